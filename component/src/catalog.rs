@@ -1,0 +1,258 @@
+//! Catalog entities, shaped after OpenMetadata's create requests. These mirror the records of
+//! `wit/connector.wit` (`catalog:connector/types`); the guest layer converts one into the other.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataType {
+    String,
+    Number,
+    Binary,
+    Boolean,
+    Null,
+    Map,
+    Array,
+    Union,
+    Unknown,
+}
+
+impl DataType {
+    /// The lower-case name used in `data-type-display` (`string`, `map`, ...).
+    pub fn display_name(self) -> &'static str {
+        match self {
+            DataType::String => "string",
+            DataType::Number => "number",
+            DataType::Binary => "binary",
+            DataType::Boolean => "boolean",
+            DataType::Null => "null",
+            DataType::Map => "map",
+            DataType::Array => "array",
+            DataType::Union => "union",
+            DataType::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnConstraint {
+    PrimaryKey,
+    NotNull,
+    Unique,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub data_type: DataType,
+    pub data_type_display: String,
+    pub array_data_type: Option<DataType>,
+    pub description: Option<String>,
+    pub constraint: Option<ColumnConstraint>,
+    /// 1-based position among its siblings.
+    pub ordinal_position: u32,
+    /// Index in the table's `columns` of the column this one is nested in.
+    pub parent: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstraintType {
+    PrimaryKey,
+    SortKey,
+    Unique,
+    ForeignKey,
+    DistKey,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableConstraint {
+    pub constraint_type: ConstraintType,
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableType {
+    Regular,
+    External,
+    View,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TagLabel {
+    pub classification: String,
+    pub tag: String,
+    pub tag_fqn: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableProfile {
+    pub timestamp_ms: u64,
+    pub row_count: Option<u64>,
+    pub size_bytes: Option<u64>,
+    pub column_count: u32,
+    pub create_date_time: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProvisionedThroughput {
+    pub read_capacity_units: u64,
+    pub write_capacity_units: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexKind {
+    Global,
+    Local,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecondaryIndex {
+    pub name: String,
+    pub kind: IndexKind,
+    pub partition_key: String,
+    pub sort_key: Option<String>,
+    pub projection_type: String,
+    pub non_key_attributes: Vec<String>,
+    pub status: Option<String>,
+    pub item_count: Option<u64>,
+    pub size_bytes: Option<u64>,
+    pub throughput: Option<ProvisionedThroughput>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamSettings {
+    pub enabled: bool,
+    pub view_type: Option<String>,
+    pub arn: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Encryption {
+    pub status: String,
+    pub sse_type: Option<String>,
+    pub kms_key_arn: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DynamoDbTable {
+    pub table_arn: Option<String>,
+    pub table_id: Option<String>,
+    pub status: Option<String>,
+    pub creation_date_time: Option<String>,
+    pub billing_mode: String,
+    pub throughput: Option<ProvisionedThroughput>,
+    pub indexes: Vec<SecondaryIndex>,
+    pub stream: Option<StreamSettings>,
+    pub encryption: Option<Encryption>,
+    pub table_class: Option<String>,
+    pub deletion_protection: bool,
+    pub item_count: Option<u64>,
+    pub size_bytes: Option<u64>,
+    pub replica_regions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceDetails {
+    DynamoDb(DynamoDbTable),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatabaseService {
+    pub name: String,
+    pub service_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Database {
+    pub name: String,
+    pub fully_qualified_name: String,
+    pub service: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatabaseSchema {
+    pub name: String,
+    pub fully_qualified_name: String,
+    pub database: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub name: String,
+    pub fully_qualified_name: String,
+    pub database_schema: String,
+    pub table_type: TableType,
+    pub description: Option<String>,
+    pub columns: Vec<Column>,
+    pub table_constraints: Vec<TableConstraint>,
+    pub source_url: Option<String>,
+    pub tags: Vec<TagLabel>,
+    pub profile: Option<TableProfile>,
+    pub details: Option<SourceDetails>,
+}
+
+/// Why a call failed: which call, what the server (or the network) said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub operation: String,
+    pub http_status: Option<u16>,
+    pub code: String,
+    pub message: String,
+    pub attempts: u32,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} failed", self.operation)?;
+        if let Some(status) = self.http_status {
+            write!(f, " with HTTP {status}")?;
+        }
+        write!(f, ": {}: {}", self.code, self.message)?;
+        if self.attempts > 1 {
+            write!(f, " (after {} attempts)", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableStatus {
+    Ingested,
+    Filtered(String),
+    Failed(Failure),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableOutcome {
+    pub name: String,
+    pub status: TableStatus,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Warning {
+    pub table: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CallStats {
+    pub requests: u32,
+    pub retries: u32,
+    pub throttled: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ingestion {
+    pub service: DatabaseService,
+    pub database: Database,
+    pub schema: DatabaseSchema,
+    pub tables: Vec<Table>,
+    pub outcomes: Vec<TableOutcome>,
+    pub warnings: Vec<Warning>,
+    pub stats: CallStats,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectionCheck {
+    pub endpoint: String,
+    pub region: String,
+    pub tables_on_first_page: u32,
+    pub more_tables: bool,
+}

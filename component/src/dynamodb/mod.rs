@@ -1,0 +1,7 @@
+//! DynamoDB's JSON 1.0 protocol: the requests the connector makes and the answers it reads.
+
+pub mod client;
+pub mod model;
+pub mod operations;
+
+pub use client::DynamoDb;

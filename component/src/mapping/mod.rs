@@ -1,0 +1,450 @@
+//! DescribeTable → catalog table: key attributes as typed columns with their constraints, the
+//! table's keys as table constraints, the AWS console link, the profile figures, the
+//! machine-readable DynamoDB details and a readable Markdown description.
+
+mod description;
+
+use crate::catalog::{
+    Column, ColumnConstraint, ConstraintType, DataType, DynamoDbTable, Encryption, IndexKind,
+    ProvisionedThroughput, SecondaryIndex, SourceDetails, StreamSettings, Table, TableConstraint,
+    TableProfile, TableType,
+};
+use crate::dynamodb::model::{
+    IndexDescription, KeySchemaElement, ProvisionedThroughputDescription, TableDescription,
+};
+use crate::{endpoint, fqn, time};
+
+pub use description::markdown;
+
+/// What the mapping needs besides the description.
+#[derive(Debug, Clone)]
+pub struct Context<'a> {
+    pub region: &'a str,
+    pub schema_fqn: &'a str,
+    /// When the description was read, ms since the Unix epoch.
+    pub read_at_ms: u64,
+}
+
+/// The keys of a table or index: partition (HASH) and optional sort (RANGE) attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keys {
+    pub partition: String,
+    pub sort: Option<String>,
+}
+
+/// Maps a description to a table entity. `listed_name` is the name ListTables gave; an answer
+/// about another table, or one that breaks DynamoDB's own rules, is an error naming the fault.
+pub fn table(listed_name: &str, desc: &TableDescription, ctx: &Context) -> Result<Table, String> {
+    if let Some(name) = &desc.table_name
+        && name != listed_name
+    {
+        return Err(format!("DescribeTable answered about table `{name}`"));
+    }
+    let keys = keys(&desc.key_schema).map_err(|e| format!("KeySchema: {e}"))?;
+    let indexes = indexes(desc)?;
+    let columns = columns(desc, &keys, &indexes)?;
+
+    let mut table_constraints = vec![TableConstraint {
+        constraint_type: ConstraintType::PrimaryKey,
+        columns: std::iter::once(keys.partition.clone())
+            .chain(keys.sort.clone())
+            .collect(),
+    }];
+    if let Some(sort) = &keys.sort {
+        table_constraints.push(TableConstraint {
+            constraint_type: ConstraintType::SortKey,
+            columns: vec![sort.clone()],
+        });
+    }
+
+    let details = details(desc, indexes);
+    let profile = TableProfile {
+        timestamp_ms: ctx.read_at_ms,
+        row_count: desc.item_count,
+        size_bytes: desc.table_size_bytes,
+        column_count: columns.iter().filter(|c| c.parent.is_none()).count() as u32,
+        create_date_time: details.creation_date_time.clone(),
+    };
+    let quoted = fqn::quote_name(listed_name)?;
+    Ok(Table {
+        name: listed_name.to_string(),
+        fully_qualified_name: format!("{}.{quoted}", ctx.schema_fqn),
+        database_schema: ctx.schema_fqn.to_string(),
+        table_type: TableType::Regular,
+        description: Some(markdown(&keys, &columns, &details)),
+        columns,
+        table_constraints,
+        source_url: Some(endpoint::console_url(ctx.region, listed_name)),
+        tags: Vec::new(),
+        profile: Some(profile),
+        details: Some(SourceDetails::DynamoDb(details)),
+    })
+}
+
+pub fn keys(schema: &[KeySchemaElement]) -> Result<Keys, String> {
+    let mut partition = None;
+    let mut sort = None;
+    for element in schema {
+        let slot = match element.key_type.as_str() {
+            "HASH" => &mut partition,
+            "RANGE" => &mut sort,
+            other => return Err(format!("unknown KeyType `{other}`")),
+        };
+        if slot.replace(element.attribute_name.clone()).is_some() {
+            return Err(format!("more than one {} key", element.key_type));
+        }
+    }
+    let partition = partition.ok_or("no HASH (partition) key")?;
+    Ok(Keys { partition, sort })
+}
+
+pub fn scalar_type(attribute_type: &str) -> Option<DataType> {
+    match attribute_type {
+        "S" => Some(DataType::String),
+        "N" => Some(DataType::Number),
+        "B" => Some(DataType::Binary),
+        _ => None,
+    }
+}
+
+/// The table's key attributes first (partition, sort), then the other declared attributes
+/// (the keys of its indexes), each with its declared type.
+fn columns(
+    desc: &TableDescription,
+    keys: &Keys,
+    indexes: &[SecondaryIndex],
+) -> Result<Vec<Column>, String> {
+    let declared = |name: &str| -> Result<DataType, String> {
+        let definition = desc
+            .attribute_definitions
+            .iter()
+            .find(|d| d.attribute_name == name)
+            .ok_or_else(|| format!("key attribute `{name}` is not in AttributeDefinitions"))?;
+        scalar_type(&definition.attribute_type).ok_or_else(|| {
+            format!(
+                "attribute `{name}` has type `{}`, not S, N or B",
+                definition.attribute_type
+            )
+        })
+    };
+    let mut columns = Vec::new();
+    let mut push = |name: &str, constraint, description: String| -> Result<(), String> {
+        let data_type = declared(name)?;
+        columns.push(Column {
+            name: name.to_string(),
+            data_type,
+            data_type_display: data_type.display_name().to_string(),
+            array_data_type: None,
+            description: Some(description),
+            constraint,
+            ordinal_position: columns.len() as u32 + 1,
+            parent: None,
+        });
+        Ok(())
+    };
+    push(
+        &keys.partition,
+        Some(ColumnConstraint::PrimaryKey),
+        "Partition key (HASH).".to_string(),
+    )?;
+    if let Some(sort) = &keys.sort {
+        push(
+            sort,
+            Some(ColumnConstraint::PrimaryKey),
+            "Sort key (RANGE).".to_string(),
+        )?;
+    }
+    for definition in &desc.attribute_definitions {
+        let name = definition.attribute_name.as_str();
+        if name == keys.partition || Some(name) == keys.sort.as_deref() {
+            continue;
+        }
+        let uses: Vec<String> = indexes
+            .iter()
+            .flat_map(|index| {
+                let role = if index.partition_key == name {
+                    Some("partition")
+                } else if index.sort_key.as_deref() == Some(name) {
+                    Some("sort")
+                } else {
+                    None
+                };
+                role.map(|role| format!("{role} key of index `{}`", index.name))
+            })
+            .collect();
+        let description = if uses.is_empty() {
+            "Declared attribute.".to_string()
+        } else {
+            format!("{}.", capitalize(&uses.join(", ")))
+        };
+        push(name, None, description)?;
+    }
+    Ok(columns)
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+fn indexes(desc: &TableDescription) -> Result<Vec<SecondaryIndex>, String> {
+    let global = desc
+        .global_secondary_indexes
+        .iter()
+        .map(|i| index(i, IndexKind::Global));
+    let local = desc
+        .local_secondary_indexes
+        .iter()
+        .map(|i| index(i, IndexKind::Local));
+    global.chain(local).collect()
+}
+
+fn index(desc: &IndexDescription, kind: IndexKind) -> Result<SecondaryIndex, String> {
+    let name = desc
+        .index_name
+        .clone()
+        .ok_or("a secondary index has no IndexName")?;
+    let keys = keys(&desc.key_schema).map_err(|e| format!("index `{name}`: {e}"))?;
+    let projection = desc.projection.clone().unwrap_or_default();
+    Ok(SecondaryIndex {
+        name,
+        kind,
+        partition_key: keys.partition,
+        sort_key: keys.sort,
+        projection_type: projection
+            .projection_type
+            .unwrap_or_else(|| "ALL".to_string()),
+        non_key_attributes: projection.non_key_attributes,
+        status: desc.index_status.clone(),
+        item_count: desc.item_count,
+        size_bytes: desc.index_size_bytes,
+        throughput: desc.provisioned_throughput.as_ref().and_then(throughput),
+    })
+}
+
+/// Provisioned capacity, or `None` for on-demand (which DynamoDB reports as zeros).
+fn throughput(desc: &ProvisionedThroughputDescription) -> Option<ProvisionedThroughput> {
+    let read = desc.read_capacity_units.unwrap_or(0);
+    let write = desc.write_capacity_units.unwrap_or(0);
+    (read > 0 || write > 0).then_some(ProvisionedThroughput {
+        read_capacity_units: read,
+        write_capacity_units: write,
+    })
+}
+
+fn details(desc: &TableDescription, indexes: Vec<SecondaryIndex>) -> DynamoDbTable {
+    let billing_mode = desc
+        .billing_mode_summary
+        .as_ref()
+        .and_then(|b| b.billing_mode.clone())
+        // DynamoDB omits the summary for tables that were always provisioned.
+        .unwrap_or_else(|| "PROVISIONED".to_string());
+    let stream = desc.stream_specification.as_ref().map(|s| StreamSettings {
+        enabled: s.stream_enabled.unwrap_or(false),
+        view_type: s.stream_view_type.clone(),
+        arn: desc.latest_stream_arn.clone(),
+    });
+    let encryption = desc.sse_description.as_ref().map(|s| Encryption {
+        status: s.status.clone().unwrap_or_else(|| "ENABLED".to_string()),
+        sse_type: s.sse_type.clone(),
+        kms_key_arn: s.kms_master_key_arn.clone(),
+    });
+    DynamoDbTable {
+        table_arn: desc.table_arn.clone(),
+        table_id: desc.table_id.clone(),
+        status: desc.table_status.clone(),
+        creation_date_time: desc
+            .creation_date_time
+            .and_then(time::rfc3339_from_epoch_seconds),
+        billing_mode,
+        throughput: desc.provisioned_throughput.as_ref().and_then(throughput),
+        indexes,
+        stream,
+        encryption,
+        table_class: desc
+            .table_class_summary
+            .as_ref()
+            .and_then(|c| c.table_class.clone()),
+        deletion_protection: desc.deletion_protection_enabled.unwrap_or(false),
+        item_count: desc.item_count,
+        size_bytes: desc.table_size_bytes,
+        replica_regions: desc
+            .replicas
+            .iter()
+            .filter_map(|r| r.region_name.clone())
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dynamodb::model::DescribeTableOutput;
+
+    fn describe(json: &str) -> TableDescription {
+        serde_json::from_str::<DescribeTableOutput>(json)
+            .unwrap()
+            .table
+    }
+
+    fn ctx() -> Context<'static> {
+        Context {
+            region: "us-east-1",
+            schema_fqn: "svc.default.default",
+            read_at_ms: 1_700_000_000_000,
+        }
+    }
+
+    const ORDERS: &str = r#"{"Table":{
+        "TableName":"orders.v2","TableStatus":"ACTIVE","CreationDateTime":1709294400,
+        "ItemCount":3,"TableSizeBytes":120,"TableArn":"arn:aws:dynamodb:us-east-1:000000000000:table/orders.v2",
+        "KeySchema":[{"AttributeName":"customer","KeyType":"HASH"},{"AttributeName":"placed_at","KeyType":"RANGE"}],
+        "AttributeDefinitions":[{"AttributeName":"customer","AttributeType":"S"},
+            {"AttributeName":"placed_at","AttributeType":"N"},{"AttributeName":"status","AttributeType":"S"},
+            {"AttributeName":"blob","AttributeType":"B"}],
+        "ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":2},
+        "GlobalSecondaryIndexes":[{"IndexName":"by_status","KeySchema":[{"AttributeName":"status","KeyType":"HASH"},
+            {"AttributeName":"placed_at","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"},
+            "IndexStatus":"ACTIVE","ItemCount":3,"IndexSizeBytes":60,
+            "ProvisionedThroughput":{"ReadCapacityUnits":1,"WriteCapacityUnits":1}}],
+        "LocalSecondaryIndexes":[{"IndexName":"by_blob","KeySchema":[{"AttributeName":"customer","KeyType":"HASH"},
+            {"AttributeName":"blob","KeyType":"RANGE"}],"Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["total"]}}]
+    }}"#;
+
+    #[test]
+    fn keys_become_typed_primary_key_columns_and_constraints() {
+        let t = table("orders.v2", &describe(ORDERS), &ctx()).unwrap();
+        assert_eq!(t.fully_qualified_name, "svc.default.default.\"orders.v2\"");
+        assert_eq!(t.database_schema, "svc.default.default");
+        assert_eq!(t.table_type, TableType::Regular);
+        let names: Vec<_> = t.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["customer", "placed_at", "status", "blob"]);
+        let types: Vec<_> = t.columns.iter().map(|c| c.data_type).collect();
+        assert_eq!(
+            types,
+            [
+                DataType::String,
+                DataType::Number,
+                DataType::String,
+                DataType::Binary
+            ]
+        );
+        assert_eq!(t.columns[0].constraint, Some(ColumnConstraint::PrimaryKey));
+        assert_eq!(t.columns[1].constraint, Some(ColumnConstraint::PrimaryKey));
+        assert_eq!(t.columns[2].constraint, None);
+        assert_eq!(
+            t.columns[2].description.as_deref(),
+            Some("Partition key of index `by_status`.")
+        );
+        assert_eq!(
+            t.columns
+                .iter()
+                .map(|c| c.ordinal_position)
+                .collect::<Vec<_>>(),
+            [1, 2, 3, 4]
+        );
+        assert_eq!(
+            t.table_constraints,
+            vec![
+                TableConstraint {
+                    constraint_type: ConstraintType::PrimaryKey,
+                    columns: vec!["customer".into(), "placed_at".into()]
+                },
+                TableConstraint {
+                    constraint_type: ConstraintType::SortKey,
+                    columns: vec!["placed_at".into()]
+                },
+            ]
+        );
+        assert_eq!(
+            t.source_url.as_deref(),
+            Some(
+                "https://us-east-1.console.aws.amazon.com/dynamodbv2/home?region=us-east-1#table?name=orders.v2"
+            )
+        );
+    }
+
+    #[test]
+    fn details_and_profile() {
+        let t = table("orders.v2", &describe(ORDERS), &ctx()).unwrap();
+        let Some(SourceDetails::DynamoDb(d)) = &t.details else {
+            panic!("no details")
+        };
+        assert_eq!(d.billing_mode, "PROVISIONED");
+        assert_eq!(
+            d.throughput,
+            Some(ProvisionedThroughput {
+                read_capacity_units: 5,
+                write_capacity_units: 2
+            })
+        );
+        assert_eq!(d.indexes.len(), 2);
+        assert_eq!(d.indexes[0].kind, IndexKind::Global);
+        assert_eq!(d.indexes[0].sort_key.as_deref(), Some("placed_at"));
+        assert_eq!(d.indexes[1].kind, IndexKind::Local);
+        assert_eq!(d.indexes[1].non_key_attributes, vec!["total"]);
+        assert_eq!(
+            d.creation_date_time.as_deref(),
+            Some("2024-03-01T12:00:00.000Z")
+        );
+        let p = t.profile.unwrap();
+        assert_eq!(p.row_count, Some(3));
+        assert_eq!(p.size_bytes, Some(120));
+        assert_eq!(p.column_count, 4);
+        assert_eq!(p.timestamp_ms, 1_700_000_000_000);
+    }
+
+    #[test]
+    fn hash_only_table_has_no_sort_key_constraint() {
+        let d = describe(
+            r#"{"Table":{"TableName":"users","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
+            "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"B"}],
+            "BillingModeSummary":{"BillingMode":"PAY_PER_REQUEST"},
+            "ProvisionedThroughput":{"ReadCapacityUnits":0,"WriteCapacityUnits":0}}}"#,
+        );
+        let t = table("users", &d, &ctx()).unwrap();
+        assert_eq!(t.columns.len(), 1);
+        assert_eq!(t.columns[0].data_type, DataType::Binary);
+        assert_eq!(t.table_constraints.len(), 1);
+        let Some(SourceDetails::DynamoDb(details)) = t.details else {
+            panic!()
+        };
+        assert_eq!(details.billing_mode, "PAY_PER_REQUEST");
+        assert_eq!(details.throughput, None);
+    }
+
+    #[test]
+    fn malformed_descriptions_are_errors_that_say_why() {
+        let no_hash =
+            describe(r#"{"Table":{"KeySchema":[{"AttributeName":"a","KeyType":"RANGE"}]}}"#);
+        assert!(
+            table("t", &no_hash, &ctx())
+                .unwrap_err()
+                .contains("no HASH")
+        );
+        let undeclared =
+            describe(r#"{"Table":{"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}]}}"#);
+        assert!(
+            table("t", &undeclared, &ctx())
+                .unwrap_err()
+                .contains("not in AttributeDefinitions")
+        );
+        let odd_type = describe(
+            r#"{"Table":{"KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],
+            "AttributeDefinitions":[{"AttributeName":"a","AttributeType":"BOOL"}]}}"#,
+        );
+        assert!(
+            table("t", &odd_type, &ctx())
+                .unwrap_err()
+                .contains("not S, N or B")
+        );
+        let other = describe(
+            r#"{"Table":{"TableName":"other","KeySchema":[{"AttributeName":"a","KeyType":"HASH"}],
+            "AttributeDefinitions":[{"AttributeName":"a","AttributeType":"S"}]}}"#,
+        );
+        assert!(table("t", &other, &ctx()).unwrap_err().contains("`other`"));
+    }
+}

@@ -1,0 +1,663 @@
+//! The connector's settings, read from flat `wasi:config/store` keys that mirror the
+//! OpenMetadata workflow YAML (`source.serviceConnection.config` and `source.sourceConfig.config`).
+//!
+//! | key | YAML | |
+//! |---|---|---|
+//! | `serviceName` | `source.serviceName` | required |
+//! | `awsConfig.<field>` | `serviceConnection.config.awsConfig.<field>` | `awsRegion` required |
+//! | `databaseName` | `serviceConnection.config.databaseName` | default `default` |
+//! | `connectionOptions.<name>` | `serviceConnection.config.connectionOptions` | tuning, below |
+//! | `connectionArguments.<name>` | `serviceConnection.config.connectionArguments` | not used by DynamoDB |
+//! | `sourceConfig.<field>` | `sourceConfig.config.<field>` | booleans `true`/`false` |
+//! | `sourceConfig.<x>FilterPattern.includes` / `.excludes` | the filter's lists | JSON array of regexes |
+//! | `loggerLevel` | `workflowConfig.loggerLevel` | `DEBUG`, `INFO`, `WARN`, `ERROR` |
+//!
+//! Unknown keys are refused with their name, so that a typo cannot go unnoticed.
+
+use crate::error::ConnectorError;
+use crate::filter::FilterPattern;
+use crate::log::Level;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+pub mod keys {
+    pub const SERVICE_NAME: &str = "serviceName";
+    pub const ACCESS_KEY_ID: &str = "awsConfig.awsAccessKeyId";
+    pub const SECRET_ACCESS_KEY: &str = "awsConfig.awsSecretAccessKey";
+    pub const SESSION_TOKEN: &str = "awsConfig.awsSessionToken";
+    pub const REGION: &str = "awsConfig.awsRegion";
+    pub const ENDPOINT_URL: &str = "awsConfig.endPointURL";
+    pub const PROFILE_NAME: &str = "awsConfig.profileName";
+    pub const ASSUME_ROLE_ARN: &str = "awsConfig.assumeRoleArn";
+    pub const ASSUME_ROLE_SESSION_NAME: &str = "awsConfig.assumeRoleSessionName";
+    pub const ASSUME_ROLE_SOURCE_IDENTITY: &str = "awsConfig.assumeRoleSourceIdentity";
+    pub const DATABASE_NAME: &str = "databaseName";
+    pub const SERVICE_TYPE: &str = "type";
+    pub const SUPPORTS_METADATA_EXTRACTION: &str = "supportsMetadataExtraction";
+    pub const CONNECTION_OPTIONS: &str = "connectionOptions.";
+    pub const CONNECTION_ARGUMENTS: &str = "connectionArguments.";
+    pub const SOURCE_CONFIG_TYPE: &str = "sourceConfig.type";
+    pub const INCLUDE_TABLES: &str = "sourceConfig.includeTables";
+    pub const INCLUDE_VIEWS: &str = "sourceConfig.includeViews";
+    pub const INCLUDE_TAGS: &str = "sourceConfig.includeTags";
+    pub const MARK_DELETED_TABLES: &str = "sourceConfig.markDeletedTables";
+    pub const USE_FQN_FOR_FILTERING: &str = "sourceConfig.useFqnForFiltering";
+    pub const DATABASE_FILTER: &str = "sourceConfig.databaseFilterPattern";
+    pub const SCHEMA_FILTER: &str = "sourceConfig.schemaFilterPattern";
+    pub const TABLE_FILTER: &str = "sourceConfig.tableFilterPattern";
+    pub const LOGGER_LEVEL: &str = "loggerLevel";
+
+    /// `connectionOptions` this connector reads.
+    pub mod options {
+        pub const DESCRIBE_CONCURRENCY: &str = "describeConcurrency";
+        pub const MAX_ATTEMPTS: &str = "maxAttempts";
+        pub const REQUEST_TIMEOUT_SECONDS: &str = "requestTimeoutSeconds";
+        pub const SAMPLE_SIZE: &str = "sampleSize";
+        pub const STS_ENDPOINT_URL: &str = "stsEndpointURL";
+    }
+}
+
+/// A credential that must never be printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(****)")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub session_token: Option<Secret>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumeRole {
+    pub role_arn: String,
+    pub session_name: String,
+    pub source_identity: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AwsSettings {
+    pub region: String,
+    pub endpoint_url: Option<String>,
+    pub sts_endpoint_url: Option<String>,
+    pub credentials: Option<StaticCredentials>,
+    pub assume_role: Option<AssumeRole>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceSettings {
+    pub include_tables: bool,
+    pub include_tags: bool,
+    pub mark_deleted_tables: bool,
+    pub use_fqn_for_filtering: bool,
+    pub database_filter: FilterPattern,
+    pub schema_filter: FilterPattern,
+    pub table_filter: FilterPattern,
+}
+
+/// How hard the connector works the service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tuning {
+    /// DescribeTable (and ListTagsOfResource) calls in flight at once.
+    pub describe_concurrency: usize,
+    /// Attempts per call, the first included.
+    pub max_attempts: u32,
+    /// Time allowed for a response to start arriving.
+    pub request_timeout: Duration,
+    /// Items to scan per table to infer non-key attributes; 0 turns scanning off.
+    pub sample_size: u32,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            describe_concurrency: 16,
+            max_attempts: 10,
+            request_timeout: Duration::from_secs(30),
+            sample_size: 0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub service_name: String,
+    pub database_name: String,
+    pub aws: AwsSettings,
+    pub source: SourceSettings,
+    pub tuning: Tuning,
+    pub log_level: Level,
+    /// Keys that were accepted but have no effect here, for a log line.
+    pub ignored_keys: Vec<String>,
+}
+
+pub const DEFAULT_DATABASE: &str = "default";
+pub const DEFAULT_SESSION_NAME: &str = "OpenMetadataSession";
+const MAX_DESCRIBE_CONCURRENCY: usize = 256;
+
+type Result<T> = std::result::Result<T, ConnectorError>;
+
+impl Settings {
+    /// Reads settings from `(key, value)` pairs, as `wasi:config/store.get-all` returns them.
+    pub fn from_pairs<I, K, V>(pairs: I) -> Result<Settings>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let map: BTreeMap<String, String> = pairs
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        Reader::new(map).read()
+    }
+}
+
+struct Reader {
+    map: BTreeMap<String, String>,
+}
+
+impl Reader {
+    fn new(map: BTreeMap<String, String>) -> Self {
+        Reader { map }
+    }
+
+    fn read(mut self) -> Result<Settings> {
+        let log_level = match self.take(keys::LOGGER_LEVEL) {
+            None => Level::Info,
+            Some(v) => Level::parse(&v).ok_or_else(|| {
+                ConnectorError::config(
+                    keys::LOGGER_LEVEL,
+                    format!("`{v}` is not one of DEBUG, INFO, WARN, ERROR"),
+                )
+            })?,
+        };
+        let service_name = self.required(keys::SERVICE_NAME)?;
+        let database_name = self
+            .take_non_empty(keys::DATABASE_NAME)
+            .unwrap_or_else(|| DEFAULT_DATABASE.to_string());
+        let aws = self.aws()?;
+        let source = self.source()?;
+        let tuning = self.tuning()?;
+
+        let mut ignored_keys = Vec::new();
+        for key in [
+            keys::PROFILE_NAME,
+            keys::SUPPORTS_METADATA_EXTRACTION,
+            keys::INCLUDE_VIEWS,
+        ] {
+            if self.map.remove(key).is_some() {
+                ignored_keys.push(key.to_string());
+            }
+        }
+        if let Some(t) = self.take(keys::SERVICE_TYPE)
+            && t != "DynamoDB"
+        {
+            return Err(ConnectorError::config(
+                keys::SERVICE_TYPE,
+                format!("`{t}` is not `DynamoDB`"),
+            ));
+        }
+        if let Some(t) = self.take(keys::SOURCE_CONFIG_TYPE)
+            && t != "DatabaseMetadata"
+        {
+            return Err(ConnectorError::config(
+                keys::SOURCE_CONFIG_TYPE,
+                format!("`{t}` is not `DatabaseMetadata`: this connector only ingests metadata"),
+            ));
+        }
+        let arguments: Vec<String> = self
+            .map
+            .keys()
+            .filter(|k| k.starts_with(keys::CONNECTION_ARGUMENTS))
+            .cloned()
+            .collect();
+        for key in arguments {
+            self.map.remove(&key);
+            ignored_keys.push(key);
+        }
+        let options: Vec<String> = self
+            .map
+            .keys()
+            .filter(|k| k.starts_with(keys::CONNECTION_OPTIONS))
+            .cloned()
+            .collect();
+        for key in options {
+            self.map.remove(&key);
+            ignored_keys.push(key);
+        }
+        if let Some(key) = self.map.keys().next() {
+            return Err(ConnectorError::config(
+                key.clone(),
+                "unknown key (see the README's configuration keys for the ones this connector reads)",
+            ));
+        }
+        Ok(Settings {
+            service_name: check_entity_name(keys::SERVICE_NAME, service_name)?,
+            database_name: check_entity_name(keys::DATABASE_NAME, database_name)?,
+            aws,
+            source,
+            tuning,
+            log_level,
+            ignored_keys,
+        })
+    }
+
+    fn aws(&mut self) -> Result<AwsSettings> {
+        let region = self.required(keys::REGION)?;
+        if !region
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(ConnectorError::config(
+                keys::REGION,
+                format!("`{region}` is not a region name (letters, digits and '-')"),
+            ));
+        }
+        let endpoint_url = self.take_non_empty(keys::ENDPOINT_URL);
+        let sts_endpoint_url = self.take_option(options::STS_ENDPOINT_URL);
+        let access_key_id = self.take_non_empty(keys::ACCESS_KEY_ID);
+        let secret = self.take_non_empty(keys::SECRET_ACCESS_KEY);
+        let token = self.take_non_empty(keys::SESSION_TOKEN);
+        let credentials = match (access_key_id, secret) {
+            (Some(id), Some(secret)) => Some(StaticCredentials {
+                access_key_id: check_header_safe(keys::ACCESS_KEY_ID, id)?,
+                secret_access_key: Secret(check_header_safe(keys::SECRET_ACCESS_KEY, secret)?),
+                session_token: token
+                    .map(|t| check_header_safe(keys::SESSION_TOKEN, t).map(Secret))
+                    .transpose()?,
+            }),
+            (None, None) if token.is_none() => None,
+            (Some(_), None) | (None, None) => {
+                return Err(ConnectorError::config(
+                    keys::SECRET_ACCESS_KEY,
+                    "missing: give both awsAccessKeyId and awsSecretAccessKey",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(ConnectorError::config(
+                    keys::ACCESS_KEY_ID,
+                    "missing: give both awsAccessKeyId and awsSecretAccessKey",
+                ));
+            }
+        };
+        let assume_role = match self.take_non_empty(keys::ASSUME_ROLE_ARN) {
+            Some(role_arn) => Some(AssumeRole {
+                role_arn,
+                session_name: self
+                    .take_non_empty(keys::ASSUME_ROLE_SESSION_NAME)
+                    .unwrap_or_else(|| DEFAULT_SESSION_NAME.to_string()),
+                source_identity: self.take_non_empty(keys::ASSUME_ROLE_SOURCE_IDENTITY),
+            }),
+            None => {
+                self.take(keys::ASSUME_ROLE_SESSION_NAME);
+                self.take(keys::ASSUME_ROLE_SOURCE_IDENTITY);
+                None
+            }
+        };
+        Ok(AwsSettings {
+            region,
+            endpoint_url,
+            sts_endpoint_url,
+            credentials,
+            assume_role,
+        })
+    }
+
+    fn source(&mut self) -> Result<SourceSettings> {
+        Ok(SourceSettings {
+            include_tables: self.boolean(keys::INCLUDE_TABLES, true)?,
+            include_tags: self.boolean(keys::INCLUDE_TAGS, true)?,
+            mark_deleted_tables: self.boolean(keys::MARK_DELETED_TABLES, true)?,
+            use_fqn_for_filtering: self.boolean(keys::USE_FQN_FOR_FILTERING, false)?,
+            database_filter: self.filter(keys::DATABASE_FILTER)?,
+            schema_filter: self.filter(keys::SCHEMA_FILTER)?,
+            table_filter: self.filter(keys::TABLE_FILTER)?,
+        })
+    }
+
+    fn tuning(&mut self) -> Result<Tuning> {
+        let defaults = Tuning::default();
+        let describe_concurrency = self
+            .option_number(
+                options::DESCRIBE_CONCURRENCY,
+                1,
+                MAX_DESCRIBE_CONCURRENCY as u64,
+            )?
+            .map_or(defaults.describe_concurrency, |n| n as usize);
+        let max_attempts = self
+            .option_number(options::MAX_ATTEMPTS, 1, 20)?
+            .map_or(defaults.max_attempts, |n| n as u32);
+        let request_timeout = self
+            .option_number(options::REQUEST_TIMEOUT_SECONDS, 1, 3600)?
+            .map_or(defaults.request_timeout, Duration::from_secs);
+        let sample_size = self
+            .option_number(options::SAMPLE_SIZE, 0, 100_000)?
+            .map_or(defaults.sample_size, |n| n as u32);
+        Ok(Tuning {
+            describe_concurrency,
+            max_attempts,
+            request_timeout,
+            sample_size,
+        })
+    }
+
+    fn take(&mut self, key: &str) -> Option<String> {
+        self.map.remove(key)
+    }
+
+    /// A value, with an empty string read as absent (as YAML's `key:` with nothing after it).
+    fn take_non_empty(&mut self, key: &str) -> Option<String> {
+        self.take(key).filter(|v| !v.trim().is_empty())
+    }
+
+    fn take_option(&mut self, name: &str) -> Option<String> {
+        self.take_non_empty(&format!("{}{name}", keys::CONNECTION_OPTIONS))
+    }
+
+    fn required(&mut self, key: &str) -> Result<String> {
+        self.take_non_empty(key)
+            .ok_or_else(|| ConnectorError::config(key, "missing: this setting is required"))
+    }
+
+    fn boolean(&mut self, key: &str, default: bool) -> Result<bool> {
+        match self.take(key) {
+            None => Ok(default),
+            Some(v) => match v.trim().to_ascii_lowercase().as_str() {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                _ => Err(ConnectorError::config(
+                    key,
+                    format!("`{v}` is not `true` or `false`"),
+                )),
+            },
+        }
+    }
+
+    fn option_number(&mut self, name: &str, min: u64, max: u64) -> Result<Option<u64>> {
+        let key = format!("{}{name}", keys::CONNECTION_OPTIONS);
+        let Some(v) = self.take_non_empty(&key) else {
+            return Ok(None);
+        };
+        match v.trim().parse::<u64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+            _ => Err(ConnectorError::config(
+                key,
+                format!("`{v}` is not a whole number from {min} to {max}"),
+            )),
+        }
+    }
+
+    fn string_list(&mut self, key: &str) -> Result<Vec<String>> {
+        let Some(v) = self.take(key) else {
+            return Ok(Vec::new());
+        };
+        serde_json::from_str::<Vec<String>>(&v).map_err(|e| {
+            ConnectorError::config(
+                key,
+                format!("expected a JSON array of strings such as [\"^orders\"]: {e}"),
+            )
+        })
+    }
+
+    fn filter(&mut self, prefix: &str) -> Result<FilterPattern> {
+        let includes_key = format!("{prefix}.includes");
+        let excludes_key = format!("{prefix}.excludes");
+        let includes = self.string_list(&includes_key)?;
+        let excludes = self.string_list(&excludes_key)?;
+        FilterPattern::new(&includes, &excludes).map_err(|e| {
+            ConnectorError::config(
+                format!("{prefix}.{}[{}]", e.list, e.index),
+                format!(
+                    "`{}` is not a valid regular expression: {}",
+                    e.pattern, e.message
+                ),
+            )
+        })
+    }
+}
+
+use keys::options;
+
+/// OpenMetadata's `EntityName`: 1 to 256 characters, no `::`, and (for FQNs) no `"`.
+fn check_entity_name(key: &str, name: String) -> Result<String> {
+    let problem = if name.chars().count() > 256 {
+        Some("is longer than 256 characters")
+    } else if name.contains("::") {
+        Some("contains `::`")
+    } else if name.contains('"') {
+        Some("contains '\"'")
+    } else {
+        None
+    };
+    match problem {
+        Some(p) => Err(ConnectorError::config(
+            key,
+            format!("`{name}` {p}, which OpenMetadata does not accept in a name"),
+        )),
+        None => Ok(name),
+    }
+}
+
+/// Credentials travel in HTTP headers: refuse characters a header cannot carry, and say so
+/// without echoing the value.
+fn check_header_safe(key: &str, value: String) -> Result<String> {
+    if value.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        Ok(value)
+    } else {
+        Err(ConnectorError::config(
+            key,
+            "contains characters that are not printable ASCII (a stray newline?)",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("serviceName", "local_dynamodb"),
+            ("awsConfig.awsRegion", "us-east-1"),
+            ("awsConfig.awsAccessKeyId", "AKIDEXAMPLE"),
+            ("awsConfig.awsSecretAccessKey", "very-secret"),
+        ]
+    }
+
+    fn with(extra: &[(&'static str, &'static str)]) -> Result<Settings> {
+        let mut pairs = base();
+        pairs.extend_from_slice(extra);
+        Settings::from_pairs(pairs)
+    }
+
+    fn config_key(err: ConnectorError) -> String {
+        match err {
+            ConnectorError::InvalidConfig { key, .. } => key,
+            other => panic!("not a config error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn minimal_settings_take_openmetadata_defaults() {
+        let s = with(&[]).unwrap();
+        assert_eq!(s.service_name, "local_dynamodb");
+        assert_eq!(s.database_name, "default");
+        assert_eq!(s.aws.region, "us-east-1");
+        assert!(s.source.include_tables);
+        assert!(s.source.include_tags);
+        assert!(s.source.mark_deleted_tables);
+        assert!(!s.source.use_fqn_for_filtering);
+        assert!(s.source.table_filter.is_empty());
+        assert_eq!(s.tuning, Tuning::default());
+        assert_eq!(s.log_level, Level::Info);
+        let creds = s.aws.credentials.unwrap();
+        assert_eq!(creds.access_key_id, "AKIDEXAMPLE");
+        assert_eq!(creds.secret_access_key.expose(), "very-secret");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = with(&[("awsConfig.awsSessionToken", "token-value")]).unwrap();
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("very-secret"));
+        assert!(!printed.contains("token-value"));
+    }
+
+    #[test]
+    fn missing_region_names_the_key() {
+        let err = Settings::from_pairs(vec![("serviceName", "s")]).unwrap_err();
+        assert_eq!(config_key(err), "awsConfig.awsRegion");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        let err = with(&[("awsConfig.awsRegoin", "x")]).unwrap_err();
+        assert_eq!(config_key(err), "awsConfig.awsRegoin");
+    }
+
+    #[test]
+    fn half_a_key_pair_is_refused() {
+        let err = Settings::from_pairs(vec![
+            ("serviceName", "s"),
+            ("awsConfig.awsRegion", "us-east-1"),
+            ("awsConfig.awsAccessKeyId", "AKID"),
+        ])
+        .unwrap_err();
+        assert_eq!(config_key(err), "awsConfig.awsSecretAccessKey");
+    }
+
+    #[test]
+    fn no_credentials_is_allowed_here() {
+        let s = Settings::from_pairs(vec![
+            ("serviceName", "s"),
+            ("awsConfig.awsRegion", "eu-west-1"),
+        ])
+        .unwrap();
+        assert!(s.aws.credentials.is_none());
+    }
+
+    #[test]
+    fn filters_are_json_lists_and_errors_point_at_the_entry() {
+        let s = with(&[
+            (
+                "sourceConfig.tableFilterPattern.includes",
+                r#"["^orders", "users$"]"#,
+            ),
+            ("sourceConfig.useFqnForFiltering", "TRUE"),
+        ])
+        .unwrap();
+        assert!(!s.source.table_filter.is_empty());
+        assert!(s.source.use_fqn_for_filtering);
+
+        let err = with(&[(
+            "sourceConfig.tableFilterPattern.excludes",
+            r#"["ok", "(bad"]"#,
+        )])
+        .unwrap_err();
+        assert_eq!(
+            config_key(err),
+            "sourceConfig.tableFilterPattern.excludes[1]"
+        );
+
+        let err = with(&[("sourceConfig.tableFilterPattern.includes", "^orders")]).unwrap_err();
+        assert_eq!(config_key(err), "sourceConfig.tableFilterPattern.includes");
+    }
+
+    #[test]
+    fn booleans_are_strict() {
+        let err = with(&[("sourceConfig.includeTags", "yes")]).unwrap_err();
+        assert_eq!(config_key(err), "sourceConfig.includeTags");
+    }
+
+    #[test]
+    fn tuning_options_are_bounded() {
+        let s = with(&[
+            ("connectionOptions.describeConcurrency", "4"),
+            ("connectionOptions.maxAttempts", "3"),
+            ("connectionOptions.sampleSize", "100"),
+        ])
+        .unwrap();
+        assert_eq!(s.tuning.describe_concurrency, 4);
+        assert_eq!(s.tuning.max_attempts, 3);
+        assert_eq!(s.tuning.sample_size, 100);
+        let err = with(&[("connectionOptions.describeConcurrency", "0")]).unwrap_err();
+        assert_eq!(config_key(err), "connectionOptions.describeConcurrency");
+    }
+
+    #[test]
+    fn open_maps_and_no_op_fields_are_accepted_and_reported() {
+        let s = with(&[
+            ("connectionOptions.someDriverOption", "x"),
+            ("connectionArguments.authenticator", "sso"),
+            ("awsConfig.profileName", "dev"),
+            ("type", "DynamoDB"),
+            ("sourceConfig.type", "DatabaseMetadata"),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.ignored_keys,
+            vec![
+                "awsConfig.profileName",
+                "connectionArguments.authenticator",
+                "connectionOptions.someDriverOption"
+            ]
+        );
+    }
+
+    #[test]
+    fn logger_level_accepts_warning() {
+        let s = with(&[("loggerLevel", "WARNING")]).unwrap();
+        assert_eq!(s.log_level, Level::Warn);
+    }
+
+    #[test]
+    fn assume_role_defaults_session_name() {
+        let s = with(&[(
+            "awsConfig.assumeRoleArn",
+            "arn:aws:iam::123456789012:role/r",
+        )])
+        .unwrap();
+        let role = s.aws.assume_role.unwrap();
+        assert_eq!(role.session_name, "OpenMetadataSession");
+        assert_eq!(role.source_identity, None);
+    }
+
+    #[test]
+    fn names_openmetadata_refuses_are_refused() {
+        let err = Settings::from_pairs(vec![
+            ("serviceName", "a::b"),
+            ("awsConfig.awsRegion", "us-east-1"),
+        ])
+        .unwrap_err();
+        assert_eq!(config_key(err), "serviceName");
+    }
+
+    #[test]
+    fn control_characters_in_credentials_are_refused_without_echo() {
+        let err = Settings::from_pairs(vec![
+            ("serviceName", "s"),
+            ("awsConfig.awsRegion", "us-east-1"),
+            ("awsConfig.awsAccessKeyId", "AKID"),
+            ("awsConfig.awsSecretAccessKey", "s3cr3t\nvalue"),
+        ])
+        .unwrap_err();
+        assert!(!err.to_string().contains("s3cr3t"));
+    }
+}

@@ -1,0 +1,13 @@
+//! `ddb-catalog`: runs the DynamoDB metadata connector (a WebAssembly component) in a wasmtime
+//! sandbox for OpenMetadata workflows, and writes the entities it returns to a sink.
+
+pub mod cli;
+pub mod component_path;
+pub mod config_keys;
+pub mod entities;
+pub mod runner;
+pub mod runtime;
+pub mod secret;
+pub mod sink;
+pub mod summary;
+pub mod workflow;

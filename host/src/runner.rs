@@ -1,0 +1,227 @@
+//! One workflow, end to end: configuration keys and allowlist from the YAML, a sandboxed run
+//! of the component, its entities through the sink, and the report.
+
+use crate::config_keys::{config_pairs, secret_values};
+use crate::entities;
+use crate::runtime::bindings::types::{ConnectionCheck, ConnectorError, Failure, TableStatus};
+use crate::runtime::outbound::{Allowlist, Destination};
+use crate::runtime::{Answer, Call, RunRequest, Runtime};
+use crate::sink::{self, SinkSpec};
+use crate::summary::{Report, SourceStatus};
+use crate::workflow::{Loaded, Workflow};
+use std::time::Instant;
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Overrides the workflow's sink.
+    pub output: Option<SinkSpec>,
+    /// Echo the component's log live, with this prefix.
+    pub echo_log: Option<String>,
+}
+
+/// The hosts a workflow's run may reach: its DynamoDB endpoint, and STS when it assumes a role.
+pub fn allowlist(workflow: &Workflow) -> Result<Allowlist, String> {
+    let connection = workflow.connection();
+    let aws = &connection.aws_config;
+    let region = aws.aws_region.trim();
+    if region.is_empty()
+        || !region
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(format!(
+            "`awsConfig.awsRegion` `{region}` is not a region name"
+        ));
+    }
+    let suffix = if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    };
+    let dynamodb = match aws
+        .end_point_url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+    {
+        Some(url) => url.to_string(),
+        None => format!("https://dynamodb.{region}.{suffix}"),
+    };
+    let mut destinations = vec![
+        Destination::from_url(&dynamodb).map_err(|e| format!("`awsConfig.endPointURL`: {e}"))?,
+    ];
+    if aws
+        .assume_role_arn
+        .as_deref()
+        .is_some_and(|a| !a.trim().is_empty())
+    {
+        let sts = match connection.connection_options.get("stsEndpointURL") {
+            Some(url) => url.clone(),
+            None => format!("https://sts.{region}.{suffix}"),
+        };
+        destinations.push(
+            Destination::from_url(&sts)
+                .map_err(|e| format!("`connectionOptions.stsEndpointURL`: {e}"))?,
+        );
+    }
+    Ok(Allowlist::new(destinations))
+}
+
+fn request(
+    runtime_call: Call,
+    label: &str,
+    workflow: &Workflow,
+    options: &Options,
+) -> Result<RunRequest, String> {
+    let config = config_pairs(workflow, None);
+    let secrets = secret_values(&config);
+    Ok(RunRequest {
+        tenant: label.to_string(),
+        call: runtime_call,
+        allowlist: allowlist(workflow)?,
+        secrets,
+        config,
+        echo_log: options.echo_log.clone(),
+    })
+}
+
+pub async fn ingest(runtime: &Runtime, label: &str, loaded: &Loaded, options: &Options) -> Report {
+    let started = Instant::now();
+    let workflow = &loaded.workflow;
+    let mut report = Report {
+        tenant: label.to_string(),
+        source: SourceStatus {
+            warnings: loaded.warnings.clone(),
+            ..SourceStatus::default()
+        },
+        sink: None,
+        run_error: None,
+        elapsed: Default::default(),
+        notes: Vec::new(),
+    };
+    let finish = |mut report: Report| {
+        report.elapsed = started.elapsed();
+        report
+    };
+    let run_request = match request(Call::Ingest, label, workflow, options) {
+        Ok(r) => r,
+        Err(e) => {
+            report.run_error = Some(e);
+            return finish(report);
+        }
+    };
+    let outcome = runtime.run(run_request).await;
+    let ingestion = match outcome.answer {
+        Ok(Answer::Ingest(Ok(ingestion))) => ingestion,
+        Ok(Answer::Ingest(Err(error))) => {
+            report.run_error = Some(connector_error(&error));
+            return finish(report);
+        }
+        Ok(Answer::TestConnection(_)) => unreachable!("asked for an ingestion"),
+        Err(failure) => {
+            report.run_error = Some(failure.to_string());
+            return finish(report);
+        }
+    };
+
+    let requests = entities::build(&ingestion, workflow);
+    let source = &mut report.source;
+    source.listed = ingestion.outcomes.len();
+    source.requests = ingestion.stats.requests;
+    source.retries = ingestion.stats.retries;
+    source.throttled = ingestion.stats.throttled;
+    for outcome in &ingestion.outcomes {
+        match &outcome.status {
+            TableStatus::Ingested => {}
+            TableStatus::Filtered(reason) => {
+                source.filtered.push((outcome.name.clone(), reason.clone()))
+            }
+            TableStatus::Failed(failure) => source
+                .failures
+                .push((outcome.name.clone(), failure_text(failure))),
+        }
+    }
+    for (name, why) in &requests.rejected {
+        source.failures.push((
+            name.clone(),
+            format!("the connector's entity is invalid: {why}"),
+        ));
+    }
+    source.ingested = requests.tables.len();
+    source.processed_records = 2 + requests.tables.len();
+    source
+        .warnings
+        .extend(ingestion.warnings.iter().map(|w| match &w.table {
+            Some(table) => format!("{table}: {}", w.message),
+            None => w.message.clone(),
+        }));
+
+    let spec = options.output.clone().or_else(|| {
+        workflow.sink.as_ref().map(|s| {
+            SinkSpec::from_workflow(s, workflow.workflow_config.as_ref()).expect("checked on load")
+        })
+    });
+    let spec = spec.unwrap_or(SinkSpec::Stdout);
+    let sink_report = match &spec {
+        SinkSpec::MetadataRest => Err(anyhow::anyhow!(
+            "the metadata-rest sink is not available in this build; use --output FILE or a file sink"
+        )),
+        local => sink::write_local(local, &requests),
+    };
+    match sink_report {
+        Ok(sink_report) => report.sink = Some((spec.label(), sink_report)),
+        Err(e) => report.run_error = Some(format!("{} sink: {e:#}", spec.label())),
+    }
+    finish(report)
+}
+
+/// The answer of `test-connection`, or why it failed.
+pub async fn test_connection(
+    runtime: &Runtime,
+    label: &str,
+    loaded: &Loaded,
+    options: &Options,
+) -> Result<ConnectionCheck, String> {
+    let run_request = request(Call::TestConnection, label, &loaded.workflow, options)?;
+    match runtime.run(run_request).await.answer {
+        Ok(Answer::TestConnection(Ok(check))) => Ok(check),
+        Ok(Answer::TestConnection(Err(error))) => Err(connector_error(&error)),
+        Ok(Answer::Ingest(_)) => unreachable!("asked for a connection test"),
+        Err(failure) => Err(failure.to_string()),
+    }
+}
+
+pub fn failure_text(f: &Failure) -> String {
+    let mut text = format!("{}: {}: {}", f.operation, f.code, f.message);
+    if let Some(status) = f.http_status {
+        text.push_str(&format!(" (HTTP {status}"));
+        if f.attempts > 1 {
+            text.push_str(&format!(", {} attempts", f.attempts));
+        }
+        text.push(')');
+    } else if f.attempts > 1 {
+        text.push_str(&format!(" ({} attempts)", f.attempts));
+    }
+    text
+}
+
+pub fn connector_error(error: &ConnectorError) -> String {
+    match error {
+        ConnectorError::InvalidConfig(p) => {
+            format!("invalid configuration `{}`: {}", p.key, p.message)
+        }
+        ConnectorError::AccessDenied(f) => format!(
+            "access denied, check the credentials and the IAM policy: {}",
+            failure_text(f)
+        ),
+        ConnectorError::Unreachable(f) => {
+            format!("cannot reach the endpoint: {}", failure_text(f))
+        }
+        ConnectorError::Service(f) => format!("the service failed: {}", failure_text(f)),
+        ConnectorError::InvalidResponse(f) => {
+            format!(
+                "the service answered something unreadable: {}",
+                failure_text(f)
+            )
+        }
+    }
+}

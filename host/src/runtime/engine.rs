@@ -1,0 +1,115 @@
+//! The wasmtime engine and the compiled component. Compiling takes most of a cold start, so the
+//! compiled artifact is cached on disk, keyed by the component's bytes and the engine's
+//! compatibility hash (a different wasmtime or different settings never reuse an artifact).
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use wasmtime::Result;
+use wasmtime::component::Component;
+use wasmtime::error::Context as _;
+use wasmtime::{Config, Engine};
+
+/// How often the epoch advances; the unit of the CPU and time limits.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+pub fn engine() -> Result<Engine> {
+    let mut config = Config::new();
+    config.wasm_component_model(true);
+    config.epoch_interruption(true);
+    config.max_wasm_stack(1 << 20);
+    Engine::new(&config).context("cannot set up the WebAssembly engine")
+}
+
+/// How the component was obtained, for the run's timing report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Compiled,
+    Cached,
+}
+
+pub struct Loaded {
+    pub component: Component,
+    pub origin: Origin,
+    pub took: Duration,
+}
+
+/// Loads a component, from the cache when it holds this component compiled by this engine.
+pub fn load_component(engine: &Engine, path: &Path, cache_dir: Option<&Path>) -> Result<Loaded> {
+    let started = Instant::now();
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("cannot read the connector component {}", path.display()))?;
+    let cached = cache_dir.map(|dir| dir.join(cache_file_name(engine, &bytes)));
+    if let Some(file) = &cached
+        && file.exists()
+    {
+        // SAFETY: the file was written by `precompile_component` of an engine with the same
+        // compatibility hash (the hash is in its name), in a directory only this user can
+        // write (created 0700 below).
+        match unsafe { Component::deserialize_file(engine, file) } {
+            Ok(component) => {
+                return Ok(Loaded {
+                    component,
+                    origin: Origin::Cached,
+                    took: started.elapsed(),
+                });
+            }
+            Err(_) => {
+                let _ = std::fs::remove_file(file);
+            }
+        }
+    }
+    let compiled = engine
+        .precompile_component(&bytes)
+        .with_context(|| format!("{} is not a valid component", path.display()))?;
+    if let Some(file) = &cached
+        && let Err(e) = write_cache(file, &compiled)
+    {
+        eprintln!(
+            "note: cannot cache the compiled component in {}: {e}",
+            file.display()
+        );
+    }
+    // SAFETY: `compiled` was just produced by this engine.
+    let component = unsafe { Component::deserialize(engine, &compiled) }?;
+    Ok(Loaded {
+        component,
+        origin: Origin::Compiled,
+        took: started.elapsed(),
+    })
+}
+
+fn cache_file_name(engine: &Engine, component: &[u8]) -> String {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    component.hash(&mut hasher);
+    format!(
+        "connector-{:016x}-{}.cwasm",
+        hasher.finish(),
+        component.len()
+    )
+}
+
+fn write_cache(file: &Path, compiled: &[u8]) -> std::io::Result<()> {
+    let dir = file.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    let tmp = dir.join(format!(".tmp-{}", std::process::id()));
+    std::fs::write(&tmp, compiled)?;
+    std::fs::rename(&tmp, file)
+}
+
+/// `$DDB_CATALOG_CACHE_DIR`, else `$XDG_CACHE_HOME/ddb-catalog`, else `~/.cache/ddb-catalog`.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("DDB_CATALOG_CACHE_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("ddb-catalog"))
+}

@@ -1,0 +1,316 @@
+//! Running the connector component in a sandbox: one engine and one pre-instantiated component
+//! for the process, one store per run with its own configuration, allowlist, limits and log.
+
+pub mod bindings;
+pub mod engine;
+pub mod limits;
+pub mod log;
+pub mod outbound;
+mod state;
+
+use bindings::MetadataSourcePre;
+use bindings::types::{ConnectionCheck, ConnectorError, Ingestion};
+use limits::Limits;
+use log::TenantLog;
+use outbound::{Allowlist, OutboundPolicy};
+use state::RunState;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+use wasmtime::Result;
+use wasmtime::component::Linker;
+use wasmtime::error::Context as _;
+use wasmtime::{CallHook, Engine, Store, UpdateDeadline};
+
+pub use engine::Origin;
+
+/// Which export to call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    Ingest,
+    TestConnection,
+}
+
+/// One run of the component for one tenant.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub tenant: String,
+    pub call: Call,
+    pub config: Vec<(String, String)>,
+    pub allowlist: Allowlist,
+    /// Values to strike from the tenant's log (its secret key, session token, ...).
+    pub secrets: Vec<String>,
+    /// Echo the tenant's log to stderr as it is written, with this prefix.
+    pub echo_log: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum Answer {
+    Ingest(Result<Ingestion, ConnectorError>),
+    TestConnection(Result<ConnectionCheck, ConnectorError>),
+}
+
+/// Why a run produced no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunFailure {
+    /// The run took longer than the wall-clock limit.
+    Timeout(Duration),
+    /// The guest executed for longer than its CPU budget.
+    CpuLimit(Duration),
+    /// The guest tried to grow its memory past the limit.
+    MemoryLimit(usize),
+    /// The configuration is larger than allowed.
+    ConfigTooLarge { bytes: usize, limit: usize },
+    /// The guest trapped (a bug or a hostile guest), with wasmtime's message.
+    Trap(String),
+}
+
+impl std::fmt::Display for RunFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunFailure::Timeout(limit) => {
+                write!(
+                    f,
+                    "stopped: the run took longer than its limit of {limit:?}"
+                )
+            }
+            RunFailure::CpuLimit(limit) => write!(
+                f,
+                "stopped: the connector computed for longer than its CPU limit of {limit:?}"
+            ),
+            RunFailure::MemoryLimit(limit) => write!(
+                f,
+                "stopped: the connector needed more memory than its limit of {} MiB",
+                limit >> 20
+            ),
+            RunFailure::ConfigTooLarge { bytes, limit } => write!(
+                f,
+                "the configuration is {bytes} bytes, more than the limit of {limit} bytes"
+            ),
+            RunFailure::Trap(message) => write!(f, "the connector crashed: {message}"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct RunOutcome {
+    pub tenant: String,
+    pub answer: Result<Answer, RunFailure>,
+    pub log: Vec<String>,
+    pub elapsed: Duration,
+    pub instantiate: Duration,
+}
+
+pub struct Runtime {
+    engine: Engine,
+    pre: MetadataSourcePre<RunState>,
+    limits: Limits,
+    origin: Origin,
+    load_time: Duration,
+    ticker_stop: Arc<AtomicBool>,
+}
+
+impl Runtime {
+    pub fn new(component: &Path, cache_dir: Option<&Path>, limits: Limits) -> Result<Runtime> {
+        let engine = engine::engine()?;
+        let loaded = engine::load_component(&engine, component, cache_dir)?;
+        let mut linker = Linker::<RunState>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
+        wasmtime_wasi_config::add_to_linker(&mut linker, RunState::config)?;
+        let pre = linker
+            .instantiate_pre(&loaded.component)
+            .context("the component does not fit this host (does it import more than wasi:http, wasi:config and std's WASI?)")?;
+        let pre = MetadataSourcePre::new(pre)
+            .context("the component does not export catalog:connector/source")?;
+        let ticker_stop = Arc::new(AtomicBool::new(false));
+        spawn_epoch_ticker(engine.clone(), ticker_stop.clone());
+        Ok(Runtime {
+            engine,
+            pre,
+            limits,
+            origin: loaded.origin,
+            load_time: loaded.took,
+            ticker_stop,
+        })
+    }
+
+    /// How the component was loaded and how long that took.
+    pub fn load_report(&self) -> (Origin, Duration) {
+        (self.origin, self.load_time)
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub async fn run(&self, request: RunRequest) -> RunOutcome {
+        let started = Instant::now();
+        let limits = &self.limits;
+        let log = TenantLog::new(
+            request.echo_log.clone().unwrap_or_default(),
+            request.echo_log.is_some(),
+            limits.log_bytes,
+            request.secrets.clone(),
+        );
+        let outcome = |answer, instantiate| RunOutcome {
+            tenant: request.tenant.clone(),
+            answer,
+            log: log.lines(),
+            elapsed: started.elapsed(),
+            instantiate,
+        };
+        let config_bytes: usize = request.config.iter().map(|(k, v)| k.len() + v.len()).sum();
+        if config_bytes > limits.max_config_bytes {
+            return outcome(
+                Err(RunFailure::ConfigTooLarge {
+                    bytes: config_bytes,
+                    limit: limits.max_config_bytes,
+                }),
+                Duration::ZERO,
+            );
+        }
+        let policy = OutboundPolicy::new(Arc::new(request.allowlist.clone()), log.clone());
+        let state = RunState::new(request.config.clone(), policy, &log, limits);
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|state| &mut state.limits);
+        let guest_clock = GuestClock::default();
+        install_guest_clock(&mut store, &guest_clock);
+        let cpu_limit = limits.cpu_time;
+        let deadline = started + limits.run_timeout;
+        let clock = guest_clock.clone();
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(move |_| {
+            if clock.guest_time() > cpu_limit {
+                return Err(LimitHit::Cpu.into());
+            }
+            if Instant::now() > deadline {
+                return Err(LimitHit::Time.into());
+            }
+            // Yield so that other runs on this thread make progress.
+            Ok(UpdateDeadline::Yield(1))
+        });
+
+        let mut instantiate = Duration::ZERO;
+        let call = async {
+            let instantiating = Instant::now();
+            let instance = self.pre.instantiate_async(&mut store).await?;
+            instantiate = instantiating.elapsed();
+            let source = instance.catalog_connector_source();
+            Ok::<_, wasmtime::Error>(match request.call {
+                Call::Ingest => Answer::Ingest(source.call_ingest(&mut store).await?),
+                Call::TestConnection => {
+                    Answer::TestConnection(source.call_test_connection(&mut store).await?)
+                }
+            })
+        };
+        let result = tokio::time::timeout(limits.run_timeout, call).await;
+        let answer = match result {
+            Err(_) => Err(RunFailure::Timeout(limits.run_timeout)),
+            Ok(Ok(answer)) => Ok(answer),
+            Ok(Err(error)) => Err(self.failure(&error)),
+        };
+        if let Err(failure) = &answer {
+            log.host("ERROR", &failure.to_string());
+        }
+        outcome(answer, instantiate)
+    }
+
+    fn failure(&self, error: &wasmtime::Error) -> RunFailure {
+        match error.downcast_ref::<LimitHit>() {
+            Some(LimitHit::Cpu) => return RunFailure::CpuLimit(self.limits.cpu_time),
+            Some(LimitHit::Time) => return RunFailure::Timeout(self.limits.run_timeout),
+            None => {}
+        }
+        let text = format!("{error:#}");
+        if text.contains("forcing trap when growing memory") {
+            return RunFailure::MemoryLimit(self.limits.memory_bytes);
+        }
+        RunFailure::Trap(text)
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.ticker_stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn spawn_epoch_ticker(engine: Engine, stop: Arc<AtomicBool>) {
+    std::thread::Builder::new()
+        .name("epoch-ticker".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                std::thread::sleep(engine::EPOCH_TICK);
+                engine.increment_epoch();
+            }
+        })
+        .expect("cannot start the epoch thread");
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LimitHit {
+    Cpu,
+    Time,
+}
+
+impl std::fmt::Display for LimitHit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LimitHit::Cpu => "CPU limit exceeded",
+            LimitHit::Time => "time limit exceeded",
+        })
+    }
+}
+
+impl std::error::Error for LimitHit {}
+
+/// Time the guest spent executing: wall time since the first call into it, minus the time it
+/// spent waiting in host calls (network, clocks).
+#[derive(Clone, Default)]
+struct GuestClock {
+    inner: Arc<std::sync::Mutex<ClockState>>,
+}
+
+#[derive(Default)]
+struct ClockState {
+    started: Option<Instant>,
+    in_host_since: Option<Instant>,
+    host_total: Duration,
+}
+
+impl GuestClock {
+    fn event(&self, hook: CallHook) {
+        let now = Instant::now();
+        let mut s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        match hook {
+            CallHook::CallingWasm => {
+                s.started.get_or_insert(now);
+            }
+            CallHook::CallingHost => s.in_host_since = Some(now),
+            CallHook::ReturningFromHost => {
+                if let Some(since) = s.in_host_since.take() {
+                    s.host_total += now - since;
+                }
+            }
+            CallHook::ReturningFromWasm => {}
+        }
+    }
+
+    fn guest_time(&self) -> Duration {
+        let s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        match s.started {
+            Some(started) => started.elapsed().saturating_sub(s.host_total),
+            None => Duration::ZERO,
+        }
+    }
+}
+
+fn install_guest_clock(store: &mut Store<RunState>, clock: &GuestClock) {
+    let clock = clock.clone();
+    store.call_hook(move |_, hook| {
+        clock.event(hook);
+        Ok(())
+    });
+}

@@ -1,0 +1,77 @@
+//! The store data of one run: a WASI context with nothing but a captured log (no files, no
+//! environment, no sockets, no arguments), the HTTP context with the run's outbound policy,
+//! the run's configuration, and its resource limits.
+
+use super::limits::Limits;
+use super::log::TenantLog;
+use super::outbound::OutboundPolicy;
+use wasmtime::component::ResourceTable;
+use wasmtime::{StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+pub struct RunState {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+    config: WasiConfigVariables,
+    outbound: OutboundPolicy,
+    pub(super) limits: StoreLimits,
+}
+
+impl RunState {
+    pub fn new(
+        config: Vec<(String, String)>,
+        outbound: OutboundPolicy,
+        log: &TenantLog,
+        limits: &Limits,
+    ) -> Self {
+        let wasi = WasiCtx::builder()
+            .stdout(log.clone())
+            .stderr(log.clone())
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .socket_addr_check(|_, _| Box::pin(async { false }))
+            .build();
+        RunState {
+            wasi,
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            config: WasiConfigVariables::from_iter(config),
+            outbound,
+            limits: StoreLimitsBuilder::new()
+                .memory_size(limits.memory_bytes)
+                .instances(16)
+                .memories(4)
+                .tables(16)
+                .table_elements(1 << 20)
+                .trap_on_grow_failure(true)
+                .build(),
+        }
+    }
+
+    pub fn config(&mut self) -> WasiConfig<'_> {
+        WasiConfig::from(&self.config)
+    }
+}
+
+impl WasiView for RunState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for RunState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.outbound,
+        }
+    }
+}

@@ -1,0 +1,595 @@
+//! The OpenMetadata workflow YAML (`metadataIngestion/workflow.json`), read as strictly as
+//! OpenMetadata reads it: an unknown key is an error that gives the key's path. The one
+//! leniency: the v1.3 docs write `database:` where the schema says `databaseName:`; that
+//! spelling is accepted with a warning.
+
+use crate::secret::Secret;
+use serde::{Deserialize, Deserializer};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Workflow {
+    pub source: Source,
+    #[serde(default)]
+    pub sink: Option<Sink>,
+    #[serde(default)]
+    pub workflow_config: Option<WorkflowConfig>,
+    #[serde(default)]
+    pub processor: Option<Component>,
+    #[serde(default)]
+    pub stage: Option<Component>,
+    #[serde(default)]
+    pub bulk_sink: Option<Component>,
+    #[serde(default, rename = "ingestionPipelineFQN")]
+    pub ingestion_pipeline_fqn: Option<String>,
+    #[serde(default)]
+    pub pipeline_run_id: Option<String>,
+}
+
+/// A processor, stage or bulk sink: accepted as OpenMetadata accepts them, unused here.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Component {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub config: Option<serde_yaml::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Source {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub service_name: Option<String>,
+    #[serde(default)]
+    pub service_connection: Option<ServiceConnection>,
+    pub source_config: SourceConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConnection {
+    pub config: DynamoDbConnection,
+}
+
+/// `entity/services/connections/database/dynamoDBConnection.json`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DynamoDbConnection {
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    pub aws_config: AwsCredentials,
+    #[serde(default)]
+    pub database_name: Option<String>,
+    /// The v1.3 docs' spelling of `databaseName`.
+    #[serde(default)]
+    pub database: Option<String>,
+    #[serde(default, deserialize_with = "string_map")]
+    pub connection_options: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "string_map")]
+    pub connection_arguments: BTreeMap<String, String>,
+    #[serde(default)]
+    pub supports_metadata_extraction: Option<bool>,
+}
+
+/// `security/credentials/awsCredentials.json`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AwsCredentials {
+    #[serde(default)]
+    pub aws_access_key_id: Option<String>,
+    #[serde(default)]
+    pub aws_secret_access_key: Option<Secret>,
+    #[serde(default)]
+    pub aws_session_token: Option<Secret>,
+    pub aws_region: String,
+    #[serde(default, rename = "endPointURL")]
+    pub end_point_url: Option<String>,
+    #[serde(default)]
+    pub profile_name: Option<String>,
+    #[serde(default)]
+    pub assume_role_arn: Option<String>,
+    #[serde(default)]
+    pub assume_role_session_name: Option<String>,
+    #[serde(default)]
+    pub assume_role_source_identity: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    pub config: DatabaseMetadataPipeline,
+}
+
+/// `metadataIngestion/databaseServiceMetadataPipeline.json`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DatabaseMetadataPipeline {
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub mark_deleted_tables: Option<bool>,
+    #[serde(default)]
+    pub include_tables: Option<bool>,
+    #[serde(default)]
+    pub include_views: Option<bool>,
+    #[serde(default)]
+    pub include_tags: Option<bool>,
+    #[serde(default)]
+    pub include_owners: Option<bool>,
+    #[serde(default)]
+    pub include_stored_procedures: Option<bool>,
+    #[serde(default)]
+    pub mark_deleted_stored_procedures: Option<bool>,
+    #[serde(default)]
+    pub query_log_duration: Option<i64>,
+    #[serde(default)]
+    pub query_parsing_timeout_limit: Option<i64>,
+    #[serde(default)]
+    pub use_fqn_for_filtering: Option<bool>,
+    #[serde(default)]
+    pub database_filter_pattern: Option<FilterPattern>,
+    #[serde(default)]
+    pub schema_filter_pattern: Option<FilterPattern>,
+    #[serde(default)]
+    pub table_filter_pattern: Option<FilterPattern>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FilterPattern {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub includes: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub excludes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sink {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub config: Option<serde_yaml::Mapping>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WorkflowConfig {
+    #[serde(default)]
+    pub logger_level: Option<LogLevel>,
+    #[serde(default)]
+    pub open_metadata_server_config: Option<OpenMetadataConnection>,
+    #[serde(default)]
+    pub config: Option<serde_yaml::Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogLevel {
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+impl LogLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Debug => "DEBUG",
+            LogLevel::Info => "INFO",
+            LogLevel::Warn => "WARN",
+            LogLevel::Error => "ERROR",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for LogLevel {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        match value.to_ascii_uppercase().as_str() {
+            "DEBUG" => Ok(LogLevel::Debug),
+            "INFO" => Ok(LogLevel::Info),
+            // The docs write WARNING; the schema's enum says WARN.
+            "WARN" | "WARNING" => Ok(LogLevel::Warn),
+            "ERROR" => Ok(LogLevel::Error),
+            _ => Err(serde::de::Error::custom(format!(
+                "unknown logger level `{value}`, expected DEBUG, INFO, WARN or ERROR"
+            ))),
+        }
+    }
+}
+
+/// `entity/services/connections/metadata/openMetadataConnection.json`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct OpenMetadataConnection {
+    pub host_port: String,
+    #[serde(default)]
+    pub auth_provider: Option<String>,
+    #[serde(default)]
+    pub security_config: Option<JwtConfig>,
+    #[serde(default, rename = "verifySSL")]
+    pub verify_ssl: Option<VerifySsl>,
+    #[serde(default)]
+    pub ssl_config: Option<SslConfig>,
+    #[serde(default)]
+    pub extra_headers: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    pub api_version: Option<String>,
+    #[serde(default)]
+    pub cluster_name: Option<String>,
+    #[serde(default)]
+    pub elastics_search: Option<serde_yaml::Value>,
+    #[serde(default)]
+    pub enable_version_validation: Option<bool>,
+    #[serde(default)]
+    pub force_entity_overwriting: Option<bool>,
+    #[serde(default)]
+    pub include_dashboards: Option<bool>,
+    #[serde(default)]
+    pub include_database_services: Option<bool>,
+    #[serde(default)]
+    pub include_glossary_terms: Option<bool>,
+    #[serde(default)]
+    pub include_messaging_services: Option<bool>,
+    #[serde(default)]
+    pub include_ml_models: Option<bool>,
+    #[serde(default)]
+    pub include_pipeline_services: Option<bool>,
+    #[serde(default)]
+    pub include_pipelines: Option<bool>,
+    #[serde(default)]
+    pub include_policy: Option<bool>,
+    #[serde(default)]
+    pub include_tables: Option<bool>,
+    #[serde(default)]
+    pub include_tags: Option<bool>,
+    #[serde(default)]
+    pub include_teams: Option<bool>,
+    #[serde(default)]
+    pub include_topics: Option<bool>,
+    #[serde(default)]
+    pub include_users: Option<bool>,
+    #[serde(default)]
+    pub limit_records: Option<serde_yaml::Value>,
+    #[serde(default)]
+    pub secrets_manager_loader: Option<String>,
+    #[serde(default)]
+    pub secrets_manager_provider: Option<String>,
+    #[serde(default)]
+    pub store_service_connection: Option<bool>,
+    #[serde(default)]
+    pub supports_data_insight_extraction: Option<bool>,
+    #[serde(default)]
+    pub supports_elastic_search_reindexing_extraction: Option<bool>,
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct JwtConfig {
+    pub jwt_token: Secret,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum VerifySsl {
+    #[serde(rename = "no-ssl")]
+    NoSsl,
+    #[serde(rename = "ignore")]
+    Ignore,
+    #[serde(rename = "validate")]
+    Validate,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SslConfig {
+    #[serde(default)]
+    pub certificate_path: Option<String>,
+}
+
+/// A workflow that could not be read: where, and why.
+#[derive(Debug)]
+pub struct WorkflowError {
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for WorkflowError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() || self.path == "." {
+            write!(f, "{}", self.message)
+        } else {
+            write!(f, "`{}`: {}", self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for WorkflowError {}
+
+/// A workflow with what reading it had to say.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub workflow: Workflow,
+    pub warnings: Vec<String>,
+}
+
+impl Workflow {
+    pub fn from_file(path: &Path) -> anyhow::Result<Loaded> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read workflow {}: {e}", path.display()))?;
+        Workflow::parse(&text)
+            .map_err(|e| anyhow::anyhow!("invalid workflow {}: {e}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Loaded, WorkflowError> {
+        let deserializer = serde_yaml::Deserializer::from_str(text);
+        let workflow: Workflow =
+            serde_path_to_error::deserialize(deserializer).map_err(|e| WorkflowError {
+                path: e.path().to_string(),
+                message: e.inner().to_string(),
+            })?;
+        let warnings = workflow.check()?;
+        Ok(Loaded { workflow, warnings })
+    }
+
+    /// What serde cannot say: cross-field rules and the `database:` spelling.
+    fn check(&self) -> Result<Vec<String>, WorkflowError> {
+        let mut warnings = Vec::new();
+        let err = |path: &str, message: String| WorkflowError {
+            path: path.to_string(),
+            message,
+        };
+        if !self.source.kind.eq_ignore_ascii_case("dynamodb") {
+            return Err(err(
+                "source.type",
+                format!(
+                    "this runner runs the DynamoDB connector; `{}` is not `dynamodb`",
+                    self.source.kind
+                ),
+            ));
+        }
+        match self.source.service_name.as_deref() {
+            Some(name) if !name.trim().is_empty() => {}
+            _ => {
+                return Err(err(
+                    "source.serviceName",
+                    "missing: name the database service".into(),
+                ));
+            }
+        }
+        let connection = &self
+            .source
+            .service_connection
+            .as_ref()
+            .ok_or_else(|| err("source.serviceConnection", "missing".into()))?
+            .config;
+        if let Some(kind) = &connection.kind
+            && kind != "DynamoDB"
+        {
+            return Err(err(
+                "source.serviceConnection.config.type",
+                format!("`{kind}` is not `DynamoDB`"),
+            ));
+        }
+        if let Some(database) = &connection.database {
+            if connection.database_name.is_some() {
+                return Err(err(
+                    "source.serviceConnection.config.database",
+                    "both `database` and `databaseName` are set; keep `databaseName`".into(),
+                ));
+            }
+            warnings.push(format!(
+                "`source.serviceConnection.config.database` is not an OpenMetadata key; \
+                 read as `databaseName: {database}` (write `databaseName` to silence this)"
+            ));
+        }
+        if let Some(kind) = &self.source.source_config.config.kind
+            && kind != "DatabaseMetadata"
+        {
+            return Err(err(
+                "source.sourceConfig.config.type",
+                format!("`{kind}` is not `DatabaseMetadata`: this connector ingests metadata"),
+            ));
+        }
+        if let Some(sink) = &self.sink {
+            crate::sink::SinkSpec::from_workflow(sink, self.workflow_config.as_ref())
+                .map_err(|e| err("sink", e.to_string()))?;
+        }
+        Ok(warnings)
+    }
+
+    pub fn service_name(&self) -> &str {
+        self.source.service_name.as_deref().unwrap_or_default()
+    }
+
+    pub fn connection(&self) -> &DynamoDbConnection {
+        &self
+            .source
+            .service_connection
+            .as_ref()
+            .expect("checked when the workflow was read")
+            .config
+    }
+
+    pub fn database_name(&self) -> Option<&str> {
+        let connection = self.connection();
+        connection
+            .database_name
+            .as_deref()
+            .or(connection.database.as_deref())
+    }
+
+    pub fn logger_level(&self) -> LogLevel {
+        self.workflow_config
+            .as_ref()
+            .and_then(|c| c.logger_level)
+            .unwrap_or(LogLevel::Info)
+    }
+}
+
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// `connectionOptions` / `connectionArguments`: string values in the schema; numbers and
+/// booleans are taken as their text, as OpenMetadata's pydantic models do.
+fn string_map<'de, D>(deserializer: D) -> Result<BTreeMap<String, String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    let raw = Option::<BTreeMap<String, serde_yaml::Value>>::deserialize(deserializer)?;
+    raw.unwrap_or_default()
+        .into_iter()
+        .map(|(key, value)| {
+            let text = match value {
+                serde_yaml::Value::String(s) => s,
+                serde_yaml::Value::Number(n) => n.to_string(),
+                serde_yaml::Value::Bool(b) => b.to_string(),
+                _ => {
+                    return Err(serde::de::Error::custom(format!(
+                        "`{key}` must be a string, number or boolean"
+                    )));
+                }
+            };
+            Ok((key, text))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOCS: &str = r#"
+source:
+  type: dynamodb
+  serviceName: local_dynamodb
+  serviceConnection:
+    config:
+      type: DynamoDB
+      awsConfig:
+        awsAccessKeyId: aws_access_key_id
+        awsSecretAccessKey: aws_secret_access_key
+        awsSessionToken: AWS Session Token
+        awsRegion: us-east-1
+        endPointURL: http://127.0.0.1:8000
+      database: custom_database_name
+      # connectionOptions:
+      #   key: value
+  sourceConfig:
+    config:
+      type: DatabaseMetadata
+      markDeletedTables: true
+      includeTables: true
+      includeViews: true
+sink:
+  type: metadata-rest
+  config: {}
+workflowConfig:
+  loggerLevel: WARNING
+  openMetadataServerConfig:
+    hostPort: "http://localhost:8585/api"
+    authProvider: openmetadata
+    securityConfig:
+      jwtToken: "{bot_jwt_token}"
+    storeServiceConnection: true
+"#;
+
+    #[test]
+    fn the_docs_sample_reads_with_a_warning_for_database() {
+        let loaded = Workflow::parse(DOCS).unwrap();
+        assert_eq!(
+            loaded.workflow.database_name(),
+            Some("custom_database_name")
+        );
+        assert_eq!(loaded.warnings.len(), 1);
+        assert!(loaded.warnings[0].contains("databaseName"));
+        assert_eq!(loaded.workflow.logger_level(), LogLevel::Warn);
+        assert_eq!(loaded.workflow.service_name(), "local_dynamodb");
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_their_path() {
+        let text = DOCS.replace(
+            "awsRegion: us-east-1",
+            "awsRegion: us-east-1\n        awsRegoin: x",
+        );
+        let err = Workflow::parse(&text).unwrap_err();
+        assert_eq!(
+            err.path,
+            "source.serviceConnection.config.awsConfig.awsRegoin"
+        );
+        assert!(
+            err.message.contains("unknown field `awsRegoin`"),
+            "{}",
+            err.message
+        );
+
+        let text = DOCS.replace(
+            "includeViews: true",
+            "includeViews: true\n      includeEverything: true",
+        );
+        let err = Workflow::parse(&text).unwrap_err();
+        assert_eq!(err.path, "source.sourceConfig.config.includeEverything");
+        assert!(err.message.contains("includeEverything"));
+    }
+
+    #[test]
+    fn secrets_are_not_in_debug_output() {
+        let text = DOCS.replace(
+            "awsSecretAccessKey: aws_secret_access_key",
+            "awsSecretAccessKey: s3cr3t-v4lue",
+        );
+        let loaded = Workflow::parse(&text).unwrap();
+        let printed = format!("{:?}", loaded.workflow);
+        assert!(!printed.contains("s3cr3t-v4lue"));
+        assert!(!printed.contains("bot_jwt_token"));
+        assert!(!printed.contains("AWS Session Token"));
+    }
+
+    #[test]
+    fn wrong_source_type_is_refused() {
+        let text = DOCS.replace("type: dynamodb", "type: mysql");
+        let err = Workflow::parse(&text).unwrap_err();
+        assert_eq!(err.path, "source.type");
+    }
+
+    #[test]
+    fn connection_options_take_scalars_as_text() {
+        let text = DOCS.replace(
+            "      # connectionOptions:\n      #   key: value",
+            "      connectionOptions:\n        sampleSize: 100\n        flag: true",
+        );
+        let loaded = Workflow::parse(&text).unwrap();
+        let options = &loaded.workflow.connection().connection_options;
+        assert_eq!(options["sampleSize"], "100");
+        assert_eq!(options["flag"], "true");
+    }
+
+    #[test]
+    fn both_database_spellings_is_an_error() {
+        let text = DOCS.replace(
+            "      database: custom_database_name",
+            "      database: a\n      databaseName: b",
+        );
+        assert!(Workflow::parse(&text).is_err());
+    }
+
+    #[test]
+    fn region_is_required() {
+        let text = DOCS.replace("        awsRegion: us-east-1\n", "");
+        let err = Workflow::parse(&text).unwrap_err();
+        assert!(err.message.contains("awsRegion"), "{err}");
+    }
+}

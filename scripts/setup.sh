@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need, idempotently, into the checkout's `.tools/`:
+# the wasm32-wasip2 target, DynamoDB Local (AWS's own server, from npm), dynalite (npm) and
+# moto with boto3 (PyPI, in a venv). Safe to run again: finished steps are skipped.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="$root/.tools"
+mkdir -p "$tools"
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+if ! rustup target list --installed | grep -qx wasm32-wasip2; then
+  log "adding the wasm32-wasip2 target"
+  rustup target add wasm32-wasip2
+fi
+
+if ! command -v java >/dev/null 2>&1; then
+  log "installing a Java runtime for DynamoDB Local"
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless
+fi
+
+node_dir="$tools/node"
+if [ ! -f "$node_dir/node_modules/amplify-dynamodb-simulator/emulator/DynamoDBLocal.jar" ] \
+  || [ ! -f "$node_dir/node_modules/dynalite/cli.js" ]; then
+  log "installing DynamoDB Local 1.25 and dynalite 4.0.0 (npm)"
+  mkdir -p "$node_dir"
+  [ -f "$node_dir/package.json" ] || echo '{"name":"ddb-catalog-tools","private":true}' >"$node_dir/package.json"
+  (cd "$node_dir" && npm install --silent --no-audit --no-fund --ignore-scripts \
+    amplify-dynamodb-simulator@2.9.30 dynalite@4.0.0)
+fi
+
+venv="$tools/venv"
+if [ ! -x "$venv/bin/moto_server" ]; then
+  log "installing moto 5.2 and boto3 (PyPI, venv)"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server,dynamodb,iam,sts]==5.2.5" "boto3>=1.40"
+fi
+
+log "tools ready in $tools"
