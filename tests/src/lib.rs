@@ -1,1 +1,19 @@
+//! Support for the end-to-end tests: local DynamoDB servers on free ports, an admin client to
+//! seed them, the `ddb-catalog` binary and its component, workflow files, and OpenMetadata's
+//! JSON Schemas to validate what comes out.
 
+pub mod admin;
+pub mod host;
+pub mod schema;
+pub mod servers;
+pub mod workflow;
+
+use std::path::PathBuf;
+
+/// The workspace root (this crate lives in `<root>/tests`).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs every check CI runs: formatting, lints (host and component), the unit tests and the
+# end-to-end tests (the real host and component against local DynamoDB servers).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash scripts/setup.sh
+cargo fmt --all -- --check
+bash scripts/build.sh
+cargo clippy --locked --release --workspace --all-targets -- -D warnings
+cargo clippy --locked -p dynamodb-connector --target wasm32-wasip2 --profile component -- -D warnings
+cargo test --locked --release --workspace

@@ -1,0 +1,75 @@
+//! Workflow YAML for tests, in the shape of OpenMetadata's DynamoDB docs.
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Workflow {
+    pub service: String,
+    pub endpoint: String,
+    pub access_key_id: String,
+    pub secret: String,
+    pub region: String,
+    /// Extra lines under `serviceConnection.config` (indented by the caller to 6 spaces).
+    pub connection_extra: String,
+    /// Lines under `sourceConfig.config` (6 spaces).
+    pub source_config: String,
+    /// The `sink:` block, or empty for none.
+    pub sink: String,
+    /// Extra lines under `workflowConfig:` (2 spaces).
+    pub workflow_config: String,
+}
+
+impl Workflow {
+    pub fn new(service: &str, endpoint: &str, access_key_id: &str) -> Workflow {
+        Workflow {
+            service: service.into(),
+            endpoint: endpoint.into(),
+            access_key_id: access_key_id.into(),
+            secret: crate::admin::SECRET.into(),
+            region: "us-east-1".into(),
+            connection_extra: String::new(),
+            source_config: "      type: DatabaseMetadata\n".into(),
+            sink: String::new(),
+            workflow_config: "  loggerLevel: INFO\n".into(),
+        }
+    }
+
+    pub fn file_sink(mut self, path: &Path) -> Workflow {
+        self.sink = format!(
+            "sink:\n  type: file\n  config:\n    filename: {}\n",
+            path.display()
+        );
+        self
+    }
+
+    pub fn source_config(mut self, lines: &str) -> Workflow {
+        self.source_config = format!("      type: DatabaseMetadata\n{lines}");
+        self
+    }
+
+    pub fn connection(mut self, lines: &str) -> Workflow {
+        self.connection_extra = lines.to_string();
+        self
+    }
+
+    pub fn yaml(&self) -> String {
+        format!(
+            "source:\n  type: dynamodb\n  serviceName: {service}\n  serviceConnection:\n    config:\n      type: DynamoDB\n      awsConfig:\n        awsAccessKeyId: {key}\n        awsSecretAccessKey: {secret}\n        awsRegion: {region}\n        endPointURL: {endpoint}\n{extra}  sourceConfig:\n    config:\n{source}{sink}workflowConfig:\n{wc}",
+            service = self.service,
+            key = self.access_key_id,
+            secret = self.secret,
+            region = self.region,
+            endpoint = self.endpoint,
+            extra = self.connection_extra,
+            source = self.source_config,
+            sink = self.sink,
+            wc = self.workflow_config,
+        )
+    }
+
+    pub fn write(&self, dir: &Path, name: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, self.yaml()).expect("write workflow");
+        path
+    }
+}

@@ -1,0 +1,371 @@
+//! The real host runs the real component against AWS's DynamoDB Local: tables of every key
+//! shape, indexes, a dotted name, more than one ListTables page, filters, the connection test.
+//! Every emitted request is validated against OpenMetadata's JSON Schemas.
+
+use e2e::admin::Admin;
+use e2e::servers::{Kind, Server};
+use e2e::workflow::Workflow;
+use e2e::{host, schema};
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+
+/// One DynamoDB Local for this file; each test works in its own namespace (access key id).
+fn server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| Server::start(Kind::DynamoDbLocal))
+}
+
+fn ingest_to_stdout(workflow: &Workflow) -> (host::Run, Vec<Value>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = workflow.write(dir.path(), "workflow.yaml");
+    let run = host::run(&["ingest", "-c", path.to_str().unwrap(), "--output", "-"]);
+    assert_eq!(run.code(), 0, "ingest failed:\n{}", run.stderr);
+    let entities = run.entities();
+    for entity in &entities {
+        schema::validate(schema::kind_of(entity), entity).unwrap();
+    }
+    (run, entities)
+}
+
+fn table<'a>(entities: &'a [Value], name: &str) -> &'a Value {
+    entities
+        .iter()
+        .find(|e| e.get("columns").is_some() && e["name"] == name)
+        .unwrap_or_else(|| panic!("no table {name} in {entities:#?}"))
+}
+
+fn column_summary(table: &Value) -> Vec<(String, String, Option<String>)> {
+    table["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["dataType"].as_str().unwrap().to_string(),
+                c.get("constraint")
+                    .and_then(|v| v.as_str())
+                    .map(String::from),
+            )
+        })
+        .collect()
+}
+
+fn col(name: &str, data_type: &str, constraint: Option<&str>) -> (String, String, Option<String>) {
+    (name.into(), data_type.into(), constraint.map(String::from))
+}
+
+#[test]
+fn every_key_shape_becomes_the_entities_openmetadata_expects() {
+    let key = "AKIDSHAPES";
+    let admin = Admin::new(&server().endpoint(), key);
+    admin.create_table("hash_only", &[("id", "S", "HASH")]);
+    admin.create_table(
+        "hash_range",
+        &[("customer", "S", "HASH"), ("placed_at", "N", "RANGE")],
+    );
+    admin.create_table("binary_key", &[("digest", "B", "HASH")]);
+    admin.create_table("number_binary", &[("n", "N", "HASH"), ("b", "B", "RANGE")]);
+    admin.create_table("orders.v2", &[("order_id", "S", "HASH")]);
+    admin.create_table_with(
+        "indexed",
+        &[("pk", "S", "HASH"), ("sk", "S", "RANGE")],
+        &[("email", "S"), ("created", "N")],
+        json!({
+            "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 3},
+            "GlobalSecondaryIndexes": [{
+                "IndexName": "by_email",
+                "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+                "ProvisionedThroughput": {"ReadCapacityUnits": 2, "WriteCapacityUnits": 1}
+            }],
+            "LocalSecondaryIndexes": [{
+                "IndexName": "by_created",
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                              {"AttributeName": "created", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["total"]}
+            }]
+        }),
+    );
+
+    let workflow = Workflow::new("local_dynamodb", &server().endpoint(), key)
+        .connection("      databaseName: shop\n");
+    let (run, entities) = ingest_to_stdout(&workflow);
+
+    // service, database, schema, then the tables in listing (name) order
+    assert_eq!(entities.len(), 3 + 6);
+    assert_eq!(entities[0]["name"], "local_dynamodb");
+    assert_eq!(entities[0]["serviceType"], "DynamoDB");
+    assert_eq!(
+        entities[0]["connection"]["config"]["awsConfig"]["awsRegion"],
+        "us-east-1"
+    );
+    assert_eq!(entities[0]["connection"]["config"]["databaseName"], "shop");
+    assert_eq!(
+        entities[1],
+        json!({"name": "shop", "service": "local_dynamodb"})
+    );
+    assert_eq!(
+        entities[2],
+        json!({"name": "default", "database": "local_dynamodb.shop"})
+    );
+    let names: Vec<&str> = entities[3..]
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "binary_key",
+            "hash_only",
+            "hash_range",
+            "indexed",
+            "number_binary",
+            "orders.v2"
+        ]
+    );
+
+    for t in &entities[3..] {
+        assert_eq!(t["tableType"], "Regular");
+        assert_eq!(t["databaseSchema"], "local_dynamodb.shop.default");
+        let name = t["name"].as_str().unwrap();
+        assert_eq!(
+            t["sourceUrl"],
+            format!(
+                "https://us-east-1.console.aws.amazon.com/dynamodbv2/home?region=us-east-1#table?name={name}"
+            )
+        );
+    }
+
+    let t = table(&entities, "hash_only");
+    assert_eq!(
+        column_summary(t),
+        [col("id", "STRING", Some("PRIMARY_KEY"))]
+    );
+    assert_eq!(
+        t["tableConstraints"],
+        json!([{"constraintType": "PRIMARY_KEY", "columns": ["id"]}])
+    );
+
+    let t = table(&entities, "hash_range");
+    assert_eq!(
+        column_summary(t),
+        [
+            col("customer", "STRING", Some("PRIMARY_KEY")),
+            col("placed_at", "NUMBER", Some("PRIMARY_KEY"))
+        ]
+    );
+    assert_eq!(
+        t["tableConstraints"],
+        json!([
+            {"constraintType": "PRIMARY_KEY", "columns": ["customer", "placed_at"]},
+            {"constraintType": "SORT_KEY", "columns": ["placed_at"]}
+        ])
+    );
+    assert_eq!(t["columns"][0]["ordinalPosition"], 1);
+    assert_eq!(t["columns"][1]["ordinalPosition"], 2);
+
+    let t = table(&entities, "binary_key");
+    assert_eq!(
+        column_summary(t),
+        [col("digest", "BINARY", Some("PRIMARY_KEY"))]
+    );
+
+    let t = table(&entities, "number_binary");
+    assert_eq!(
+        column_summary(t),
+        [
+            col("n", "NUMBER", Some("PRIMARY_KEY")),
+            col("b", "BINARY", Some("PRIMARY_KEY"))
+        ]
+    );
+
+    let t = table(&entities, "indexed");
+    assert_eq!(
+        column_summary(t),
+        [
+            col("pk", "STRING", Some("PRIMARY_KEY")),
+            col("sk", "STRING", Some("PRIMARY_KEY")),
+            col("email", "STRING", None),
+            col("created", "NUMBER", None),
+        ]
+    );
+    assert_eq!(
+        t["columns"][2]["description"],
+        "Partition key of index `by_email`."
+    );
+    assert_eq!(
+        t["columns"][3]["description"],
+        "Sort key of index `by_created`."
+    );
+    let description = t["description"].as_str().unwrap();
+    assert!(
+        description.contains("| Capacity | Provisioned: 5 read / 3 write capacity units |"),
+        "{description}"
+    );
+    assert!(
+        description.contains("| `by_email` | Global | `email` |  | ALL |"),
+        "{description}"
+    );
+    assert!(
+        description.contains("| `by_created` | Local | `pk` | `created` | INCLUDE (`total`) |"),
+        "{description}"
+    );
+
+    // the dotted name is quoted in FQNs, not in the table's own name
+    let t = table(&entities, "orders.v2");
+    assert_eq!(
+        column_summary(t),
+        [col("order_id", "STRING", Some("PRIMARY_KEY"))]
+    );
+
+    assert!(
+        run.stderr
+            .contains("Tables listed: 6 (ingested 6, filtered 0, failed 0)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("Workflow finished successfully"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn listing_follows_pagination_past_one_hundred_tables() {
+    let key = "AKIDPAGES";
+    let admin = Admin::new(&server().endpoint(), key);
+    let expected: Vec<String> = (0..150).map(|i| format!("t{i:03}")).collect();
+    for name in &expected {
+        admin.create_table(name, &[("id", "S", "HASH")]);
+    }
+    let workflow = Workflow::new("paged", &server().endpoint(), key);
+    let (run, entities) = ingest_to_stdout(&workflow);
+    let names: Vec<&str> = entities[3..]
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, expected);
+    // two ListTables pages and one DescribeTable per table, nothing retried
+    assert!(
+        run.stderr
+            .contains("Requests: 152 (retries 0, throttled 0)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("Tables listed: 150 (ingested 150, filtered 0, failed 0)")
+    );
+}
+
+#[test]
+fn filtered_tables_cost_no_request_and_are_listed_in_the_summary() {
+    let key = "AKIDFILTER";
+    let admin = Admin::new(&server().endpoint(), key);
+    for name in [
+        "orders",
+        "orders_archive",
+        "tmp_scratch",
+        "TMP_upper",
+        "users",
+    ] {
+        admin.create_table(name, &[("id", "S", "HASH")]);
+    }
+    let workflow = Workflow::new("filtered", &server().endpoint(), key).source_config(
+        "      tableFilterPattern:\n        excludes:\n          - tmp_\n          - .*_archive$\n",
+    );
+    let (run, entities) = ingest_to_stdout(&workflow);
+    let names: Vec<&str> = entities[3..]
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["orders", "users"]);
+    // one page and two describes: the filtered tables were never described
+    assert!(
+        run.stderr.contains("Requests: 3 (retries 0, throttled 0)"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("Filtered: 3"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("TMP_upper       matched tableFilterPattern.excludes `tmp_`"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("orders_archive  matched tableFilterPattern.excludes `.*_archive$`"),
+        "{}",
+        run.stderr
+    );
+
+    // includes win over excludes; lookarounds work; FQN matching
+    let workflow = Workflow::new("filtered", &server().endpoint(), key).source_config(
+        "      tableFilterPattern:\n        includes: ['(?!tmp_)o']\n        excludes: ['orders']\n",
+    );
+    let (_, entities) = ingest_to_stdout(&workflow);
+    let names: Vec<&str> = entities[3..]
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["orders", "orders_archive"]);
+
+    let workflow = Workflow::new("filtered", &server().endpoint(), key).source_config(
+        "      useFqnForFiltering: true\n      tableFilterPattern:\n        includes: ['filtered\\.default\\.default\\.users$']\n",
+    );
+    let (_, entities) = ingest_to_stdout(&workflow);
+    let names: Vec<&str> = entities[3..]
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["users"]);
+}
+
+#[test]
+fn an_invalid_filter_regex_is_a_clear_error() {
+    let workflow = Workflow::new("bad_regex", &server().endpoint(), "AKIDREGEX")
+        .source_config("      tableFilterPattern:\n        includes: ['orders(']\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = workflow.write(dir.path(), "workflow.yaml");
+    let run = host::run(&["ingest", "-c", path.to_str().unwrap(), "--output", "-"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("invalid configuration `sourceConfig.tableFilterPattern.includes[0]`: `orders(` is not a valid regular expression"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn test_connection_reports_the_first_page() {
+    let key = "AKIDCONN";
+    let admin = Admin::new(&server().endpoint(), key);
+    admin.create_table("one", &[("id", "S", "HASH")]);
+    let dir = tempfile::tempdir().unwrap();
+    let path = Workflow::new("conn", &server().endpoint(), key).write(dir.path(), "w.yaml");
+    let run = host::run(&["test-connection", "-c", path.to_str().unwrap()]);
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+    assert!(run.stdout.contains(&format!(
+        "Connection OK: ListTables answered at {}/ (region us-east-1): 1 table on the first page",
+        server().endpoint()
+    )), "{}", run.stdout);
+}
+
+#[test]
+fn an_unreachable_endpoint_fails_fast_with_a_clear_error() {
+    let port = e2e::servers::free_port();
+    let dir = tempfile::tempdir().unwrap();
+    let workflow = Workflow::new("down", &format!("http://127.0.0.1:{port}"), "AKIDDOWN")
+        .connection("      connectionOptions:\n        maxAttempts: 2\n");
+    let path = workflow.write(dir.path(), "w.yaml");
+    let run = host::run(&["test-connection", "-c", path.to_str().unwrap()]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stderr.contains("cannot reach the endpoint: ListTables: ConnectionRefused: connection refused (2 attempts)"),
+        "{}",
+        run.stderr
+    );
+}
