@@ -163,6 +163,7 @@ pub struct DatabaseService {
 pub struct Database {
     pub name: String,
     pub fully_qualified_name: String,
+    /// FQN of the service.
     pub service: String,
 }
 

@@ -19,5 +19,8 @@ pub mod settings;
 pub mod time;
 pub mod transport;
 
+#[cfg(test)]
+mod testing;
+
 #[cfg(target_arch = "wasm32")]
 mod guest;

@@ -114,7 +114,7 @@ pub async fn ingest<T: Transport>(
         database: Database {
             name: settings.database_name.clone(),
             fully_qualified_name: names.database_fqn.clone(),
-            service: settings.service_name.clone(),
+            service: names.service_fqn.clone(),
         },
         schema: DatabaseSchema {
             name: SCHEMA_NAME.to_string(),
@@ -128,8 +128,9 @@ pub async fn ingest<T: Transport>(
     })
 }
 
-/// The FQNs of the run's database and schema.
+/// The FQNs of the run's service, database and schema.
 struct Names {
+    service_fqn: String,
     database_fqn: String,
     schema_fqn: String,
 }
@@ -141,7 +142,10 @@ impl Names {
         let schema_fqn =
             fqn::build(&[&settings.service_name, &settings.database_name, SCHEMA_NAME])
                 .map_err(|e| ConnectorError::config(keys::DATABASE_NAME, e))?;
+        let service_fqn = fqn::quote_name(&settings.service_name)
+            .map_err(|e| ConnectorError::config(keys::SERVICE_NAME, e))?;
         Ok(Names {
+            service_fqn,
             database_fqn,
             schema_fqn,
         })
@@ -357,3 +361,6 @@ fn invalid_listing(message: String) -> ConnectorError {
         attempts: 1,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,328 @@
+use super::*;
+use crate::catalog::TableStatus;
+use crate::testing::{FakeDynamoDb, Scripted};
+use crate::transport::{TransportError, TransportErrorKind};
+use futures_executor::block_on;
+use serde_json::json;
+use std::time::Duration;
+
+fn settings(extra: &[(&str, &str)]) -> Settings {
+    let mut pairs = vec![
+        ("serviceName", "svc"),
+        ("awsConfig.awsRegion", "us-east-1"),
+        ("awsConfig.awsAccessKeyId", "AKID"),
+        ("awsConfig.awsSecretAccessKey", "secret"),
+        ("awsConfig.endPointURL", "http://127.0.0.1:8000"),
+        ("sourceConfig.includeTags", "false"),
+    ];
+    pairs.extend_from_slice(extra);
+    Settings::from_pairs(pairs).unwrap()
+}
+
+fn names(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("t{i:04}")).collect()
+}
+
+fn statuses(ingestion: &Ingestion) -> Vec<(&str, &TableStatus)> {
+    ingestion
+        .outcomes
+        .iter()
+        .map(|o| (o.name.as_str(), &o.status))
+        .collect()
+}
+
+fn throttle() -> Scripted {
+    Scripted::Status(
+        400,
+        json!({"__type": "com.amazonaws.dynamodb.v20120810#ThrottlingException", "message": "Rate exceeded"}),
+    )
+}
+
+#[test]
+fn pagination_lists_every_page_and_keeps_listing_order() {
+    let fake = FakeDynamoDb::new().tables(names(250));
+    let ingestion = block_on(ingest(&settings(&[]), &fake)).unwrap();
+    assert_eq!(fake.calls("ListTables"), 3);
+    let starts: Vec<Option<&str>> = fake
+        .requests
+        .borrow()
+        .iter()
+        .filter(|(op, _)| op == "ListTables")
+        .map(|(_, body)| body["ExclusiveStartTableName"].as_str().map(|_| "set"))
+        .collect();
+    assert_eq!(starts, [None, Some("set"), Some("set")]);
+    assert_eq!(fake.calls("DescribeTable"), 250);
+    let listed: Vec<&str> = ingestion.outcomes.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(listed, names(250));
+    let tables: Vec<&str> = ingestion.tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(tables, names(250));
+    assert_eq!(ingestion.stats.requests, 253);
+}
+
+#[test]
+fn pages_continue_from_the_last_name() {
+    let fake = FakeDynamoDb::new().tables(names(150));
+    block_on(ingest(&settings(&[]), &fake)).unwrap();
+    let second = fake
+        .requests
+        .borrow()
+        .iter()
+        .filter(|(op, _)| op == "ListTables")
+        .nth(1)
+        .map(|(_, body)| body.clone())
+        .unwrap();
+    assert_eq!(
+        second,
+        json!({"Limit": 100, "ExclusiveStartTableName": "t0099"})
+    );
+}
+
+#[test]
+fn describes_run_concurrently_within_the_bound() {
+    let fake = FakeDynamoDb::new().tables(names(40));
+    block_on(ingest(
+        &settings(&[("connectionOptions.describeConcurrency", "8")]),
+        &fake,
+    ))
+    .unwrap();
+    assert_eq!(fake.max_in_flight.get(), 8);
+}
+
+#[test]
+fn filtered_tables_are_never_described() {
+    let fake = FakeDynamoDb::new()
+        .table("orders")
+        .table("tmp_a")
+        .table("tmp_b");
+    let ingestion = block_on(ingest(
+        &settings(&[("sourceConfig.tableFilterPattern.excludes", r#"["^tmp_"]"#)]),
+        &fake,
+    ))
+    .unwrap();
+    assert_eq!(fake.calls("DescribeTable"), 1);
+    assert_eq!(
+        statuses(&ingestion),
+        [
+            ("orders", &TableStatus::Ingested),
+            (
+                "tmp_a",
+                &TableStatus::Filtered("matched tableFilterPattern.excludes `^tmp_`".into())
+            ),
+            (
+                "tmp_b",
+                &TableStatus::Filtered("matched tableFilterPattern.excludes `^tmp_`".into())
+            ),
+        ]
+    );
+}
+
+#[test]
+fn throttles_and_resets_are_retried_with_backoff() {
+    let fake = FakeDynamoDb::new()
+        .table("orders")
+        .script("DescribeTable", throttle())
+        .script(
+            "DescribeTable",
+            Scripted::Transport(TransportError::new(
+                TransportErrorKind::ConnectionReset,
+                "reset",
+            )),
+        )
+        .script("DescribeTable", Scripted::Status(500, json!({})));
+    let ingestion = block_on(ingest(&settings(&[]), &fake)).unwrap();
+    assert_eq!(statuses(&ingestion), [("orders", &TableStatus::Ingested)]);
+    assert_eq!(fake.calls("DescribeTable"), 4);
+    assert_eq!(ingestion.stats.retries, 3);
+    assert_eq!(ingestion.stats.throttled, 1);
+    let slept = fake.slept.borrow();
+    assert_eq!(slept.len(), 3);
+    // random = u64::MAX / 2 with full jitter; throttling backs off from a larger base
+    assert!(slept[0] > Duration::ZERO);
+}
+
+#[test]
+fn a_table_that_keeps_failing_is_reported_by_name_and_the_run_goes_on() {
+    let mut fake = FakeDynamoDb::new().table("a").table("b");
+    for _ in 0..3 {
+        fake = fake.script(
+            "DescribeTable",
+            Scripted::Status(
+                500,
+                json!({"__type": "x#InternalServerError", "message": "boom"}),
+            ),
+        );
+    }
+    let ingestion = block_on(ingest(
+        &settings(&[
+            ("connectionOptions.maxAttempts", "3"),
+            ("connectionOptions.describeConcurrency", "1"),
+        ]),
+        &fake,
+    ))
+    .unwrap();
+    let [
+        (name, TableStatus::Failed(failure)),
+        ("b", TableStatus::Ingested),
+    ] = statuses(&ingestion)[..]
+    else {
+        panic!("{:?}", ingestion.outcomes)
+    };
+    assert_eq!(name, "a");
+    assert_eq!(failure.operation, "DescribeTable");
+    assert_eq!(failure.http_status, Some(500));
+    assert_eq!(failure.code, "InternalServerError");
+    assert_eq!(failure.message, "boom");
+    assert_eq!(failure.attempts, 3);
+}
+
+#[test]
+fn a_client_error_is_not_retried() {
+    let fake = FakeDynamoDb::new().table("gone").script(
+        "DescribeTable",
+        Scripted::Status(
+            400,
+            json!({"__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException", "message": "Requested resource not found"}),
+        ),
+    );
+    let ingestion = block_on(ingest(&settings(&[]), &fake)).unwrap();
+    assert_eq!(fake.calls("DescribeTable"), 1);
+    assert!(
+        matches!(&ingestion.outcomes[0].status, TableStatus::Failed(f) if f.code == "ResourceNotFoundException")
+    );
+}
+
+#[test]
+fn refused_credentials_stop_the_run() {
+    let fake = FakeDynamoDb::new().table("a").script(
+        "ListTables",
+        Scripted::Status(
+            400,
+            json!({"__type": "com.amazon.coral.service#UnrecognizedClientException", "message": "The security token included in the request is invalid."}),
+        ),
+    );
+    let err = block_on(ingest(&settings(&[]), &fake)).unwrap_err();
+    let ConnectorError::AccessDenied(failure) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(failure.code, "UnrecognizedClientException");
+    assert_eq!(fake.calls("DescribeTable"), 0);
+
+    let fake = FakeDynamoDb::new().table("a").table("b").script(
+        "DescribeTable",
+        Scripted::Status(
+            400,
+            json!({"__type": "com.amazon.coral.service#ExpiredTokenException", "message": "The security token included in the request is expired"}),
+        ),
+    );
+    let err = block_on(ingest(&settings(&[]), &fake)).unwrap_err();
+    assert!(matches!(err, ConnectorError::AccessDenied(f) if f.code == "ExpiredTokenException"));
+}
+
+#[test]
+fn an_unusable_description_fails_only_its_table() {
+    let fake = FakeDynamoDb::new()
+        .table("a")
+        .table("b")
+        .script(
+            "DescribeTable",
+            Scripted::Raw("{\"Table\": {\"ItemCount\": \"many\"}}"),
+        )
+        .script("DescribeTable", Scripted::Raw("not json"));
+    let ingestion = block_on(ingest(
+        &settings(&[("connectionOptions.describeConcurrency", "1")]),
+        &fake,
+    ))
+    .unwrap();
+    for outcome in &ingestion.outcomes {
+        let TableStatus::Failed(failure) = &outcome.status else {
+            panic!("{outcome:?}")
+        };
+        assert_eq!(failure.code, "InvalidResponse");
+        assert!(
+            failure
+                .message
+                .contains("DescribeTable response cannot be read"),
+            "{failure:?}"
+        );
+    }
+}
+
+#[test]
+fn a_listing_that_repeats_itself_is_an_error_not_a_loop() {
+    let fake = FakeDynamoDb::new()
+        .script(
+            "ListTables",
+            Scripted::Raw(r#"{"TableNames":["a"],"LastEvaluatedTableName":"a"}"#),
+        )
+        .script(
+            "ListTables",
+            Scripted::Raw(r#"{"TableNames":["a"],"LastEvaluatedTableName":"a"}"#),
+        );
+    let err = block_on(ingest(&settings(&[]), &fake)).unwrap_err();
+    assert!(
+        matches!(&err, ConnectorError::InvalidResponse(f) if f.message.contains("again")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn duplicate_names_across_pages_get_one_outcome() {
+    let fake = FakeDynamoDb::new()
+        .table("a")
+        .table("b")
+        .script(
+            "ListTables",
+            Scripted::Raw(r#"{"TableNames":["a","b"],"LastEvaluatedTableName":"b"}"#),
+        )
+        .script("ListTables", Scripted::Raw(r#"{"TableNames":["b","a"]}"#));
+    let ingestion = block_on(ingest(&settings(&[]), &fake)).unwrap();
+    let listed: Vec<&str> = ingestion.outcomes.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(listed, ["a", "b"]);
+}
+
+#[test]
+fn schema_filter_excluding_default_lists_nothing() {
+    let fake = FakeDynamoDb::new().table("a");
+    let ingestion = block_on(ingest(
+        &settings(&[(
+            "sourceConfig.schemaFilterPattern.excludes",
+            r#"["^default$"]"#,
+        )]),
+        &fake,
+    ))
+    .unwrap();
+    assert!(ingestion.outcomes.is_empty());
+    assert_eq!(fake.calls("ListTables"), 0);
+    assert_eq!(ingestion.warnings.len(), 1);
+    assert!(ingestion.warnings[0].message.contains("schema `default`"));
+}
+
+#[test]
+fn entities_carry_openmetadata_fqns() {
+    let fake = FakeDynamoDb::new().table("orders.v2");
+    let ingestion = block_on(ingest(&settings(&[("databaseName", "shop.eu")]), &fake)).unwrap();
+    assert_eq!(ingestion.database.fully_qualified_name, "svc.\"shop.eu\"");
+    assert_eq!(ingestion.database.service, "svc");
+    assert_eq!(
+        ingestion.schema.fully_qualified_name,
+        "svc.\"shop.eu\".default"
+    );
+    assert_eq!(
+        ingestion.tables[0].fully_qualified_name,
+        "svc.\"shop.eu\".default.\"orders.v2\""
+    );
+}
+
+#[test]
+fn a_dotted_service_name_is_quoted_where_it_is_referenced() {
+    let fake = FakeDynamoDb::new().table("t");
+    let mut s = settings(&[]);
+    s.service_name = "dynamo.prod".into();
+    let ingestion = block_on(ingest(&s, &fake)).unwrap();
+    assert_eq!(ingestion.service.name, "dynamo.prod");
+    assert_eq!(ingestion.database.service, "\"dynamo.prod\"");
+    assert_eq!(
+        ingestion.database.fully_qualified_name,
+        "\"dynamo.prod\".default"
+    );
+}

@@ -1,0 +1,191 @@
+//! Native test support: a [`Transport`] that answers like DynamoDB from an in-memory list of
+//! tables, records every request, and can be told to answer some calls with an error first.
+//! It lets the ingestion flow (pagination, filters, retries, concurrency) be unit-tested
+//! without wasm; the end-to-end tests run the same flow against real servers.
+
+use crate::transport::{Request, Response, Transport, TransportError};
+use serde_json::{Value, json};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, VecDeque};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+pub enum Scripted {
+    Status(u16, Value),
+    Transport(TransportError),
+    /// A 200 answer with this raw body.
+    Raw(&'static str),
+}
+
+#[derive(Default)]
+pub struct FakeDynamoDb {
+    tables: BTreeMap<String, Value>,
+    /// Answers to give, per operation, before answering normally.
+    scripted: RefCell<BTreeMap<String, VecDeque<Scripted>>>,
+    /// `(operation, body)` of every request, in order.
+    pub requests: RefCell<Vec<(String, Value)>>,
+    pub slept: RefCell<Vec<Duration>>,
+    in_flight: Cell<usize>,
+    pub max_in_flight: Cell<usize>,
+    /// Most names a ListTables page holds (DynamoDB: 100).
+    pub page_size: usize,
+}
+
+impl FakeDynamoDb {
+    pub fn new() -> Self {
+        FakeDynamoDb {
+            page_size: 100,
+            ..Default::default()
+        }
+    }
+
+    /// Adds a table with a string partition key `id`.
+    pub fn table(mut self, name: &str) -> Self {
+        let description = json!({
+            "TableName": name,
+            "TableStatus": "ACTIVE",
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+            "ItemCount": 0,
+            "TableSizeBytes": 0
+        });
+        self.tables.insert(name.to_string(), description);
+        self
+    }
+
+    pub fn tables(self, names: impl IntoIterator<Item = String>) -> Self {
+        names.into_iter().fold(self, |fake, name| fake.table(&name))
+    }
+
+    pub fn script(self, operation: &str, answer: Scripted) -> Self {
+        self.scripted
+            .borrow_mut()
+            .entry(operation.to_string())
+            .or_default()
+            .push_back(answer);
+        self
+    }
+
+    pub fn calls(&self, operation: &str) -> usize {
+        self.requests
+            .borrow()
+            .iter()
+            .filter(|(op, _)| op == operation)
+            .count()
+    }
+
+    fn answer(&self, operation: &str, body: &Value) -> Result<Response, TransportError> {
+        if let Some(scripted) = self
+            .scripted
+            .borrow_mut()
+            .get_mut(operation)
+            .and_then(|q| q.pop_front())
+        {
+            return match scripted {
+                Scripted::Status(status, body) => Ok(response(status, body.to_string())),
+                Scripted::Transport(error) => Err(error),
+                Scripted::Raw(text) => Ok(response(200, text.to_string())),
+            };
+        }
+        match operation {
+            "ListTables" => {
+                let limit = body["Limit"].as_u64().unwrap_or(100) as usize;
+                let limit = limit.min(self.page_size);
+                let start = body["ExclusiveStartTableName"].as_str();
+                let names: Vec<&String> = self
+                    .tables
+                    .keys()
+                    .filter(|n| start.is_none_or(|s| n.as_str() > s))
+                    .take(limit)
+                    .collect();
+                let more = self
+                    .tables
+                    .keys()
+                    .any(|n| names.last().is_some_and(|last| n > *last));
+                let mut page = json!({ "TableNames": names });
+                if more {
+                    page["LastEvaluatedTableName"] = json!(names.last());
+                }
+                Ok(response(200, page.to_string()))
+            }
+            "DescribeTable" => {
+                let name = body["TableName"].as_str().unwrap_or_default();
+                match self.tables.get(name) {
+                    Some(table) => Ok(response(200, json!({ "Table": table }).to_string())),
+                    None => Ok(response(
+                        400,
+                        json!({"__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
+                               "message": "Requested resource not found"})
+                        .to_string(),
+                    )),
+                }
+            }
+            other => panic!("the fake does not answer {other}"),
+        }
+    }
+}
+
+fn response(status: u16, body: String) -> Response {
+    http::Response::builder()
+        .status(status)
+        .body(body.into_bytes())
+        .expect("valid response")
+}
+
+impl Transport for FakeDynamoDb {
+    async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        let operation = request.headers()["x-amz-target"]
+            .to_str()
+            .unwrap()
+            .rsplit('.')
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(
+            request.headers().contains_key("authorization"),
+            "unsigned request"
+        );
+        let body: Value = serde_json::from_slice(request.body()).unwrap();
+        self.requests
+            .borrow_mut()
+            .push((operation.clone(), body.clone()));
+        self.in_flight.set(self.in_flight.get() + 1);
+        self.max_in_flight
+            .set(self.max_in_flight.get().max(self.in_flight.get()));
+        // Let other requests start before this one answers, as a network would.
+        futures_util::future::ready(()).await;
+        YieldOnce(false).await;
+        self.in_flight.set(self.in_flight.get() - 1);
+        self.answer(&operation, &body)
+    }
+
+    async fn sleep(&self, duration: Duration) {
+        self.slept.borrow_mut().push(duration);
+    }
+
+    fn now(&self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+    }
+
+    fn random(&self) -> u64 {
+        u64::MAX / 2
+    }
+}
+
+/// Pending once, then ready: gives the executor a chance to poll other futures.
+struct YieldOnce(bool);
+
+impl std::future::Future for YieldOnce {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            std::task::Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
+}
