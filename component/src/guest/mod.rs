@@ -2,6 +2,7 @@
 //! and runs the plain-Rust ingestion on `wasi:http` through [`runtime::WasiTransport`].
 
 mod convert;
+mod http;
 mod runtime;
 
 mod bindings {

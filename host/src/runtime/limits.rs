@@ -14,6 +14,10 @@ pub struct Limits {
     pub max_concurrent_requests: usize,
     /// Largest HTTP response body the host passes to the guest.
     pub max_response_bytes: usize,
+    /// Time allowed to open a connection (TCP and TLS).
+    pub connect_timeout: Duration,
+    /// Longest wait for a response to start, or between two parts of its body.
+    pub response_timeout: Duration,
     /// Total size of the configuration handed to the guest (keys and values).
     pub max_config_bytes: usize,
     /// Size of the tenant log kept in memory.
@@ -28,6 +32,8 @@ impl Default for Limits {
             cpu_time: Duration::from_secs(5 * 60),
             max_concurrent_requests: 64,
             max_response_bytes: 16 << 20,
+            connect_timeout: Duration::from_secs(10),
+            response_timeout: Duration::from_secs(60),
             max_config_bytes: 1 << 20,
             log_bytes: 1 << 20,
         }

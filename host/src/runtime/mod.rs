@@ -12,7 +12,7 @@ use bindings::MetadataSourcePre;
 use bindings::types::{ConnectionCheck, ConnectorError, Ingestion};
 use limits::Limits;
 use log::TenantLog;
-use outbound::{Allowlist, OutboundPolicy};
+use outbound::{Allowlist, OutboundLimits, OutboundPolicy};
 use state::RunState;
 use std::path::Path;
 use std::sync::Arc;
@@ -171,7 +171,16 @@ impl Runtime {
                 Duration::ZERO,
             );
         }
-        let policy = OutboundPolicy::new(Arc::new(request.allowlist.clone()), log.clone());
+        let policy = OutboundPolicy::new(
+            Arc::new(request.allowlist.clone()),
+            log.clone(),
+            OutboundLimits {
+                max_concurrent_requests: limits.max_concurrent_requests,
+                max_response_bytes: limits.max_response_bytes as u64,
+                connect_timeout: limits.connect_timeout,
+                response_timeout: limits.response_timeout,
+            },
+        );
         let state = RunState::new(request.config.clone(), policy, &log, limits);
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
