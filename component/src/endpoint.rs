@@ -79,6 +79,15 @@ pub fn dynamodb(region: &str, endpoint_url: Option<&str>) -> Result<Endpoint, Co
     }
 }
 
+/// The STS endpoint for `assumeRoleArn`: `connectionOptions.stsEndpointURL` when given, else
+/// the regional one.
+pub fn sts(region: &str, endpoint_url: Option<&str>) -> Result<Endpoint, ConnectorError> {
+    match endpoint_url {
+        Some(url) => Endpoint::parse(url, "connectionOptions.stsEndpointURL"),
+        None => Endpoint::regional("sts", region),
+    }
+}
+
 /// The AWS console page of a table, as OpenMetadata links it.
 pub fn console_url(region: &str, table: &str) -> String {
     format!(

@@ -23,6 +23,8 @@ pub struct FakeDynamoDb {
     scripted: RefCell<BTreeMap<String, VecDeque<Scripted>>>,
     /// `(operation, body)` of every request, in order.
     pub requests: RefCell<Vec<(String, Value)>>,
+    /// The `authorization` header of every request, in order.
+    pub authorizations: RefCell<Vec<String>>,
     pub slept: RefCell<Vec<Duration>>,
     in_flight: Cell<usize>,
     pub max_in_flight: Cell<usize>,
@@ -71,6 +73,31 @@ impl FakeDynamoDb {
             .iter()
             .filter(|(op, _)| op == operation)
             .count()
+    }
+
+    /// STS's AssumeRole, answered with fixed temporary credentials.
+    fn sts(&self, request: &Request) -> Response {
+        let form = String::from_utf8_lossy(request.body()).into_owned();
+        self.requests
+            .borrow_mut()
+            .push(("AssumeRole".to_string(), Value::String(form.clone())));
+        if let Some(Scripted::Status(status, body)) = self
+            .scripted
+            .borrow_mut()
+            .get_mut("AssumeRole")
+            .and_then(|q| q.pop_front())
+        {
+            return response(status, body.as_str().unwrap_or_default().to_string());
+        }
+        assert!(form.contains("Action=AssumeRole"), "{form}");
+        response(
+            200,
+            "<AssumeRoleResponse><AssumeRoleResult><Credentials>\
+             <AccessKeyId>ASIATEMPORARY</AccessKeyId><SecretAccessKey>temp-secret</SecretAccessKey>\
+             <SessionToken>temp-token</SessionToken><Expiration>2030-01-01T00:00:00Z</Expiration>\
+             </Credentials></AssumeRoleResult></AssumeRoleResponse>"
+                .to_string(),
+        )
     }
 
     fn answer(&self, operation: &str, body: &Value) -> Result<Response, TransportError> {
@@ -133,6 +160,14 @@ fn response(status: u16, body: String) -> Response {
 
 impl Transport for FakeDynamoDb {
     async fn send(&self, request: Request) -> Result<Response, TransportError> {
+        let authorization = request.headers()["authorization"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        self.authorizations.borrow_mut().push(authorization);
+        if request.headers().get("x-amz-target").is_none() {
+            return Ok(self.sts(&request));
+        }
         let operation = request.headers()["x-amz-target"]
             .to_str()
             .unwrap()

@@ -101,4 +101,9 @@ pub struct SandboxArgs {
     /// Limit on the time each run spends computing (not waiting on the network), in seconds.
     #[arg(long, global = true, default_value_t = 300, value_name = "SECONDS")]
     pub cpu_time: u64,
+
+    /// Let endpoint host names resolve to private addresses (e.g. VPC endpoints). Without it, a
+    /// name must resolve to public addresses; an endpoint written as an IP is always allowed.
+    #[arg(long, global = true)]
+    pub allow_internal_addresses: bool,
 }

@@ -2,20 +2,13 @@
 //! (the component's README section "Configuration keys" lists them). Lists travel as JSON
 //! arrays, booleans as `true`/`false`.
 
+use crate::aws_credentials::Resolved;
 use crate::workflow::{FilterPattern, Workflow};
 
-/// Credentials the host found for the run when the YAML has none (see `aws_credentials`).
-#[derive(Debug, Clone)]
-pub struct ResolvedCredentials {
-    pub access_key_id: String,
-    pub secret_access_key: crate::secret::Secret,
-    pub session_token: Option<crate::secret::Secret>,
-}
-
-pub fn config_pairs(
-    workflow: &Workflow,
-    credentials: Option<&ResolvedCredentials>,
-) -> Vec<(String, String)> {
+/// The keys of `workflow`, with the credentials the host resolved when the YAML has none.
+pub fn config_pairs(workflow: &Workflow, resolved: Option<&Resolved>) -> Vec<(String, String)> {
+    let credentials = resolved.map(|r| &r.credentials);
+    let profile_role = resolved.and_then(|r| r.role_arn.as_ref());
     let mut pairs = Vec::new();
     let mut put = |key: &str, value: &str| pairs.push((key.to_string(), value.to_string()));
 
@@ -48,10 +41,14 @@ pub fn config_pairs(
             }
         }
     }
+    let assume_role_arn = aws
+        .assume_role_arn
+        .clone()
+        .or_else(|| profile_role.cloned());
     for (key, value) in [
         ("awsConfig.endPointURL", &aws.end_point_url),
         ("awsConfig.profileName", &aws.profile_name),
-        ("awsConfig.assumeRoleArn", &aws.assume_role_arn),
+        ("awsConfig.assumeRoleArn", &assume_role_arn),
         (
             "awsConfig.assumeRoleSessionName",
             &aws.assume_role_session_name,

@@ -1,6 +1,7 @@
 //! `ddb-catalog`: runs the DynamoDB metadata connector (a WebAssembly component) in a wasmtime
 //! sandbox for OpenMetadata workflows, and writes the entities it returns to a sink.
 
+pub mod aws_credentials;
 pub mod cli;
 pub mod component_path;
 pub mod config_keys;

@@ -1,7 +1,7 @@
 use clap::Parser;
+use ddb_catalog::aws_credentials::ProcessEnvironment;
 use ddb_catalog::cli::{Cli, Command, ConfigKeysArgs, IngestArgs, SandboxArgs, WorkflowArg};
 use ddb_catalog::component_path;
-use ddb_catalog::config_keys::{config_pairs, secret_values};
 use ddb_catalog::runner::{self, Options};
 use ddb_catalog::runtime::limits::Limits;
 use ddb_catalog::runtime::{Origin, Runtime, engine};
@@ -153,6 +153,7 @@ async fn ingest(sandbox: &SandboxArgs, args: IngestArgs) -> ExitCode {
                     String::new()
                 }
             }),
+            allow_internal_addresses: sandbox.allow_internal_addresses,
         };
         async move { runner::ingest(runtime, &label, l, &options).await }
     }))
@@ -183,8 +184,8 @@ async fn test_connection(sandbox: &SandboxArgs, args: WorkflowArg) -> ExitCode {
     };
     let name = loaded.workflow.service_name().to_string();
     let options = Options {
-        output: None,
-        echo_log: None,
+        allow_internal_addresses: sandbox.allow_internal_addresses,
+        ..Options::default()
     };
     match runner::test_connection(&runtime, &name, &loaded, &options).await {
         Ok(check) => {
@@ -215,8 +216,12 @@ fn config_keys(args: ConfigKeysArgs) -> ExitCode {
         Ok(l) => l,
         Err(e) => return fail(EXIT_USAGE, &format!("{e:#}")),
     };
-    let pairs = config_pairs(&loaded.workflow, None);
-    let secrets = secret_values(&pairs);
+    let prepared = match runner::prepare(&loaded.workflow, &ProcessEnvironment, &Options::default())
+    {
+        Ok(p) => p,
+        Err(e) => return fail(EXIT_USAGE, &e),
+    };
+    let (pairs, secrets) = (prepared.config, prepared.secrets);
     for (key, value) in &pairs {
         let shown = if !args.show_secrets && secrets.contains(value) {
             "****"

@@ -1,6 +1,7 @@
 //! One workflow, end to end: configuration keys and allowlist from the YAML, a sandboxed run
 //! of the component, its entities through the sink, and the report.
 
+use crate::aws_credentials::{self, Environment, ProcessEnvironment, Source};
 use crate::config_keys::{config_pairs, secret_values};
 use crate::entities;
 use crate::runtime::bindings::types::{ConnectionCheck, ConnectorError, Failure, TableStatus};
@@ -11,16 +12,57 @@ use crate::summary::{Report, SourceStatus};
 use crate::workflow::{Loaded, Workflow};
 use std::time::Instant;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Overrides the workflow's sink.
     pub output: Option<SinkSpec>,
     /// Echo the component's log live, with this prefix.
     pub echo_log: Option<String>,
+    /// Let endpoint names resolve to private addresses (VPC endpoints).
+    pub allow_internal_addresses: bool,
+}
+
+/// What a run needs from its workflow.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub config: Vec<(String, String)>,
+    pub allowlist: Allowlist,
+    pub secrets: Vec<String>,
+    /// Where the credentials came from when the YAML has none.
+    pub credentials_source: Option<Source>,
+}
+
+/// The configuration keys (with credentials from the usual chain when the YAML has none), the
+/// allowlist and the values to keep out of every output.
+pub fn prepare(
+    workflow: &Workflow,
+    env: &dyn Environment,
+    options: &Options,
+) -> Result<Prepared, String> {
+    let resolved = aws_credentials::resolve(&workflow.connection().aws_config, env)?;
+    let config = config_pairs(workflow, resolved.as_ref());
+    let assumes_role = config.iter().any(|(k, _)| k == "awsConfig.assumeRoleArn");
+    let allowlist = allowlist(workflow, assumes_role)?
+        .allowing_internal_names(options.allow_internal_addresses);
+    let mut secrets = secret_values(&config);
+    if let Some(jwt) = workflow
+        .workflow_config
+        .as_ref()
+        .and_then(|c| c.open_metadata_server_config.as_ref())
+        .and_then(|c| c.security_config.as_ref())
+    {
+        secrets.push(jwt.jwt_token.expose().to_string());
+    }
+    Ok(Prepared {
+        config,
+        allowlist,
+        secrets,
+        credentials_source: resolved.map(|r| r.source),
+    })
 }
 
 /// The hosts a workflow's run may reach: its DynamoDB endpoint, and STS when it assumes a role.
-pub fn allowlist(workflow: &Workflow) -> Result<Allowlist, String> {
+pub fn allowlist(workflow: &Workflow, assumes_role: bool) -> Result<Allowlist, String> {
     let connection = workflow.connection();
     let aws = &connection.aws_config;
     let region = aws.aws_region.trim();
@@ -49,11 +91,7 @@ pub fn allowlist(workflow: &Workflow) -> Result<Allowlist, String> {
     let mut destinations = vec![
         Destination::from_url(&dynamodb).map_err(|e| format!("`awsConfig.endPointURL`: {e}"))?,
     ];
-    if aws
-        .assume_role_arn
-        .as_deref()
-        .is_some_and(|a| !a.trim().is_empty())
-    {
+    if assumes_role {
         let sts = match connection.connection_options.get("stsEndpointURL") {
             Some(url) => url.clone(),
             None => format!("https://sts.{region}.{suffix}"),
@@ -67,19 +105,25 @@ pub fn allowlist(workflow: &Workflow) -> Result<Allowlist, String> {
 }
 
 fn request(
-    runtime_call: Call,
+    call: Call,
     label: &str,
     workflow: &Workflow,
     options: &Options,
 ) -> Result<RunRequest, String> {
-    let config = config_pairs(workflow, None);
-    let secrets = secret_values(&config);
+    let prepared = prepare(workflow, &ProcessEnvironment, options)?;
+    if let (Some(source), Some(prefix)) = (&prepared.credentials_source, &options.echo_log) {
+        let from = match source {
+            Source::Environment => "the environment (AWS_ACCESS_KEY_ID)".to_string(),
+            Source::Profile { name, file } => format!("profile `{name}` of {}", file.display()),
+        };
+        eprintln!("{prefix}AWS credentials from {from}");
+    }
     Ok(RunRequest {
         tenant: label.to_string(),
-        call: runtime_call,
-        allowlist: allowlist(workflow)?,
-        secrets,
-        config,
+        call,
+        allowlist: prepared.allowlist,
+        secrets: prepared.secrets,
+        config: prepared.config,
         echo_log: options.echo_log.clone(),
     })
 }

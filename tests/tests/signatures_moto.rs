@@ -94,3 +94,132 @@ fn signatures_are_verified_by_moto() {
         run.stderr
     );
 }
+
+/// A user that may only assume a role, and a role that may use DynamoDB.
+fn role_only_user(server: &Server) -> (String, String, String) {
+    let admin = Admin::new(&server.endpoint(), "AKIDBOOTSTRAP");
+    let iam = |params: &[(&str, &str)]| {
+        let mut all = params.to_vec();
+        all.push(("Version", "2010-05-08"));
+        admin
+            .query("iam", &all)
+            .unwrap_or_else(|e| panic!("IAM {params:?}: {} {}", e.status, e.body))
+    };
+    let xml = iam(&[
+        ("Action", "CreateRole"),
+        ("RoleName", "catalog-reader"),
+        (
+            "AssumeRolePolicyDocument",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#,
+        ),
+    ]);
+    let role_arn = dynamodb_connector::aws::error::xml_element(&xml, "Arn").expect("role ARN");
+    iam(&[
+        ("Action", "PutRolePolicy"),
+        ("RoleName", "catalog-reader"),
+        ("PolicyName", "dynamodb"),
+        (
+            "PolicyDocument",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Resource":"*"}]}"#,
+        ),
+    ]);
+    iam(&[("Action", "CreateUser"), ("UserName", "assumer")]);
+    iam(&[
+        ("Action", "PutUserPolicy"),
+        ("UserName", "assumer"),
+        ("PolicyName", "assume"),
+        (
+            "PolicyDocument",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#,
+        ),
+    ]);
+    let xml = iam(&[("Action", "CreateAccessKey"), ("UserName", "assumer")]);
+    let field = |name: &str| dynamodb_connector::aws::error::xml_element(&xml, name).unwrap();
+    (field("AccessKeyId"), field("SecretAccessKey"), role_arn)
+}
+
+#[test]
+fn credentials_come_from_the_environment_a_profile_or_an_assumed_role() {
+    let server = Server::start(Kind::Moto);
+    let (key_id, secret) = iam_user(&server);
+    let (assumer_id, assumer_secret, role_arn) = role_only_user(&server);
+    host::register_secret(&secret);
+    host::register_secret(&assumer_secret);
+    Admin::with_secret(&server.endpoint(), &key_id, &secret)
+        .create_table("creds_table", &[("id", "S", "HASH")]);
+    enable_auth(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let no_keys = |name: &str, extra_aws: &str, extra: &str| {
+        let yaml = Workflow::new("moto", &server.endpoint(), "unused")
+            .connection(extra)
+            .yaml()
+            .replace("        awsAccessKeyId: unused\n", "")
+            .replace(
+                &format!("        awsSecretAccessKey: {}\n", e2e::admin::SECRET),
+                extra_aws,
+            );
+        let path = dir.path().join(name);
+        std::fs::write(&path, yaml).unwrap();
+        path
+    };
+
+    // from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+    let path = no_keys("env.yaml", "", "");
+    let run = host::run_with_env(
+        &["ingest", "-c", path.to_str().unwrap(), "--output", "-"],
+        &[
+            ("AWS_ACCESS_KEY_ID", &key_id),
+            ("AWS_SECRET_ACCESS_KEY", &secret),
+        ],
+    );
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+    assert_eq!(run.entities()[3]["name"], "creds_table");
+    assert!(
+        run.stderr.contains("AWS credentials from the environment"),
+        "{}",
+        run.stderr
+    );
+
+    // from a named profile in the shared credentials file
+    let credentials = dir.path().join("credentials");
+    std::fs::write(
+        &credentials,
+        format!("[catalog]\naws_access_key_id = {key_id}\naws_secret_access_key = {secret}\n"),
+    )
+    .unwrap();
+    let path = no_keys("profile.yaml", "        profileName: catalog\n", "");
+    let run = host::run_with_env(
+        &["ingest", "-c", path.to_str().unwrap(), "--output", "-"],
+        &[("AWS_SHARED_CREDENTIALS_FILE", credentials.to_str().unwrap())],
+    );
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("AWS credentials from profile `catalog`"),
+        "{}",
+        run.stderr
+    );
+
+    // a user that may only assume the role: DynamoDB works only with the role's credentials
+    let assume = format!(
+        "        awsAccessKeyId: {assumer_id}\n        awsSecretAccessKey: {assumer_secret}\n        assumeRoleArn: {role_arn}\n        assumeRoleSessionName: catalog-e2e\n"
+    );
+    let options = format!(
+        "      connectionOptions:\n        stsEndpointURL: {}\n",
+        server.endpoint()
+    );
+    let path = no_keys("assume.yaml", &assume, &options);
+    let run = host::run(&["ingest", "-c", path.to_str().unwrap(), "--output", "-"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+    assert_eq!(run.entities()[3]["name"], "creds_table");
+    assert!(run.stderr.contains("assuming role"), "{}", run.stderr);
+
+    // without the role, the same user is refused by DynamoDB
+    let plain = format!(
+        "        awsAccessKeyId: {assumer_id}\n        awsSecretAccessKey: {assumer_secret}\n"
+    );
+    let path = no_keys("plain.yaml", &plain, "");
+    let run = host::run(&["test-connection", "-c", path.to_str().unwrap()]);
+    assert_eq!(run.code(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("AccessDenied"), "{}", run.stderr);
+}

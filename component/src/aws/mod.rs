@@ -4,3 +4,4 @@ pub mod call;
 pub mod error;
 pub mod retry;
 pub mod signing;
+pub mod sts;

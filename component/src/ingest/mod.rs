@@ -157,9 +157,25 @@ async fn client<'t, T: Transport>(
     transport: &'t T,
 ) -> Result<DynamoDb<'t, T>, ConnectorError> {
     let endpoint = endpoint::dynamodb(&settings.aws.region, settings.aws.endpoint_url.as_deref())?;
-    let credentials = credentials(settings)?;
-    let signer = Signer::new(credentials, &settings.aws.region, "dynamodb");
     let policy = RetryPolicy::with_max_attempts(settings.tuning.max_attempts);
+    let mut credentials = credentials(settings)?;
+    if let Some(role) = &settings.aws.assume_role {
+        let sts = endpoint::sts(
+            &settings.aws.region,
+            settings.aws.sts_endpoint_url.as_deref(),
+        )?;
+        crate::info!("assuming role {} through {}", role.role_arn, sts.as_str());
+        credentials = crate::aws::sts::assume_role(
+            transport,
+            credentials,
+            role,
+            &settings.aws.region,
+            &sts,
+            policy,
+        )
+        .await?;
+    }
+    let signer = Signer::new(credentials, &settings.aws.region, "dynamodb");
     Ok(DynamoDb::new(
         Caller::new(transport, signer, policy),
         endpoint,

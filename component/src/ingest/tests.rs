@@ -326,3 +326,65 @@ fn a_dotted_service_name_is_quoted_where_it_is_referenced() {
         "\"dynamo.prod\".default"
     );
 }
+
+#[test]
+fn an_assumed_role_signs_every_dynamodb_call() {
+    let fake = FakeDynamoDb::new().table("t");
+    let ingestion = block_on(ingest(
+        &settings(&[
+            (
+                "awsConfig.assumeRoleArn",
+                "arn:aws:iam::123456789012:role/reader",
+            ),
+            ("awsConfig.assumeRoleSourceIdentity", "catalog bot"),
+        ]),
+        &fake,
+    ))
+    .unwrap();
+    assert_eq!(ingestion.tables.len(), 1);
+    let requests = fake.requests.borrow();
+    let (first_op, form) = &requests[0];
+    assert_eq!(first_op, "AssumeRole");
+    let form = form.as_str().unwrap();
+    assert!(
+        form.contains("RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Freader"),
+        "{form}"
+    );
+    assert!(
+        form.contains("RoleSessionName=OpenMetadataSession"),
+        "{form}"
+    );
+    assert!(form.contains("SourceIdentity=catalog%20bot"), "{form}");
+    let auth = fake.authorizations.borrow();
+    assert!(
+        auth[0].contains("Credential=AKID/"),
+        "STS is called with the base key"
+    );
+    assert!(auth[0].contains("/sts/aws4_request"));
+    for later in &auth[1..] {
+        assert!(later.contains("Credential=ASIATEMPORARY/"), "{later}");
+        assert!(later.contains("x-amz-security-token"), "{later}");
+    }
+}
+
+#[test]
+fn a_refused_role_is_an_access_error() {
+    let fake = FakeDynamoDb::new().table("t").script(
+        "AssumeRole",
+        Scripted::Status(
+            403,
+            json!("<ErrorResponse><Error><Code>AccessDenied</Code><Message>not authorized to perform sts:AssumeRole</Message></Error></ErrorResponse>"),
+        ),
+    );
+    let err = block_on(ingest(
+        &settings(&[("awsConfig.assumeRoleArn", "arn:aws:iam::1:role/r")]),
+        &fake,
+    ))
+    .unwrap_err();
+    let ConnectorError::AccessDenied(failure) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(failure.operation, "AssumeRole");
+    assert_eq!(failure.code, "AccessDenied");
+    assert_eq!(fake.calls("ListTables"), 0);
+}
