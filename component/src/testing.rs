@@ -19,6 +19,10 @@ pub enum Scripted {
 #[derive(Default)]
 pub struct FakeDynamoDb {
     tables: BTreeMap<String, Value>,
+    /// Tags by table name.
+    tags: BTreeMap<String, Vec<(String, String)>>,
+    /// Items by table name, in DynamoDB JSON.
+    items: BTreeMap<String, Vec<Value>>,
     /// Answers to give, per operation, before answering normally.
     scripted: RefCell<BTreeMap<String, VecDeque<Scripted>>>,
     /// `(operation, body)` of every request, in order.
@@ -48,7 +52,8 @@ impl FakeDynamoDb {
             "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
             "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
             "ItemCount": 0,
-            "TableSizeBytes": 0
+            "TableSizeBytes": 0,
+            "TableArn": format!("arn:aws:dynamodb:us-east-1:000000000000:table/{name}")
         });
         self.tables.insert(name.to_string(), description);
         self
@@ -56,6 +61,21 @@ impl FakeDynamoDb {
 
     pub fn tables(self, names: impl IntoIterator<Item = String>) -> Self {
         names.into_iter().fold(self, |fake, name| fake.table(&name))
+    }
+
+    pub fn tagged(mut self, table: &str, tags: &[(&str, &str)]) -> Self {
+        self.tags.insert(
+            table.to_string(),
+            tags.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        );
+        self
+    }
+
+    pub fn items(mut self, table: &str, items: Vec<Value>) -> Self {
+        self.items.insert(table.to_string(), items);
+        self
     }
 
     pub fn script(self, operation: &str, answer: Scripted) -> Self {
@@ -145,6 +165,33 @@ impl FakeDynamoDb {
                         .to_string(),
                     )),
                 }
+            }
+            "ListTagsOfResource" => {
+                let arn = body["ResourceArn"].as_str().unwrap_or_default();
+                let table = arn.rsplit('/').next().unwrap_or_default();
+                let tags: Vec<Value> = self
+                    .tags
+                    .get(table)
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| json!({"Key": k, "Value": v}))
+                    .collect();
+                Ok(response(200, json!({ "Tags": tags }).to_string()))
+            }
+            "Scan" => {
+                let table = body["TableName"].as_str().unwrap_or_default();
+                let limit = body["Limit"].as_u64().unwrap_or(u64::MAX) as usize;
+                let start = body["ExclusiveStartKey"]["i"]["N"]
+                    .as_str()
+                    .map_or(0, |n| n.parse::<usize>().unwrap() + 1);
+                let all = self.items.get(table).cloned().unwrap_or_default();
+                let page: Vec<Value> = all.iter().skip(start).take(limit).cloned().collect();
+                let mut out = json!({ "Items": page, "Count": page.len() });
+                if start + page.len() < all.len() {
+                    out["LastEvaluatedKey"] =
+                        json!({"i": {"N": (start + page.len() - 1).to_string()}});
+                }
+                Ok(response(200, out.to_string()))
             }
             other => panic!("the fake does not answer {other}"),
         }

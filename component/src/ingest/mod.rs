@@ -23,6 +23,9 @@ use futures_util::stream::{self, StreamExt, TryStreamExt};
 use std::cell::Cell;
 use std::collections::HashSet;
 
+mod extras;
+use extras::Extras;
+
 pub const SERVICE_TYPE: &str = "DynamoDB";
 pub const SCHEMA_NAME: &str = "default";
 
@@ -59,6 +62,7 @@ pub async fn ingest<T: Transport>(
         client: &client,
         names: &names,
         described: Cell::new(0),
+        extras: Extras::default(),
     };
     let mut warnings = Vec::new();
     let mut processed = Vec::new();
@@ -72,6 +76,7 @@ pub async fn ingest<T: Transport>(
         }
         None => processed = run.process_all().await?,
     }
+    warnings.extend(run.extras.take_warnings());
 
     let mut tables = Vec::new();
     let mut outcomes = Vec::with_capacity(processed.len());
@@ -197,6 +202,7 @@ struct Run<'a, 't, T> {
     client: &'a DynamoDb<'t, T>,
     names: &'a Names,
     described: Cell<usize>,
+    extras: Extras,
 }
 
 struct Item {
@@ -353,7 +359,12 @@ impl<T: Transport> Run<'_, '_, T> {
             read_at_ms: time::epoch_millis(self.client.transport().now()),
         };
         match mapping::table(name, &description, &context) {
-            Ok(table) => Ok(Processed::Ingested(Box::new(table), Vec::new())),
+            Ok(mut table) => {
+                let warnings = self
+                    .enrich(&mut table, description.table_arn.as_deref())
+                    .await?;
+                Ok(Processed::Ingested(Box::new(table), warnings))
+            }
             Err(message) => {
                 crate::warn!("table `{name}`: DescribeTable answer not usable: {message}");
                 Ok(Processed::Failed(Failure {

@@ -388,3 +388,102 @@ fn a_refused_role_is_an_access_error() {
     assert_eq!(failure.code, "AccessDenied");
     assert_eq!(fake.calls("ListTables"), 0);
 }
+
+#[test]
+fn tags_become_labels() {
+    let fake = FakeDynamoDb::new().table("orders").tagged(
+        "orders",
+        &[("env", "prod"), ("aws:cloudformation:stack-name", "s")],
+    );
+    let ingestion = block_on(ingest(
+        &settings(&[("sourceConfig.includeTags", "true")]),
+        &fake,
+    ))
+    .unwrap();
+    let labels: Vec<&str> = ingestion.tables[0]
+        .tags
+        .iter()
+        .map(|t| t.tag_fqn.as_str())
+        .collect();
+    assert_eq!(labels, ["env.prod"]);
+    assert!(ingestion.warnings.is_empty());
+}
+
+#[test]
+fn an_endpoint_without_tags_is_asked_once_and_tables_are_still_ingested() {
+    let fake = FakeDynamoDb::new().tables(names(3)).script(
+        "ListTagsOfResource",
+        Scripted::Status(
+            400,
+            json!({"__type": "com.amazonaws.dynamodb.v20120810#UnknownOperationException", "message": "Tagging is not currently supported in DynamoDB Local."}),
+        ),
+    );
+    let ingestion = block_on(ingest(
+        &settings(&[
+            ("sourceConfig.includeTags", "true"),
+            ("connectionOptions.describeConcurrency", "1"),
+        ]),
+        &fake,
+    ))
+    .unwrap();
+    assert_eq!(fake.calls("ListTagsOfResource"), 1);
+    assert_eq!(ingestion.tables.len(), 3);
+    assert!(ingestion.warnings.is_empty(), "{:?}", ingestion.warnings);
+}
+
+#[test]
+fn denied_tags_are_one_warning_for_the_run() {
+    let mut fake = FakeDynamoDb::new().tables(names(3));
+    for _ in 0..3 {
+        fake = fake.script(
+            "ListTagsOfResource",
+            Scripted::Status(
+                400,
+                json!({"__type": "com.amazon.coral.service#AccessDeniedException", "message": "not authorized to perform: dynamodb:ListTagsOfResource"}),
+            ),
+        );
+    }
+    let ingestion = block_on(ingest(
+        &settings(&[
+            ("sourceConfig.includeTags", "true"),
+            ("connectionOptions.describeConcurrency", "1"),
+        ]),
+        &fake,
+    ))
+    .unwrap();
+    assert_eq!(ingestion.tables.len(), 3);
+    assert_eq!(fake.calls("ListTagsOfResource"), 1);
+    assert_eq!(ingestion.warnings.len(), 1);
+    assert!(ingestion.warnings[0].message.contains("includeTags: false"));
+}
+
+#[test]
+fn sampling_scans_a_bounded_number_of_items() {
+    let items: Vec<serde_json::Value> = (0..5)
+        .map(|i| json!({"id": {"S": i.to_string()}, "score": {"N": "1"}, "flag": {"BOOL": true}}))
+        .collect();
+    let fake = FakeDynamoDb::new().table("t").items("t", items);
+    let ingestion = block_on(ingest(
+        &settings(&[("connectionOptions.sampleSize", "3")]),
+        &fake,
+    ))
+    .unwrap();
+    let columns: Vec<&str> = ingestion.tables[0]
+        .columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(columns, ["id", "flag", "score"]);
+    let scans: Vec<serde_json::Value> = fake
+        .requests
+        .borrow()
+        .iter()
+        .filter(|(op, _)| op == "Scan")
+        .map(|(_, body)| body.clone())
+        .collect();
+    assert_eq!(scans, [json!({"TableName": "t", "Limit": 3})]);
+    assert_eq!(
+        ingestion.tables[0].profile.as_ref().unwrap().column_count,
+        3
+    );
+}

@@ -3,6 +3,8 @@
 //! machine-readable DynamoDB details and a readable Markdown description.
 
 mod description;
+pub mod sample;
+pub mod tags;
 
 use crate::catalog::{
     Column, ColumnConstraint, ConstraintType, DataType, DynamoDbTable, Encryption, IndexKind,

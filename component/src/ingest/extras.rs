@@ -1,0 +1,171 @@
+//! What a table gains beyond DescribeTable: its tags (`includeTags`, ListTagsOfResource) and
+//! its non-key attributes (`connectionOptions.sampleSize`, a bounded Scan). Neither is
+//! essential: a failure is a warning and the table is still ingested. When the endpoint does
+//! not support a call, or the identity may not make it, the run stops asking after the first
+//! answer and says so once.
+
+use super::Run;
+use crate::aws::call::CallError;
+use crate::aws::error::ErrorClass;
+use crate::catalog::{Table, Warning};
+use crate::error::ConnectorError;
+use crate::mapping;
+use crate::transport::Transport;
+use serde_json::Value;
+use std::cell::{Cell, RefCell};
+
+/// Scan pages read per table at most (each up to 1 MB of items).
+const MAX_SAMPLE_PAGES: usize = 10;
+
+#[derive(Default)]
+pub struct Extras {
+    tags_off: Cell<bool>,
+    sampling_off: Cell<bool>,
+    warnings: RefCell<Vec<Warning>>,
+}
+
+#[derive(Clone, Copy)]
+enum Extra {
+    Tags,
+    Sampling,
+}
+
+impl Extra {
+    fn operation(self) -> &'static str {
+        match self {
+            Extra::Tags => "ListTagsOfResource",
+            Extra::Sampling => "Scan",
+        }
+    }
+
+    fn remedy(self) -> &'static str {
+        match self {
+            Extra::Tags => {
+                "grant dynamodb:ListTagsOfResource or set sourceConfig.includeTags: false"
+            }
+            Extra::Sampling => "grant dynamodb:Scan or remove connectionOptions.sampleSize",
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Extra::Tags => "tags",
+            Extra::Sampling => "sampled attributes",
+        }
+    }
+}
+
+impl Extras {
+    pub fn take_warnings(&self) -> Vec<Warning> {
+        self.warnings.take()
+    }
+
+    fn off(&self, extra: Extra) -> &Cell<bool> {
+        match extra {
+            Extra::Tags => &self.tags_off,
+            Extra::Sampling => &self.sampling_off,
+        }
+    }
+
+    /// Turns `extra` off for the rest of the run when the failure says it can never work, with
+    /// one run-level note; otherwise returns a warning for this table.
+    fn failed(&self, extra: Extra, table: &str, error: &CallError) -> Option<Warning> {
+        let failure = error.failure();
+        let unsupported = error.service_code() == Some("UnknownOperationException");
+        let denied = error.class() == Some(ErrorClass::AccessDenied);
+        if unsupported || denied {
+            if !self.off(extra).replace(true) {
+                if unsupported {
+                    crate::info!(
+                        "{} not read: the endpoint does not support {} ({})",
+                        extra.what(),
+                        extra.operation(),
+                        failure.message
+                    );
+                } else {
+                    self.warnings.borrow_mut().push(Warning {
+                        table: None,
+                        message: format!(
+                            "{} not read: {failure} ({})",
+                            extra.what(),
+                            extra.remedy()
+                        ),
+                    });
+                }
+            }
+            return None;
+        }
+        Some(Warning {
+            table: Some(table.to_string()),
+            message: format!("{} not read: {failure}", extra.what()),
+        })
+    }
+}
+
+impl<T: Transport> Run<'_, '_, T> {
+    pub(super) async fn enrich(
+        &self,
+        table: &mut Table,
+        arn: Option<&str>,
+    ) -> Result<Vec<Warning>, ConnectorError> {
+        let mut warnings = Vec::new();
+        let note = |message: String| Warning {
+            table: Some(table.name.clone()),
+            message,
+        };
+        if self.settings.source.include_tags
+            && !self.extras.tags_off.get()
+            && let Some(arn) = arn
+        {
+            match self.client.list_tags(arn).await {
+                Ok(tags) => {
+                    let (labels, notes) = mapping::tags::labels(&tags);
+                    table.tags = labels;
+                    warnings.extend(notes.into_iter().map(note));
+                }
+                Err(e) if e.is_credentials_error() => return Err(e.into_connector_error()),
+                Err(e) => warnings.extend(self.extras.failed(Extra::Tags, &table.name, &e)),
+            }
+        }
+        let sample_size = self.settings.tuning.sample_size;
+        if sample_size > 0 && !self.extras.sampling_off.get() {
+            match self.sample(&table.name, sample_size).await {
+                Ok(items) => {
+                    let inferred = mapping::sample::infer(&items, &table.columns);
+                    table.columns.extend(inferred.columns);
+                    if let Some(profile) = &mut table.profile {
+                        profile.column_count =
+                            table.columns.iter().filter(|c| c.parent.is_none()).count() as u32;
+                    }
+                    warnings.extend(inferred.notes.into_iter().map(note));
+                }
+                Err(e) if e.is_credentials_error() => return Err(e.into_connector_error()),
+                Err(e) => warnings.extend(self.extras.failed(Extra::Sampling, &table.name, &e)),
+            }
+        }
+        Ok(warnings)
+    }
+
+    /// Up to `size` items, in at most `MAX_SAMPLE_PAGES` Scan pages.
+    async fn sample(&self, table: &str, size: u32) -> Result<Vec<Value>, CallError> {
+        let mut items: Vec<Value> = Vec::new();
+        let mut start: Option<Value> = None;
+        for _ in 0..MAX_SAMPLE_PAGES {
+            let remaining = size.saturating_sub(items.len() as u32);
+            if remaining == 0 {
+                break;
+            }
+            let (page, next) = self
+                .client
+                .scan_page(table, remaining, start.as_ref())
+                .await?;
+            items.extend(page);
+            match next {
+                Some(key) => start = Some(key),
+                None => break,
+            }
+        }
+        items.truncate(size as usize);
+        Ok(items)
+    }
+}
