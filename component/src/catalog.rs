@@ -246,6 +246,7 @@ pub struct Ingestion {
     pub schema: DatabaseSchema,
     pub tables: Vec<Table>,
     pub outcomes: Vec<TableOutcome>,
+    pub listing_complete: bool,
     pub warnings: Vec<Warning>,
     pub stats: CallStats,
 }

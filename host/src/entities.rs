@@ -22,7 +22,12 @@ pub struct Requests {
 pub struct TableRequest {
     pub name: String,
     pub fully_qualified_name: String,
+    /// The `CreateTableRequest`, with its `sourceHash`.
     pub request: Value,
+    /// OpenMetadata's `TableProfile` of the table, stored beside it by the REST sink.
+    pub profile: Option<Value>,
+    /// `(classification, tag)` of each of its tag labels.
+    pub tags: Vec<(String, String)>,
 }
 
 impl Requests {
@@ -40,11 +45,20 @@ pub fn build(ingestion: &wit::Ingestion, workflow: &Workflow) -> Requests {
     let mut rejected = Vec::new();
     for table in &ingestion.tables {
         match table_request(table, &ingestion.schema.fully_qualified_name) {
-            Ok(request) => tables.push(TableRequest {
-                name: table.name.clone(),
-                fully_qualified_name: table.fully_qualified_name.clone(),
-                request,
-            }),
+            Ok(mut request) => {
+                request["sourceHash"] = json!(source_hash(&request));
+                tables.push(TableRequest {
+                    name: table.name.clone(),
+                    fully_qualified_name: table.fully_qualified_name.clone(),
+                    request,
+                    profile: table.profile.as_ref().map(profile),
+                    tags: table
+                        .tags
+                        .iter()
+                        .map(|t| (t.classification.clone(), t.tag.clone()))
+                        .collect(),
+                })
+            }
             Err(why) => rejected.push((table.name.clone(), why)),
         }
     }
@@ -102,6 +116,31 @@ fn service_request(service: &wit::DatabaseService, workflow: &Workflow) -> Value
         request["connection"] = json!({ "config": config });
     }
     request
+}
+
+/// A digest of the request (OpenMetadata's `sourceHash`, at most 32 characters): equal for two
+/// runs over an unchanged table, so that the sink need not send it again.
+pub fn source_hash(request: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(request.to_string().as_bytes());
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// OpenMetadata's `TableProfile`: what DescribeTable says of the table's size, and when.
+fn profile(p: &wit::TableProfile) -> Value {
+    let mut out = Map::new();
+    out.insert("timestamp".into(), json!(p.timestamp_ms));
+    if let Some(rows) = p.row_count {
+        out.insert("rowCount".into(), json!(rows));
+    }
+    if let Some(bytes) = p.size_bytes {
+        out.insert("sizeInByte".into(), json!(bytes));
+    }
+    out.insert("columnCount".into(), json!(p.column_count));
+    if let Some(created) = &p.create_date_time {
+        out.insert("createDateTime".into(), json!(created));
+    }
+    Value::Object(out)
 }
 
 const MAX_NAME_CHARS: usize = 256;

@@ -7,6 +7,7 @@ use crate::entities;
 use crate::runtime::bindings::types::{ConnectionCheck, ConnectorError, Failure, TableStatus};
 use crate::runtime::outbound::{Allowlist, Destination};
 use crate::runtime::{Answer, Call, RunRequest, Runtime};
+use crate::sink::rest::RunFacts;
 use crate::sink::{self, SinkSpec};
 use crate::summary::{Report, SourceStatus};
 use crate::workflow::{Loaded, Workflow};
@@ -206,9 +207,21 @@ pub async fn ingest(runtime: &Runtime, label: &str, loaded: &Loaded, options: &O
     });
     let spec = spec.unwrap_or(SinkSpec::Stdout);
     let sink_report = match &spec {
-        SinkSpec::MetadataRest => Err(anyhow::anyhow!(
-            "the metadata-rest sink is not available in this build; use --output FILE or a file sink"
-        )),
+        SinkSpec::MetadataRest => {
+            let server = workflow
+                .workflow_config
+                .as_ref()
+                .and_then(|c| c.open_metadata_server_config.as_ref())
+                .expect("checked on load: metadata-rest needs openMetadataServerConfig");
+            let source_config = &workflow.source.source_config.config;
+            let facts = RunFacts {
+                listed: ingestion.outcomes.iter().map(|o| o.name.clone()).collect(),
+                mark_deleted_tables: source_config.mark_deleted_tables.unwrap_or(true)
+                    && source_config.include_tables.unwrap_or(true),
+                listing_complete: ingestion.listing_complete,
+            };
+            sink::rest::write(server, &requests, &facts).await
+        }
         local => sink::write_local(local, &requests),
     };
     match sink_report {

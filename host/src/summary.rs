@@ -98,11 +98,14 @@ impl Report {
             "  Errors: {}",
             s.failures.len() + usize::from(self.run_error.is_some())
         );
-        let _ = writeln!(
-            out,
-            "  Requests: {} (retries {}, throttled {})",
-            s.requests, s.retries, s.throttled
-        );
+        // A stopped run returns no counters; its failure says how many attempts it made.
+        if self.run_error.is_none() {
+            let _ = writeln!(
+                out,
+                "  Requests: {} (retries {}, throttled {})",
+                s.requests, s.retries, s.throttled
+            );
+        }
         if let Some(error) = &self.run_error {
             let _ = writeln!(out, "  Stopped: {error}");
         }
@@ -114,6 +117,9 @@ impl Report {
             let _ = writeln!(out, "  Processed records: {}", sink.written);
             let _ = writeln!(out, "  Warnings: {}", sink.warnings.len());
             let _ = writeln!(out, "  Errors: {}", sink.failures.len());
+            for note in &sink.notes {
+                let _ = writeln!(out, "  {note}");
+            }
             table(&mut out, "Failures", &sink.failures);
             list(&mut out, "Warnings", &sink.warnings);
         }

@@ -3,6 +3,7 @@
 //! JSON Schemas to validate what comes out.
 
 pub mod admin;
+pub mod faults;
 pub mod host;
 pub mod schema;
 pub mod servers;

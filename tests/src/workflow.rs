@@ -47,6 +47,12 @@ impl Workflow {
         self
     }
 
+    /// `includeTags: false`: no ListTagsOfResource, so that request counts are exact.
+    pub fn without_tags(mut self) -> Workflow {
+        self.source_config.push_str("      includeTags: false\n");
+        self
+    }
+
     pub fn connection(mut self, lines: &str) -> Workflow {
         self.connection_extra = lines.to_string();
         self

@@ -5,7 +5,7 @@ use super::retry::RetryPolicy;
 use super::signing::Signer;
 use crate::catalog::{CallStats, Failure};
 use crate::error::ConnectorError;
-use crate::transport::{Request, Response, Transport, TransportError};
+use crate::transport::{Request, Response, Transport, TransportError, TransportErrorKind};
 use std::cell::Cell;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +82,17 @@ impl CallError {
                 }
                 _ => ConnectorError::Service(failure),
             },
+            // Reached, but the exchange broke: the service's failure, not a missing endpoint.
+            CallErrorKind::Transport(e)
+                if matches!(
+                    e.kind,
+                    TransportErrorKind::ConnectionReset
+                        | TransportErrorKind::ResponseTooLarge
+                        | TransportErrorKind::Protocol
+                ) =>
+            {
+                ConnectorError::Service(failure)
+            }
             CallErrorKind::Transport(_) => ConnectorError::Unreachable(failure),
             CallErrorKind::InvalidResponse(_) => ConnectorError::InvalidResponse(failure),
             CallErrorKind::Signing(_) => ConnectorError::Service(failure),

@@ -114,8 +114,19 @@ impl<'t, T: Transport> DynamoDb<'t, T> {
                 operations::request(&self.endpoint, operation, &body)
             })
             .await?;
-        serde_json::from_slice(response.body()).map_err(|e| {
-            CallError::invalid_response(name, format!("the {name} response cannot be read: {e}"))
+        let mut deserializer = serde_json::Deserializer::from_slice(response.body());
+        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+            // Name the field when the JSON is well-formed but a value has the wrong type.
+            let path = e.path().to_string();
+            let at = if path == "." || !e.inner().is_data() {
+                String::new()
+            } else {
+                format!(" at `{path}`")
+            };
+            CallError::invalid_response(
+                name,
+                format!("the {name} response cannot be read{at}: {}", e.inner()),
+            )
         })
     }
 }

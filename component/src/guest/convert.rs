@@ -220,6 +220,7 @@ impl From<c::Ingestion> for wit::Ingestion {
             },
             tables: x.tables.into_iter().map(Into::into).collect(),
             outcomes: x.outcomes.into_iter().map(Into::into).collect(),
+            listing_complete: x.listing_complete,
             warnings: x
                 .warnings
                 .into_iter()

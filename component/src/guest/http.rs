@@ -138,17 +138,30 @@ async fn read_all(stream: &InputStream, max_body: usize) -> Result<Vec<u8>, Tran
             Err(StreamError::LastOperationFailed(error)) => {
                 return Err(match wasip2::http::types::http_error_code(&error) {
                     Some(code) => from_error_code(code),
-                    None => TransportError::new(
-                        TransportErrorKind::ConnectionReset,
-                        format!(
-                            "the response body was cut short: {}",
-                            error.to_debug_string()
-                        ),
-                    ),
+                    None => body_error(&error.to_debug_string()),
                 });
             }
         }
     }
+}
+
+/// A body read that failed without an `error-code` (wasmtime 48 keeps its own error type for
+/// body streams, which `http-error-code` does not recognise): classified by the host's message,
+/// of which only the first line is kept (the rest can be a host backtrace).
+fn body_error(debug: &str) -> TransportError {
+    let first = debug.lines().next().unwrap_or_default().trim();
+    if first.contains("timeout") {
+        return TransportError::new(
+            TransportErrorKind::Timeout,
+            "timed out waiting for the rest of the response",
+        );
+    }
+    let kind = if first.contains("body size") {
+        TransportErrorKind::ResponseTooLarge
+    } else {
+        TransportErrorKind::ConnectionReset
+    };
+    TransportError::new(kind, format!("the response body was cut short: {first}"))
 }
 
 fn protocol(message: impl Into<String>) -> TransportError {
@@ -215,7 +228,11 @@ pub fn from_error_code(code: ErrorCode) -> TransportError {
             "the host's connection limit was reached".to_string(),
         ),
         ErrorCode::InternalError(Some(message)) => (K::Protocol, message),
-        other => (K::Protocol, format!("{other:?}")),
+        ErrorCode::HttpProtocolError => (
+            K::Protocol,
+            "the server's answer is not valid HTTP".to_string(),
+        ),
+        other => (K::Protocol, format!("HTTP error: {other:?}")),
     };
     TransportError::new(kind, message)
 }

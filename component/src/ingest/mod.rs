@@ -66,6 +66,7 @@ pub async fn ingest<T: Transport>(
     };
     let mut warnings = Vec::new();
     let mut processed = Vec::new();
+    let mut listing_complete = false;
     match run.scope_exclusion() {
         Some(reason) => warnings.push(Warning {
             table: None,
@@ -74,7 +75,10 @@ pub async fn ingest<T: Transport>(
         None if !settings.source.include_tables => {
             crate::info!("sourceConfig.includeTables is false: no tables listed")
         }
-        None => processed = run.process_all().await?,
+        None => {
+            processed = run.process_all().await?;
+            listing_complete = true;
+        }
     }
     warnings.extend(run.extras.take_warnings());
 
@@ -128,6 +132,7 @@ pub async fn ingest<T: Transport>(
         },
         tables,
         outcomes,
+        listing_complete,
         warnings,
         stats,
     })

@@ -292,6 +292,7 @@ fn schema_filter_excluding_default_lists_nothing() {
     ))
     .unwrap();
     assert!(ingestion.outcomes.is_empty());
+    assert!(!ingestion.listing_complete);
     assert_eq!(fake.calls("ListTables"), 0);
     assert_eq!(ingestion.warnings.len(), 1);
     assert!(ingestion.warnings[0].message.contains("schema `default`"));

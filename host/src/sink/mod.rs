@@ -2,6 +2,7 @@
 //! server (`metadata-rest`).
 
 mod file;
+pub mod rest;
 
 use crate::entities::Requests;
 use crate::workflow::{Sink, WorkflowConfig};
@@ -91,6 +92,8 @@ pub struct SinkReport {
     pub warnings: Vec<String>,
     /// (entity, why) for each request the sink could not deliver.
     pub failures: Vec<(String, String)>,
+    /// Lines for the summary (what was created, updated, deleted).
+    pub notes: Vec<String>,
 }
 
 pub fn write_local(spec: &SinkSpec, requests: &Requests) -> Result<SinkReport> {

@@ -126,6 +126,20 @@ impl WasiHttpHooks for OutboundPolicy {
 
 /// The guest-visible error for a failed request; refusals are logged for the tenant.
 fn client_error(error: &hyper_util::client::legacy::Error, log: &TenantLog) -> Error {
+    // A connection reset anywhere in the chain is what happened, whatever wraps it.
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            if matches!(
+                io.kind(),
+                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
+            ) {
+                return Error::ConnectionTerminated;
+            }
+        }
+        source = cause.source();
+    }
     let mut source = error.source();
     while let Some(cause) = source {
         if let Some(connect) = cause.downcast_ref::<ConnectError>() {
