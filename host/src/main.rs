@@ -18,6 +18,12 @@ const EXIT_FAILURES: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
+    if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
+        // Errors that reach a tenant (e.g. a body cut short, as the guest reads it) must not
+        // carry the host's stack backtrace, even when RUST_BACKTRACE is set for debugging.
+        // SAFETY: no other thread exists yet.
+        unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
+    }
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

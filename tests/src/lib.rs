@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod faults;
 pub mod host;
+pub mod hostile;
 pub mod schema;
 pub mod servers;
 pub mod workflow;

@@ -62,6 +62,8 @@ pub enum RunFailure {
     MemoryLimit(usize),
     /// The configuration is larger than allowed.
     ConfigTooLarge { bytes: usize, limit: usize },
+    /// The guest's answer is larger than the host accepts.
+    AnswerTooLarge(usize),
     /// The guest trapped (a bug or a hostile guest), with wasmtime's message.
     Trap(String),
 }
@@ -87,6 +89,11 @@ impl std::fmt::Display for RunFailure {
             RunFailure::ConfigTooLarge { bytes, limit } => write!(
                 f,
                 "the configuration is {bytes} bytes, more than the limit of {limit} bytes"
+            ),
+            RunFailure::AnswerTooLarge(limit) => write!(
+                f,
+                "stopped: the connector's answer is larger than its limit of {} MiB",
+                limit >> 20
             ),
             RunFailure::Trap(message) => write!(f, "the connector crashed: {message}"),
         }
@@ -149,6 +156,7 @@ impl Runtime {
         let started = Instant::now();
         let limits = &self.limits;
         let log = TenantLog::new(
+            &request.tenant,
             request.echo_log.clone().unwrap_or_default(),
             request.echo_log.is_some(),
             limits.log_bytes,
@@ -184,6 +192,9 @@ impl Runtime {
         let state = RunState::new(request.config.clone(), policy, &log, limits);
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
+        // Data the guest hands the host in one call (its answer included) is bounded by its
+        // memory limit: strings aliasing one buffer cannot make the host copy more.
+        store.set_hostcall_fuel(limits.memory_bytes);
         let guest_clock = GuestClock::default();
         install_guest_clock(&mut store, &guest_clock);
         let cpu_limit = limits.cpu_time;
@@ -236,7 +247,16 @@ impl Runtime {
         if text.contains("forcing trap when growing memory") {
             return RunFailure::MemoryLimit(self.limits.memory_bytes);
         }
-        RunFailure::Trap(text)
+        if text.contains("too much data is being copied between the host and the guest") {
+            return RunFailure::AnswerTooLarge(self.limits.memory_bytes);
+        }
+        // The cause first; wasmtime's wasm backtrace after it.
+        let cause = error.root_cause().to_string();
+        if cause.is_empty() || text.starts_with(&cause) {
+            RunFailure::Trap(text)
+        } else {
+            RunFailure::Trap(format!("{cause} ({text})"))
+        }
     }
 }
 

@@ -11,6 +11,11 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
+/// Resources (WASI handles) a run may hold at once.
+const MAX_RESOURCES: usize = 4096;
+/// Size of one set of HTTP header fields (the host's in-memory measure).
+const MAX_FIELDS_BYTES: usize = 16 * 1024;
+
 pub struct RunState {
     wasi: WasiCtx,
     http: WasiHttpCtx,
@@ -35,10 +40,16 @@ impl RunState {
             .allow_ip_name_lookup(false)
             .socket_addr_check(|_, _| Box::pin(async { false }))
             .build();
+        // What the host holds for the guest (requests, header fields, streams, pollables) is
+        // bounded too: a few handles per request in flight is all a connector needs.
+        let mut table = ResourceTable::new();
+        table.set_max_capacity(MAX_RESOURCES);
+        let mut http = WasiHttpCtx::new();
+        http.set_field_size_limit(MAX_FIELDS_BYTES);
         RunState {
             wasi,
-            http: WasiHttpCtx::new(),
-            table: ResourceTable::new(),
+            http,
+            table,
             config: WasiConfigVariables::from_iter(config),
             outbound,
             limits: StoreLimitsBuilder::new()

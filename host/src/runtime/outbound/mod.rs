@@ -72,7 +72,12 @@ impl WasiHttpHooks for OutboundPolicy {
         options: Option<RequestOptions>,
         _fut: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
     ) -> Box<dyn Future<Output = SendResult> + Send> {
-        let destination = Destination::from_uri(request.uri());
+        // `user@host` would reach the host but put the guest's text in the Host header.
+        let userinfo = request
+            .uri()
+            .authority()
+            .is_some_and(|a| a.as_str().contains('@'));
+        let destination = Destination::from_uri(request.uri()).filter(|_| !userinfo);
         let allowed = destination
             .as_ref()
             .is_some_and(|d| self.allowlist.allows(d));

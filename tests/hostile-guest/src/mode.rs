@@ -1,0 +1,109 @@
+//! What the guest does, chosen by the configuration key `hostile.mode`.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Returns a small valid ingestion (one table) and what it sees of its configuration.
+    WellBehaved,
+    /// HTTP to destinations off the allowlist: the metadata service, another loopback port,
+    /// the allowed port over https, other spellings of the allowed host, userinfo tricks.
+    HttpDestinations,
+    /// Forged `Host` and other forbidden headers, header injection, absolute-form paths, then
+    /// one request to the allowed destination with whatever headers were accepted.
+    HttpHeaders,
+    /// Reads `/etc/passwd`, lists `/` and `.`, writes a file, asks for the preopens.
+    Files,
+    /// Reads environment variables, arguments, the initial directory and stdin.
+    Environment,
+    /// Raw TCP and UDP sockets and name resolution, through WASI and through std.
+    Sockets,
+    /// Allocates 1 MiB after 1 MiB, forever.
+    GrowMemory,
+    /// Asks for 1.5 GiB in one allocation.
+    AllocateHuge,
+    /// Computes forever, never calling the host.
+    Spin,
+    /// Sleeps for an hour on the monotonic clock.
+    Sleep,
+    /// Recurses without end.
+    Recurse,
+    /// Exits the process with status 0 in the middle of `ingest`.
+    Exit,
+    /// Writes `hostile.count` MiB (default 8) to stdout and to stderr, and a line longer than
+    /// that without a newline.
+    FloodLog,
+    /// Writes `hostile.count` MiB (default 8) of empty lines.
+    FloodBlankLines,
+    /// Fills the log (`hostile.count` MiB, default 1), then asks for the metadata service:
+    /// the host's line about the denial must still be in the log.
+    HideDenial,
+    /// Writes lines that imitate the host's own log lines, with terminal escapes.
+    ForgeLog,
+    /// Returns `hostile.count` warnings (default one million).
+    HugeResult,
+    /// Returns `hostile.count` warnings (default 64) whose messages all point at the same
+    /// 1 MiB buffer: the result is small in the guest and large once the host has copied it.
+    AliasedResult,
+    /// Makes the host hold `hostile.count` MiB (default 64) of HTTP header fields.
+    HostMemory,
+    /// Starts `hostile.count` requests (default 32) to the allowed destination at once.
+    ManyRequests,
+    /// Reads the whole body of two responses of `hostile.count` bytes (default 64 MiB) from
+    /// the allowed destination, one with a `content-length` and one without.
+    LargeResponse,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 21] = [
+        Mode::WellBehaved,
+        Mode::HttpDestinations,
+        Mode::HttpHeaders,
+        Mode::Files,
+        Mode::Environment,
+        Mode::Sockets,
+        Mode::GrowMemory,
+        Mode::AllocateHuge,
+        Mode::Spin,
+        Mode::Sleep,
+        Mode::Recurse,
+        Mode::Exit,
+        Mode::FloodLog,
+        Mode::FloodBlankLines,
+        Mode::HideDenial,
+        Mode::ForgeLog,
+        Mode::HugeResult,
+        Mode::AliasedResult,
+        Mode::HostMemory,
+        Mode::ManyRequests,
+        Mode::LargeResponse,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::WellBehaved => "well-behaved",
+            Mode::HttpDestinations => "http-destinations",
+            Mode::HttpHeaders => "http-headers",
+            Mode::Files => "files",
+            Mode::Environment => "environment",
+            Mode::Sockets => "sockets",
+            Mode::GrowMemory => "grow-memory",
+            Mode::AllocateHuge => "allocate-huge",
+            Mode::Spin => "spin",
+            Mode::Sleep => "sleep",
+            Mode::Recurse => "recurse",
+            Mode::Exit => "exit",
+            Mode::FloodLog => "flood-log",
+            Mode::FloodBlankLines => "flood-blank-lines",
+            Mode::HideDenial => "hide-denial",
+            Mode::ForgeLog => "forge-log",
+            Mode::HugeResult => "huge-result",
+            Mode::AliasedResult => "aliased-result",
+            Mode::HostMemory => "host-memory",
+            Mode::ManyRequests => "many-requests",
+            Mode::LargeResponse => "large-response",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Mode> {
+        Mode::ALL.into_iter().find(|mode| mode.name() == name)
+    }
+}
