@@ -245,6 +245,11 @@ fn columns(flat: &[wit::Column]) -> Result<Vec<Value>, String> {
         out.insert("name".into(), json!(column.name));
         out.insert("dataType".into(), json!(data_type(column.data_type)));
         out.insert("dataTypeDisplay".into(), json!(column.data_type_display));
+        if column.data_type == wit::DataType::Binary {
+            // OpenMetadata refuses a BINARY column without a length; DynamoDB declares none,
+            // so 1 stands for "unspecified", as OpenMetadata's own connectors write it.
+            out.insert("dataLength".into(), json!(1));
+        }
         if let Some(t) = column.array_data_type {
             out.insert("arrayDataType".into(), json!(data_type(t)));
         }

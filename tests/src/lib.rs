@@ -6,6 +6,7 @@ pub mod admin;
 pub mod faults;
 pub mod host;
 pub mod hostile;
+pub mod openmetadata;
 pub mod schema;
 pub mod servers;
 pub mod workflow;

@@ -170,6 +170,8 @@ fn every_key_shape_becomes_the_entities_openmetadata_expects() {
         column_summary(t),
         [col("digest", "BINARY", Some("PRIMARY_KEY"))]
     );
+    // OpenMetadata refuses BINARY columns without a length
+    assert_eq!(t["columns"][0]["dataLength"], 1);
 
     let t = table(&entities, "number_binary");
     assert_eq!(

@@ -65,7 +65,13 @@ impl Budget {
 }
 
 impl TenantLog {
-    pub fn new(tenant: &str, prefix: String, echo: bool, capacity: usize, secrets: Vec<String>) -> Self {
+    pub fn new(
+        tenant: &str,
+        prefix: String,
+        echo: bool,
+        capacity: usize,
+        secrets: Vec<String>,
+    ) -> Self {
         TenantLog {
             inner: Arc::new(Mutex::new(Inner {
                 tenant: tenant.to_string(),
@@ -108,7 +114,9 @@ impl TenantLog {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn write_bytes(&self, bytes: &[u8]) {
@@ -174,7 +182,11 @@ impl StdoutStream for TenantLog {
 }
 
 impl AsyncWrite for TenantLog {
-    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         self.write_bytes(buf);
         Poll::Ready(Ok(buf.len()))
     }
@@ -193,7 +205,13 @@ mod tests {
     use super::*;
 
     fn log(capacity: usize) -> TenantLog {
-        TenantLog::new("acme", String::new(), false, capacity, vec!["hunter22".into()])
+        TenantLog::new(
+            "acme",
+            String::new(),
+            false,
+            capacity,
+            vec!["hunter22".into()],
+        )
     }
 
     #[test]
@@ -225,8 +243,11 @@ mod tests {
         log.host("WARN", "HTTP request to http://169.254.169.254:80 denied");
         let lines = log.lines();
         assert_eq!(lines[0], "WARN [guest] HTTP request to https://x denied");
-        assert!(lines.contains(
-            &"WARN [host] tenant `acme`: HTTP request to http://169.254.169.254:80 denied".to_string()
-        ));
+        assert!(
+            lines.contains(
+                &"WARN [host] tenant `acme`: HTTP request to http://169.254.169.254:80 denied"
+                    .to_string()
+            )
+        );
     }
 }

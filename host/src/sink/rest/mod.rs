@@ -210,7 +210,7 @@ async fn list_tables(
     let mut after: Option<String> = None;
     loop {
         let mut path = format!(
-            "/v1/tables?databaseSchema={}&limit={LIST_PAGE}&include=non-deleted",
+            "/v1/tables?databaseSchema={}&limit={LIST_PAGE}&include=non-deleted&fields=sourceHash",
             encode(schema_fqn)
         );
         if let Some(cursor) = &after {
@@ -270,7 +270,7 @@ async fn ensure_tags(client: &OpenMetadataClient, requests: &Requests, report: &
             let body = json!({
                 "name": tag,
                 "description": format!("DynamoDB tables tagged `{classification}` = `{tag}`."),
-                "classification": classification,
+                "classification": quote(classification),
             });
             if let Err(e) = client.put("/v1/tags", &body).await {
                 report

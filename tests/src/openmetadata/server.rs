@@ -1,0 +1,334 @@
+//! The stand-in as a test holds it: started on a free loopback port (HTTP or HTTPS), one
+//! thread per connection, stopped when dropped; accessors for what it recorded and holds, and
+//! the knobs a test turns.
+
+use super::api::{Backend, Settings};
+use super::calls::{Call, SchemaViolation};
+use super::entity_type::EntityType;
+use super::faults::{Fault, RequestMatch};
+use super::http::{self, Response};
+use super::store::is_deleted;
+use super::tls::Tls;
+use serde_json::Value;
+use std::io::Write;
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::panic::AssertUnwindSafe;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+/// A JWT-shaped bot token (never verified as a JWT: the stand-in compares it whole).
+pub const DEFAULT_TOKEN: &str = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6IkdiMzg5YS05Zjc2LWdkanMtYTkyai0wMjQyYms5NDM1NiJ9.eyJpc3MiOiJvcGVuLW1ldGFkYXRhLm9yZyIsInN1YiI6ImluZ2VzdGlvbi1ib3QiLCJlbWFpbCI6ImluZ2VzdGlvbi1ib3RAb3Blbm1ldGFkYXRhLm9yZyIsImlzQm90Ijp0cnVlLCJ0b2tlblR5cGUiOiJCT1QiLCJpYXQiOjE3MTUwMDAwMDAsImV4cCI6bnVsbH0.ZTJlIHN0YW5kLWluOiBub3QgYSByZWFsIHNpZ25hdHVyZQ";
+
+pub const DEFAULT_VERSION: &str = "1.3.4";
+
+/// OpenMetadata 1.3's bound on `limit` in its list endpoints (`@Max(1000000)`).
+pub const DEFAULT_MAX_LIST_LIMIT: u64 = 1_000_000;
+
+/// How to start an [`OpenMetadata`].
+#[derive(Debug, Clone)]
+pub struct Builder {
+    token: String,
+    version: String,
+    tls: bool,
+    max_list_limit: u64,
+}
+
+impl Builder {
+    /// The bearer token every request must carry (default [`DEFAULT_TOKEN`]).
+    pub fn token(mut self, token: &str) -> Builder {
+        self.token = token.to_string();
+        self
+    }
+
+    /// What `/v1/system/version` reports (default [`DEFAULT_VERSION`]).
+    pub fn version(mut self, version: &str) -> Builder {
+        self.version = version.to_string();
+        self
+    }
+
+    /// Serve HTTPS with a certificate from a CA made for this server (see
+    /// [`OpenMetadata::ca_certificate`]).
+    pub fn tls(mut self) -> Builder {
+        self.tls = true;
+        self
+    }
+
+    /// The largest `limit` list endpoints accept (default [`DEFAULT_MAX_LIST_LIMIT`]).
+    pub fn max_list_limit(mut self, limit: u64) -> Builder {
+        self.max_list_limit = limit;
+        self
+    }
+
+    pub fn start(self) -> OpenMetadata {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind a loopback port");
+        let port = listener.local_addr().expect("bound address").port();
+        let tls = self.tls.then(Tls::new);
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let host_port = format!("{scheme}://127.0.0.1:{port}/api");
+        let settings = Settings {
+            token: self.token,
+            version: self.version,
+            max_limit: self.max_list_limit,
+        };
+        let shared = Arc::new(Shared {
+            backend: Mutex::new(Backend::new(settings, &host_port)),
+            stopping: AtomicBool::new(false),
+            connections: Mutex::new(Vec::new()),
+            accepted: AtomicUsize::new(0),
+        });
+        let tls_config = tls.as_ref().map(|t| t.config.clone());
+        let accepting = shared.clone();
+        let accept_thread = std::thread::Builder::new()
+            .name(format!("openmetadata-{port}"))
+            .spawn(move || accept(listener, accepting, tls_config))
+            .expect("start the accept thread");
+        OpenMetadata {
+            port,
+            host_port,
+            shared,
+            tls,
+            accept_thread: Some(accept_thread),
+        }
+    }
+}
+
+/// A local OpenMetadata 1.3 REST API (see the module documentation).
+pub struct OpenMetadata {
+    port: u16,
+    host_port: String,
+    shared: Arc<Shared>,
+    tls: Option<Tls>,
+    accept_thread: Option<JoinHandle<()>>,
+}
+
+struct Shared {
+    backend: Mutex<Backend>,
+    stopping: AtomicBool,
+    /// Each connection's socket (to shut it down on drop) and thread.
+    connections: Mutex<Vec<(TcpStream, JoinHandle<()>)>>,
+    accepted: AtomicUsize,
+}
+
+impl Shared {
+    fn backend(&self) -> MutexGuard<'_, Backend> {
+        self.backend
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Answers a request; a panic of the stand-in itself becomes a recorded 500.
+    fn handle(&self, request: http::Request) -> Response {
+        let mut backend = self.backend();
+        let method = request.method.clone();
+        let path = request.path.clone();
+        std::panic::catch_unwind(AssertUnwindSafe(|| backend.handle(request))).unwrap_or_else(
+            |panic| {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                Response::error(
+                    500,
+                    &format!("the stand-in panicked on {method} {path}: {message}"),
+                )
+            },
+        )
+    }
+}
+
+fn accept(listener: TcpListener, shared: Arc<Shared>, tls: Option<Arc<rustls::ServerConfig>>) {
+    for stream in listener.incoming() {
+        if shared.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(stream) = stream else { continue };
+        shared.accepted.fetch_add(1, Ordering::SeqCst);
+        let _ = stream.set_nodelay(true);
+        let Ok(socket) = stream.try_clone() else {
+            continue;
+        };
+        let serving = shared.clone();
+        let tls = tls.clone();
+        let thread = std::thread::spawn(move || {
+            let mut handle = |request| serving.handle(request);
+            match tls {
+                None => http::serve(&stream, &mut handle),
+                Some(config) => {
+                    if let Ok(connection) = rustls::ServerConnection::new(config) {
+                        let mut tls_stream = rustls::StreamOwned::new(connection, &stream);
+                        http::serve(&mut tls_stream, &mut handle);
+                        tls_stream.conn.send_close_notify();
+                        let _ = tls_stream.flush();
+                    }
+                }
+            }
+            // The clone kept for `Drop` would hold the connection open: close it now.
+            let _ = stream.shutdown(Shutdown::Both);
+        });
+        let mut connections = shared
+            .connections
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        connections.push((socket, thread));
+    }
+}
+
+impl OpenMetadata {
+    /// An HTTP server with the default token and version.
+    pub fn start() -> OpenMetadata {
+        OpenMetadata::builder().start()
+    }
+
+    pub fn builder() -> Builder {
+        Builder {
+            token: DEFAULT_TOKEN.to_string(),
+            version: DEFAULT_VERSION.to_string(),
+            tls: false,
+            max_list_limit: DEFAULT_MAX_LIST_LIMIT,
+        }
+    }
+
+    /// The workflow's `openMetadataServerConfig.hostPort`: `http(s)://127.0.0.1:<port>/api`.
+    pub fn host_port(&self) -> &str {
+        &self.host_port
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn token(&self) -> String {
+        self.shared.backend().settings.token.clone()
+    }
+
+    /// The CA certificate (PEM) that verifies an HTTPS server, for `sslConfig.certificatePath`.
+    pub fn ca_certificate(&self) -> Option<&Path> {
+        self.tls.as_ref().map(|t| t.ca_certificate.as_path())
+    }
+
+    /// How many connections clients opened (keep-alive reuses one).
+    pub fn connections_accepted(&self) -> usize {
+        self.shared.accepted.load(Ordering::SeqCst)
+    }
+
+    /// Every call since the start or the last [`reset_calls`](Self::reset_calls), in the order
+    /// they were answered.
+    pub fn calls(&self) -> Vec<Call> {
+        self.shared.backend().calls.clone()
+    }
+
+    /// Forgets the calls and schema violations recorded so far (entities and profiles stay).
+    pub fn reset_calls(&self) {
+        let mut backend = self.shared.backend();
+        backend.calls.clear();
+        backend.violations.clear();
+    }
+
+    /// The request bodies refused for breaking a JSON Schema.
+    pub fn schema_violations(&self) -> Vec<SchemaViolation> {
+        self.shared.backend().violations.clone()
+    }
+
+    /// An entity by FQN, deleted or not, as stored (every field).
+    pub fn entity(&self, kind: EntityType, fqn: &str) -> Option<Value> {
+        self.shared.backend().store.by_fqn(kind, fqn).cloned()
+    }
+
+    /// All entities of a type, deleted ones too, in FQN order.
+    pub fn entities(&self, kind: EntityType) -> Vec<Value> {
+        self.shared.backend().store.all(kind).cloned().collect()
+    }
+
+    pub fn service(&self, fqn: &str) -> Option<Value> {
+        self.entity(EntityType::DatabaseService, fqn)
+    }
+
+    pub fn database(&self, fqn: &str) -> Option<Value> {
+        self.entity(EntityType::Database, fqn)
+    }
+
+    pub fn database_schema(&self, fqn: &str) -> Option<Value> {
+        self.entity(EntityType::DatabaseSchema, fqn)
+    }
+
+    pub fn table(&self, fqn: &str) -> Option<Value> {
+        self.entity(EntityType::Table, fqn)
+    }
+
+    pub fn classification(&self, fqn: &str) -> Option<Value> {
+        self.entity(EntityType::Classification, fqn)
+    }
+
+    pub fn tag(&self, fqn: &str) -> Option<Value> {
+        self.entity(EntityType::Tag, fqn)
+    }
+
+    /// The soft-deleted tables, in FQN order.
+    pub fn deleted_tables(&self) -> Vec<Value> {
+        self.shared
+            .backend()
+            .store
+            .all(EntityType::Table)
+            .filter(|t| is_deleted(t))
+            .cloned()
+            .collect()
+    }
+
+    /// Every CreateTableProfile accepted for a table, in the order received.
+    pub fn profiles(&self, table_fqn: &str) -> Vec<Value> {
+        self.shared.backend().store.profile_history(table_fqn)
+    }
+
+    /// Creates or updates an entity as a PUT would, without recording a call; panics if a real
+    /// server would refuse the request.
+    pub fn seed(&self, kind: EntityType, request: &Value) -> Value {
+        self.shared
+            .backend()
+            .put(kind, request)
+            .unwrap_or_else(|e| panic!("seeding {} {request}: {e:?}", kind.name()))
+            .0
+    }
+
+    /// The next `count` requests that `requests` matches get `fault` instead of an answer.
+    pub fn fail_next(&self, requests: RequestMatch, count: usize, fault: Fault) {
+        self.shared
+            .backend()
+            .faults
+            .fail_next(requests, count, fault);
+    }
+
+    /// Every PUT or POST of a table named `name` is refused with 400 and `message`.
+    pub fn reject_table(&self, name: &str, message: &str) {
+        self.shared.backend().faults.reject_table(name, message);
+    }
+
+    /// Changes what `/v1/system/version` reports from now on.
+    pub fn set_version(&self, version: &str) {
+        self.shared.backend().settings.version = version.to_string();
+    }
+}
+
+impl Drop for OpenMetadata {
+    fn drop(&mut self) {
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        // Wakes the accept loop, which then sees `stopping`.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(thread) = self.accept_thread.take() {
+            let _ = thread.join();
+        }
+        let connections = std::mem::take(
+            &mut *self
+                .shared
+                .connections
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
+        for (socket, thread) in connections {
+            let _ = socket.shutdown(Shutdown::Both);
+            let _ = thread.join();
+        }
+    }
+}
