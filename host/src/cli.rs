@@ -90,6 +90,10 @@ pub struct SandboxArgs {
     #[arg(long, global = true)]
     pub no_cache: bool,
 
+    /// Map each run's memory anew instead of taking it from a pool of pre-allocated slots.
+    #[arg(long, global = true)]
+    pub no_pooling: bool,
+
     /// Memory limit of each run, in MiB.
     #[arg(long, global = true, default_value_t = 512, value_name = "MIB")]
     pub memory_mb: usize,

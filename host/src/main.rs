@@ -46,7 +46,8 @@ fn fail(code: u8, message: &str) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn start_runtime(sandbox: &SandboxArgs) -> Result<Runtime, String> {
+/// A runtime for `runs_at_once` concurrent runs (its instance pool's size).
+fn start_runtime(sandbox: &SandboxArgs, runs_at_once: usize) -> Result<Runtime, String> {
     let component = component_path::locate(sandbox.component.as_deref())?;
     let cache_dir = if sandbox.no_cache {
         None
@@ -59,7 +60,8 @@ fn start_runtime(sandbox: &SandboxArgs) -> Result<Runtime, String> {
         cpu_time: Duration::from_secs(sandbox.cpu_time.max(1)),
         ..Limits::default()
     };
-    Runtime::new(&component, cache_dir.as_deref(), limits).map_err(|e| format!("{e:#}"))
+    let pool = (!sandbox.no_pooling).then_some(runs_at_once.max(1) as u32);
+    Runtime::new(&component, cache_dir.as_deref(), limits, pool).map_err(|e| format!("{e:#}"))
 }
 
 /// Workflow files named on the command line; a directory stands for its *.yaml / *.yml files.
@@ -121,7 +123,7 @@ async fn ingest(sandbox: &SandboxArgs, args: IngestArgs) -> ExitCode {
             eprintln!("warning: {}: {warning}", file.display());
         }
     }
-    let runtime = match start_runtime(sandbox) {
+    let runtime = match start_runtime(sandbox, args.parallel.min(loaded.len())) {
         Ok(r) => r,
         Err(e) => return fail(EXIT_FAILURES, &e),
     };
@@ -184,7 +186,7 @@ async fn test_connection(sandbox: &SandboxArgs, args: WorkflowArg) -> ExitCode {
         Ok(l) => l,
         Err(e) => return fail(EXIT_USAGE, &format!("{e:#}")),
     };
-    let runtime = match start_runtime(sandbox) {
+    let runtime = match start_runtime(sandbox, 1) {
         Ok(r) => r,
         Err(e) => return fail(EXIT_FAILURES, &e),
     };

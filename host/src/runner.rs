@@ -155,6 +155,11 @@ pub async fn ingest(runtime: &Runtime, label: &str, loaded: &Loaded, options: &O
         }
     };
     let outcome = runtime.run(run_request).await;
+    report.notes.push(format!(
+        "Sandbox: instantiated in {:.2} ms; the connector ran {:.2} s",
+        outcome.instantiate.as_secs_f64() * 1000.0,
+        outcome.elapsed.as_secs_f64()
+    ));
     let ingestion = match outcome.answer {
         Ok(Answer::Ingest(Ok(ingestion))) => ingestion,
         Ok(Answer::Ingest(Err(error))) => {

@@ -330,11 +330,13 @@ impl Workflow {
 
     pub fn parse(text: &str) -> Result<Loaded, WorkflowError> {
         let deserializer = serde_yaml::Deserializer::from_str(text);
-        let workflow: Workflow =
-            serde_path_to_error::deserialize(deserializer).map_err(|e| WorkflowError {
-                path: e.path().to_string(),
-                message: e.inner().to_string(),
-            })?;
+        let workflow: Workflow = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+            let path = e.path().to_string();
+            WorkflowError {
+                message: explain(&path, &e.inner().to_string()),
+                path,
+            }
+        })?;
         let warnings = workflow.check()?;
         Ok(Loaded { workflow, warnings })
     }
@@ -432,6 +434,51 @@ impl Workflow {
             .and_then(|c| c.logger_level)
             .unwrap_or(LogLevel::Info)
     }
+}
+
+/// serde_yaml's message without the path it repeats, and for an unknown key the closest
+/// expected one ("did you mean `databaseName`?").
+fn explain(path: &str, message: &str) -> String {
+    let message = match message.split_once(": ") {
+        Some((head, rest)) if !head.contains(' ') && path.starts_with(head) => rest,
+        _ => message,
+    };
+    let Some(unknown) = message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+    else {
+        return message.to_string();
+    };
+    let expected: Vec<&str> = message
+        .split_once("expected")
+        .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
+        .unwrap_or_default();
+    let closest = expected
+        .iter()
+        .map(|candidate| {
+            let distance = edit_distance(&unknown.to_lowercase(), &candidate.to_lowercase());
+            (distance, candidate)
+        })
+        .filter(|(distance, _)| *distance <= 3)
+        .min();
+    match closest {
+        Some((_, candidate)) => format!("{message} (did you mean `{candidate}`?)"),
+        None => message.to_string(),
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>

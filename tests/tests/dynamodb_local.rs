@@ -373,3 +373,72 @@ fn an_unreachable_endpoint_fails_fast_with_a_clear_error() {
         run.stderr
     );
 }
+
+#[test]
+fn sampled_items_become_typed_columns_with_nested_children() {
+    let key = "AKIDSAMPLE";
+    let admin = Admin::new(&server().endpoint(), key);
+    admin.create_table("customers", &[("id", "S", "HASH")]);
+    admin.put_item(
+        "customers",
+        json!({
+            "id": {"S": "c1"}, "name": {"S": "Ada"}, "vip": {"BOOL": true}, "score": {"N": "9.5"},
+            "avatar": {"B": "AQID"}, "nickname": {"NULL": true}, "emails": {"SS": ["a@x.io"]},
+            "lucky": {"NS": ["7"]}, "history": {"L": [{"N": "1"}, {"N": "2"}]},
+            "address": {"M": {"city": {"S": "Lyon"}, "geo": {"M": {"lat": {"N": "45.7"}}}}}
+        }),
+    );
+    admin.put_item(
+        "customers",
+        json!({"id": {"S": "c2"}, "name": {"S": "Bob"}, "score": {"S": "n/a"}}),
+    );
+    let workflow = Workflow::new("sampled", &server().endpoint(), key)
+        .without_tags()
+        .connection("      connectionOptions:\n        sampleSize: 50\n");
+    let (_, entities) = ingest_to_stdout(&workflow);
+    let t = table(&entities, "customers");
+    let top: Vec<(&str, &str, &str)> = t["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap(),
+                c["dataType"].as_str().unwrap(),
+                c["dataTypeDisplay"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        top,
+        [
+            ("id", "STRING", "string"),
+            ("address", "MAP", "map"),
+            ("avatar", "BINARY", "binary"),
+            ("emails", "ARRAY", "set<string>"),
+            ("history", "ARRAY", "array<number>"),
+            ("lucky", "ARRAY", "set<number>"),
+            ("name", "STRING", "string"),
+            ("nickname", "NULL", "null"),
+            ("score", "UNION", "union<number,string>"),
+            ("vip", "BOOLEAN", "boolean"),
+        ]
+    );
+    let address = &t["columns"][1];
+    assert_eq!(address["children"][0]["name"], "city");
+    assert_eq!(address["children"][1]["name"], "geo");
+    assert_eq!(address["children"][1]["children"][0]["name"], "lat");
+    assert_eq!(address["children"][1]["children"][0]["dataType"], "NUMBER");
+    assert_eq!(t["columns"][3]["arrayDataType"], "STRING");
+    assert_eq!(t["columns"][4]["arrayDataType"], "NUMBER");
+    assert_eq!(t["columns"][2]["dataLength"], 1);
+    // sparse attributes are kept, and say how often they were seen
+    assert_eq!(
+        t["columns"][9]["description"],
+        "Present in 1 of 2 sampled values."
+    );
+    assert_eq!(
+        t["columns"][6]["description"],
+        "Present in all 2 sampled values."
+    );
+}

@@ -37,8 +37,14 @@ fn limits() -> Limits {
 fn hostile_runtime() -> &'static Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
-        Runtime::new(hostile::component(), Some(&compile_cache()), limits())
-            .expect("the hostile guest fits the host")
+        // the pooling allocator, as the CLI uses it, with room for every test at once
+        Runtime::new(
+            hostile::component(),
+            Some(&compile_cache()),
+            limits(),
+            Some(64),
+        )
+        .expect("the hostile guest fits the host")
     })
 }
 
@@ -717,8 +723,13 @@ fn connector_runtime() -> &'static Runtime {
             run_timeout: Duration::from_secs(120),
             ..Limits::default()
         };
-        Runtime::new(&e2e::host::component(), Some(&compile_cache()), limits)
-            .expect("the connector fits the host")
+        Runtime::new(
+            &e2e::host::component(),
+            Some(&compile_cache()),
+            limits,
+            None,
+        )
+        .expect("the connector fits the host")
     })
 }
 
@@ -756,6 +767,7 @@ fn neighbour_runtime() -> &'static Runtime {
             hostile::component(),
             Some(&compile_cache()),
             neighbour_limits(),
+            Some(16),
         )
         .expect("the hostile guest fits the host")
     })

@@ -175,7 +175,9 @@ fn typing(shape: &Shape) -> (DataType, String, Option<DataType>) {
         shape.types.clone()
     };
     if types.len() > 1 {
-        let names: Vec<&str> = types.iter().map(|t| scalar(t).1).collect();
+        // Sorted, so that the display does not depend on the order items were scanned in.
+        let mut names: Vec<&str> = types.iter().map(|t| scalar(t).1).collect();
+        names.sort_unstable();
         return (DataType::Union, format!("union<{}>", names.join(",")), None);
     }
     let t = types.first().copied().unwrap_or("?");
@@ -193,7 +195,8 @@ fn typing(shape: &Shape) -> (DataType, String, Option<DataType>) {
     };
     let display = match (t, &element) {
         ("L", Some(DataType::Union)) => {
-            let names: Vec<&str> = shape.elements.iter().map(|e| scalar(e).1).collect();
+            let mut names: Vec<&str> = shape.elements.iter().map(|e| scalar(e).1).collect();
+            names.sort_unstable();
             format!("array<union<{}>>", names.join(","))
         }
         ("L", Some(e)) => format!("array<{}>", e.display_name()),
@@ -312,7 +315,7 @@ mod tests {
                 (
                     "mixed_list".into(),
                     Array,
-                    "array<union<string,number>>".into(),
+                    "array<union<number,string>>".into(),
                     None,
                     6
                 ),
@@ -345,7 +348,7 @@ mod tests {
         );
         let v = &inferred.columns[1];
         assert_eq!(v.data_type, DataType::Union);
-        assert_eq!(v.data_type_display, "union<string,number>");
+        assert_eq!(v.data_type_display, "union<number,string>");
         assert_eq!(
             v.description.as_deref(),
             Some("Present in all 3 sampled values.")

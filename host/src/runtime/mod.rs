@@ -119,8 +119,20 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    pub fn new(component: &Path, cache_dir: Option<&Path>, limits: Limits) -> Result<Runtime> {
-        let engine = engine::engine()?;
+    /// A runtime for `component`. With `pooled_runs`, instances come from a pool sized for that
+    /// many runs at once (more at once would fail to instantiate); without, each run maps its
+    /// own memory.
+    pub fn new(
+        component: &Path,
+        cache_dir: Option<&Path>,
+        limits: Limits,
+        pooled_runs: Option<u32>,
+    ) -> Result<Runtime> {
+        let pool = pooled_runs.map(|instances| engine::Pool {
+            instances,
+            memory_bytes: limits.memory_bytes,
+        });
+        let engine = engine::engine(pool)?;
         let loaded = engine::load_component(&engine, component, cache_dir)?;
         let mut linker = Linker::<RunState>::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
