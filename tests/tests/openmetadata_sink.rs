@@ -366,3 +366,40 @@ fn tls_is_validated_with_the_configured_certificate_or_ignored_when_asked() {
     let ignored = run(&ignore, dir.path());
     assert_eq!(ignored.code(), 0, "{}", ignored.stderr);
 }
+
+#[test]
+fn optional_server_settings_are_honoured() {
+    let key = "AKIDSINKOPTIONS";
+    let admin = Admin::new(&dynamodb_local().endpoint(), key);
+    for name in ["stays", "goes"] {
+        admin.create_table(name, &[("id", "S", "HASH")]);
+    }
+    let om = OpenMetadata::start();
+    let workflow = rest_workflow(
+        Workflow::new("options", &dynamodb_local().endpoint(), key)
+            .source_config("      markDeletedTables: false\n")
+            .without_tags(),
+        &om,
+        "    enableVersionValidation: false\n    storeServiceConnection: false\n    extraHeaders:\n      X-Tenant: acme\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let first = run(&workflow, dir.path());
+    assert_eq!(first.code(), 0, "{}", first.stderr);
+    // no version check; the extra header on every call; the service without its connection
+    assert!(
+        !sequence(&om).iter().any(|c| c.contains("/system/version")),
+        "{:?}",
+        sequence(&om)
+    );
+    for call in om.calls() {
+        assert_eq!(call.header("x-tenant"), Some("acme"), "{}", call.summary());
+    }
+    assert!(om.service("options").unwrap().get("connection").is_none());
+
+    // markDeletedTables: false keeps a table that is gone from DynamoDB
+    admin.delete_table("goes");
+    let second = run(&workflow, dir.path());
+    assert_eq!(second.code(), 0, "{}", second.stderr);
+    assert!(om.deleted_tables().is_empty());
+    assert!(!om.calls().iter().any(|c| c.method == "DELETE"));
+}

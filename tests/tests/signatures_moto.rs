@@ -202,7 +202,7 @@ fn credentials_come_from_the_environment_a_profile_or_an_assumed_role() {
 
     // a user that may only assume the role: DynamoDB works only with the role's credentials
     let assume = format!(
-        "        awsAccessKeyId: {assumer_id}\n        awsSecretAccessKey: {assumer_secret}\n        assumeRoleArn: {role_arn}\n        assumeRoleSessionName: catalog-e2e\n"
+        "        awsAccessKeyId: {assumer_id}\n        awsSecretAccessKey: {assumer_secret}\n        assumeRoleArn: {role_arn}\n        assumeRoleSessionName: catalog-e2e\n        assumeRoleSourceIdentity: catalog-bot\n"
     );
     let options = format!(
         "      connectionOptions:\n        stsEndpointURL: {}\n",

@@ -488,3 +488,42 @@ fn sampling_scans_a_bounded_number_of_items() {
         3
     );
 }
+
+#[test]
+fn include_tables_false_lists_nothing() {
+    let fake = FakeDynamoDb::new().table("a");
+    let ingestion = block_on(ingest(
+        &settings(&[("sourceConfig.includeTables", "false")]),
+        &fake,
+    ))
+    .unwrap();
+    assert!(ingestion.outcomes.is_empty());
+    assert!(!ingestion.listing_complete);
+    assert_eq!(fake.calls("ListTables"), 0);
+    assert!(ingestion.warnings.is_empty());
+}
+
+#[test]
+fn a_database_filter_can_leave_the_database_out() {
+    let fake = FakeDynamoDb::new().table("a");
+    let ingestion = block_on(ingest(
+        &settings(&[
+            ("databaseName", "staging"),
+            (
+                "sourceConfig.databaseFilterPattern.includes",
+                r#"["^prod"]"#,
+            ),
+        ]),
+        &fake,
+    ))
+    .unwrap();
+    assert!(ingestion.outcomes.is_empty());
+    assert_eq!(fake.calls("ListTables"), 0);
+    assert!(
+        ingestion.warnings[0]
+            .message
+            .contains("database `staging` not matched by any databaseFilterPattern.includes"),
+        "{:?}",
+        ingestion.warnings
+    );
+}
