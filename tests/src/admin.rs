@@ -2,6 +2,7 @@
 //! signer (compiled natively), sent with `ureq`.
 
 use dynamodb_connector::aws::signing::Signer;
+use dynamodb_connector::aws::sts::form;
 use dynamodb_connector::settings::{Secret, StaticCredentials};
 use serde_json::{Value, json};
 use std::time::SystemTime;
@@ -48,25 +49,14 @@ impl Admin {
     }
 
     pub fn call(&self, operation: &str, body: &Value) -> Result<Value, AdminError> {
-        let mut request = http::Request::builder()
+        let request = http::Request::builder()
             .method("POST")
             .uri(&self.endpoint)
             .header("content-type", "application/x-amz-json-1.0")
             .header("x-amz-target", format!("DynamoDB_20120810.{operation}"))
             .body(body.to_string().into_bytes())
             .expect("valid request");
-        self.signer
-            .sign(&mut request, SystemTime::now())
-            .expect("signing works");
-        let mut response = self.agent.run(request).map_err(|e| AdminError {
-            status: 0,
-            body: e.to_string(),
-        })?;
-        let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string().unwrap_or_default();
-        if status != 200 {
-            return Err(AdminError { status, body: text });
-        }
+        let text = self.send(&self.signer, request)?;
         Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
@@ -76,18 +66,22 @@ impl Admin {
         service: &'static str,
         params: &[(&str, &str)],
     ) -> Result<String, AdminError> {
-        let body: String = params
-            .iter()
-            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let signer = Signer::new(self.signer.credentials().clone(), "us-east-1", service);
-        let mut request = http::Request::builder()
+        let request = http::Request::builder()
             .method("POST")
             .uri(&self.endpoint)
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(body.into_bytes())
+            .body(form(params).into_bytes())
             .expect("valid request");
+        let signer = Signer::new(self.signer.credentials().clone(), "us-east-1", service);
+        self.send(&signer, request)
+    }
+
+    /// Signs and sends; the body of a 200 answer, or the status and body of another.
+    fn send(
+        &self,
+        signer: &Signer,
+        mut request: http::Request<Vec<u8>>,
+    ) -> Result<String, AdminError> {
         signer
             .sign(&mut request, SystemTime::now())
             .expect("signing works");
@@ -186,15 +180,4 @@ impl Admin {
             .unwrap_or_else(|e| panic!("DescribeTable {table}: {} {}", e.status, e.body))["Table"]
             .clone()
     }
-}
-
-fn form_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -23,17 +23,17 @@ pub async fn assume_role<T: Transport>(
     policy: RetryPolicy,
 ) -> Result<StaticCredentials, ConnectorError> {
     let caller = Caller::new(transport, Signer::new(base, region, "sts"), policy);
-    let body = form(&[
+    let mut parameters = vec![
         ("Action", OPERATION),
         ("Version", "2011-06-15"),
-        ("RoleArn", &role.role_arn),
-        ("RoleSessionName", &role.session_name),
+        ("RoleArn", role.role_arn.as_str()),
+        ("RoleSessionName", role.session_name.as_str()),
         ("DurationSeconds", DURATION_SECONDS),
-    ]) + &role
-        .source_identity
-        .as_deref()
-        .map(|id| format!("&SourceIdentity={}", encode(id)))
-        .unwrap_or_default();
+    ];
+    if let Some(identity) = &role.source_identity {
+        parameters.push(("SourceIdentity", identity));
+    }
+    let body = form(&parameters);
     let response = caller
         .call(OPERATION, || request(endpoint, &body))
         .await
@@ -69,7 +69,8 @@ fn request(endpoint: &Endpoint, body: &str) -> Request {
         .expect("method, endpoint URI and header values are valid by construction")
 }
 
-fn form(pairs: &[(&str, &str)]) -> String {
+/// A query-protocol body: `key=value` pairs, percent-encoded, joined with `&`.
+pub fn form(pairs: &[(&str, &str)]) -> String {
     pairs
         .iter()
         .map(|(k, v)| format!("{k}={}", encode(v)))
