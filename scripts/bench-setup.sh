@@ -15,18 +15,21 @@ bash "$root/scripts/setup.sh"
 
 if ! command -v wrk >/dev/null 2>&1; then
   log "installing wrk (Debian)"
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk
-fi
-
-if ! command -v python3.11 >/dev/null 2>&1 && ! python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
-  log "note: OpenMetadata 1.3 supports Python 3.8 to 3.11; python3 is $(python3 --version)"
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends wrk >/dev/null
 fi
 
 om_venv="$tools/om-venv"
 if [ ! -x "$om_venv/bin/metadata" ]; then
+  # OpenMetadata 1.3 supports Python 3.8 to 3.11.
+  if ! python3 -c 'import sys; sys.exit(not (3, 8) <= sys.version_info[:2] <= (3, 11))'; then
+    log "error: OpenMetadata 1.3.4 needs Python 3.8 to 3.11; python3 is $(python3 --version)"
+    exit 1
+  fi
   log "installing openmetadata-ingestion[dynamodb] 1.3.4.0 (PyPI, venv $om_venv)"
   rm -rf "$om_venv"
   python3 -m venv "$om_venv"
+  # It imports pkg_resources, which newer setuptools no longer ship.
   "$om_venv/bin/pip" install --quiet --disable-pip-version-check --upgrade "pip<25" "setuptools<70" wheel
   # 1.3.4.0 predates pandas 2.1 and numpy 2: pin both, or its imports fail.
   "$om_venv/bin/pip" install --quiet --disable-pip-version-check \

@@ -130,12 +130,12 @@ async fn ingest(sandbox: &SandboxArgs, args: IngestArgs) -> ExitCode {
     let (origin, took) = runtime.load_report();
     if !args.quiet {
         eprintln!(
-            "Connector component {} in {:.2} s; running {} workflow{}",
+            "Connector component {} in {:.1} ms; running {} workflow{}",
             match origin {
                 Origin::Cached => "loaded from the compile cache",
                 Origin::Compiled => "compiled",
             },
-            took.as_secs_f64(),
+            took.as_secs_f64() * 1000.0,
             loaded.len(),
             if many { "s" } else { "" }
         );

@@ -7,7 +7,7 @@ use crate::transport::{Request, Response, TransportError, TransportErrorKind};
 use std::time::Duration;
 use wasip2::http::outgoing_handler::{self, ErrorCode};
 use wasip2::http::types::{
-    Fields, IncomingResponse, Method, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
+    Fields, IncomingResponse, Method, OutgoingBody, OutgoingRequest, Scheme,
 };
 use wasip2::io::streams::{InputStream, OutputStream, StreamError};
 use wstd::io::AsyncPollable;
@@ -48,26 +48,37 @@ pub async fn exchange(
         .body()
         .map_err(|()| protocol("request body unavailable"))?;
 
-    let options = RequestOptions::new();
-    let nanos = timeout.as_nanos().min(u128::from(u64::MAX)) as u64;
-    // A host may not support every timeout; the host's own limits apply then.
-    let _ = options.set_connect_timeout(Some(nanos));
-    let _ = options.set_first_byte_timeout(Some(nanos));
-    let _ = options.set_between_bytes_timeout(Some(nanos));
-
-    let pending = outgoing_handler::handle(outgoing, Some(options)).map_err(from_error_code)?;
+    // No `request-options`: wasmtime 48 never frees them, so a long run would exhaust its
+    // handles. The timeouts are the guest's own timers around each wait instead.
+    let pending = outgoing_handler::handle(outgoing, None).map_err(from_error_code)?;
     // If the body cannot be written, the response future says why; wait for it either way.
-    let _ = write_body(outgoing_body, &body).await;
+    let _ = within(timeout, write_body(outgoing_body, &body)).await;
 
     let subscription = AsyncPollable::new(pending.subscribe());
-    subscription.wait_for().await;
+    within(timeout, subscription.wait_for())
+        .await
+        .ok_or_else(|| timed_out("timed out waiting for the response"))?;
     drop(subscription);
     let incoming = match pending.get() {
         Some(Ok(Ok(incoming))) => incoming,
         Some(Ok(Err(code))) => return Err(from_error_code(code)),
         Some(Err(())) | None => return Err(protocol("the response was already taken")),
     };
-    read_response(incoming, max_body).await
+    read_response(incoming, max_body, timeout).await
+}
+
+/// `future`'s output, or `None` when `limit` passes first.
+async fn within<F: std::future::Future>(limit: Duration, future: F) -> Option<F::Output> {
+    let future = std::pin::pin!(future);
+    let timer = std::pin::pin!(wstd::task::sleep(limit.into()));
+    match futures_util::future::select(future, timer).await {
+        futures_util::future::Either::Left((output, _)) => Some(output),
+        futures_util::future::Either::Right(_) => None,
+    }
+}
+
+fn timed_out(message: &str) -> TransportError {
+    TransportError::new(TransportErrorKind::Timeout, message)
 }
 
 async fn write_body(body: OutgoingBody, bytes: &[u8]) -> Result<(), StreamError> {
@@ -99,6 +110,7 @@ async fn write_all(stream: &OutputStream, mut bytes: &[u8]) -> Result<(), Stream
 async fn read_response(
     incoming: IncomingResponse,
     max_body: usize,
+    timeout: Duration,
 ) -> Result<Response, TransportError> {
     let mut builder = http::Response::builder().status(incoming.status());
     for (name, value) in incoming.headers().entries() {
@@ -111,7 +123,7 @@ async fn read_response(
         let stream = body
             .stream()
             .map_err(|()| protocol("the response body stream was already taken"))?;
-        read_all(&stream, max_body).await?
+        read_all(&stream, max_body, timeout).await?
     };
     drop(body);
     builder
@@ -119,12 +131,19 @@ async fn read_response(
         .map_err(|e| protocol(format!("malformed response head: {e}")))
 }
 
-async fn read_all(stream: &InputStream, max_body: usize) -> Result<Vec<u8>, TransportError> {
+/// The whole body; `timeout` bounds each wait for more of it.
+async fn read_all(
+    stream: &InputStream,
+    max_body: usize,
+    timeout: Duration,
+) -> Result<Vec<u8>, TransportError> {
     let ready = AsyncPollable::new(stream.subscribe());
     let mut out = Vec::new();
     loop {
         match stream.read(READ_CHUNK) {
-            Ok(chunk) if chunk.is_empty() => ready.wait_for().await,
+            Ok(chunk) if chunk.is_empty() => within(timeout, ready.wait_for())
+                .await
+                .ok_or_else(|| timed_out("timed out waiting for the rest of the response"))?,
             Ok(chunk) => {
                 if out.len() + chunk.len() > max_body {
                     return Err(TransportError::new(

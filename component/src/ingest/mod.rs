@@ -19,7 +19,9 @@ use crate::filter::Verdict;
 use crate::settings::{Settings, StaticCredentials, keys};
 use crate::transport::Transport;
 use crate::{endpoint, fqn, mapping, time};
-use futures_util::stream::{self, StreamExt, TryStreamExt};
+use futures_channel::mpsc;
+use futures_util::future;
+use futures_util::stream::{StreamExt, TryStreamExt};
 use std::cell::Cell;
 use std::collections::HashSet;
 
@@ -249,72 +251,53 @@ impl<T: Transport> Run<'_, '_, T> {
         }
     }
 
+    /// Lists and describes at once: the listing runs ahead on its own, page after page, while
+    /// the names it has sent are described with at most `describeConcurrency` calls in flight.
     async fn process_all(&mut self) -> Result<Vec<Item>, ConnectorError> {
         let concurrency = self.settings.tuning.describe_concurrency;
         let this = &*self;
-        let mut items: Vec<Item> = this
-            .listed_names()
+        let (names, listed) = mpsc::unbounded::<String>();
+        let describing = listed
             .enumerate()
-            .map(|(index, name)| name.map(|name| this.process(index, name)))
+            .map(|(index, name)| Ok(this.process(index, name)))
             .try_buffer_unordered(concurrency)
-            .try_collect()
-            .await?;
+            .try_collect::<Vec<Item>>();
+        let ((), mut items) = future::try_join(this.list_into(names), describing).await?;
         items.sort_by_key(|item| item.index);
         Ok(items)
     }
 
-    /// Table names in listing order, each once, fetching pages on demand.
-    fn listed_names(
-        &self,
-    ) -> impl futures_util::Stream<Item = Result<String, ConnectorError>> + '_ {
-        struct Listing {
-            next: Option<Option<String>>,
-            pages: usize,
-            seen: HashSet<String>,
-        }
-        let start = Listing {
-            next: Some(None),
-            pages: 0,
-            seen: HashSet::new(),
-        };
-        stream::try_unfold(start, move |mut listing| async move {
-            let Some(start) = listing.next.take() else {
-                return Ok(None);
-            };
+    /// Sends each listed table name, once and in listing order; the channel closes when the
+    /// listing is complete.
+    async fn list_into(&self, names: mpsc::UnboundedSender<String>) -> Result<(), ConnectorError> {
+        let mut seen = HashSet::new();
+        let mut start: Option<String> = None;
+        for pages in 1..=MAX_LIST_PAGES {
             let page = self
                 .client
                 .list_tables_page(start.as_deref())
                 .await
                 .map_err(|e| e.into_connector_error())?;
-            listing.pages += 1;
-            crate::debug!(
-                "ListTables page {}: {} names",
-                listing.pages,
-                page.table_names.len()
-            );
-            listing.next = match page.last_evaluated_table_name {
+            crate::debug!("ListTables page {pages}: {} names", page.table_names.len());
+            for name in page.table_names {
+                if seen.insert(name.clone()) {
+                    // The receiver goes only when the run stops; nothing is left to do then.
+                    let _ = names.unbounded_send(name);
+                }
+            }
+            match page.last_evaluated_table_name {
+                None => return Ok(()),
                 Some(last) if start.as_deref() == Some(last.as_str()) => {
                     return Err(invalid_listing(format!(
                         "ListTables returned LastEvaluatedTableName `{last}` again; the listing would never end"
-                    )))
+                    )));
                 }
-                Some(_) if listing.pages >= MAX_LIST_PAGES => {
-                    return Err(invalid_listing(format!(
-                        "ListTables still not finished after {MAX_LIST_PAGES} pages"
-                    )))
-                }
-                Some(last) => Some(Some(last)),
-                None => None,
-            };
-            let fresh: Vec<String> = page
-                .table_names
-                .into_iter()
-                .filter(|name| listing.seen.insert(name.clone()))
-                .collect();
-            Ok(Some((fresh, listing)))
-        })
-        .map_ok(|page| stream::iter(page.into_iter().map(Ok)))
-        .try_flatten()
+                Some(last) => start = Some(last),
+            }
+        }
+        Err(invalid_listing(format!(
+            "ListTables still not finished after {MAX_LIST_PAGES} pages"
+        )))
     }
 
     async fn process(&self, index: usize, name: String) -> Result<Item, ConnectorError> {

@@ -3,6 +3,7 @@
 
 pub mod bindings;
 pub mod engine;
+mod guest_clock;
 pub mod limits;
 pub mod log;
 pub mod outbound;
@@ -21,7 +22,7 @@ use std::time::{Duration, Instant};
 use wasmtime::Result;
 use wasmtime::component::Linker;
 use wasmtime::error::Context as _;
-use wasmtime::{CallHook, Engine, Store, UpdateDeadline};
+use wasmtime::{Engine, Store, UpdateDeadline};
 
 pub use engine::Origin;
 
@@ -207,14 +208,15 @@ impl Runtime {
         // Data the guest hands the host in one call (its answer included) is bounded by its
         // memory limit: strings aliasing one buffer cannot make the host copy more.
         store.set_hostcall_fuel(limits.memory_bytes);
-        let guest_clock = GuestClock::default();
-        install_guest_clock(&mut store, &guest_clock);
+        store.call_hook(|mut store, hook| {
+            store.data_mut().clock.event(hook);
+            Ok(())
+        });
         let cpu_limit = limits.cpu_time;
         let deadline = started + limits.run_timeout;
-        let clock = guest_clock.clone();
         store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(move |_| {
-            if clock.guest_time() > cpu_limit {
+        store.epoch_deadline_callback(move |store| {
+            if store.data().clock.guest_time() > cpu_limit {
                 return Err(LimitHit::Cpu.into());
             }
             if Instant::now() > deadline {
@@ -306,52 +308,3 @@ impl std::fmt::Display for LimitHit {
 }
 
 impl std::error::Error for LimitHit {}
-
-/// Time the guest spent executing: wall time since the first call into it, minus the time it
-/// spent waiting in host calls (network, clocks).
-#[derive(Clone, Default)]
-struct GuestClock {
-    inner: Arc<std::sync::Mutex<ClockState>>,
-}
-
-#[derive(Default)]
-struct ClockState {
-    started: Option<Instant>,
-    in_host_since: Option<Instant>,
-    host_total: Duration,
-}
-
-impl GuestClock {
-    fn event(&self, hook: CallHook) {
-        let now = Instant::now();
-        let mut s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        match hook {
-            CallHook::CallingWasm => {
-                s.started.get_or_insert(now);
-            }
-            CallHook::CallingHost => s.in_host_since = Some(now),
-            CallHook::ReturningFromHost => {
-                if let Some(since) = s.in_host_since.take() {
-                    s.host_total += now - since;
-                }
-            }
-            CallHook::ReturningFromWasm => {}
-        }
-    }
-
-    fn guest_time(&self) -> Duration {
-        let s = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        match s.started {
-            Some(started) => started.elapsed().saturating_sub(s.host_total),
-            None => Duration::ZERO,
-        }
-    }
-}
-
-fn install_guest_clock(store: &mut Store<RunState>, clock: &GuestClock) {
-    let clock = clock.clone();
-    store.call_hook(move |_, hook| {
-        clock.event(hook);
-        Ok(())
-    });
-}

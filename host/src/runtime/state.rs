@@ -2,6 +2,7 @@
 //! environment, no sockets, no arguments), the HTTP context with the run's outbound policy,
 //! the run's configuration, and its resource limits.
 
+use super::guest_clock::GuestClock;
 use super::limits::Limits;
 use super::log::TenantLog;
 use super::outbound::OutboundPolicy;
@@ -23,6 +24,7 @@ pub struct RunState {
     config: WasiConfigVariables,
     outbound: OutboundPolicy,
     pub(super) limits: StoreLimits,
+    pub(super) clock: GuestClock,
 }
 
 impl RunState {
@@ -52,6 +54,7 @@ impl RunState {
             table,
             config: WasiConfigVariables::from_iter(config),
             outbound,
+            clock: GuestClock::default(),
             limits: StoreLimitsBuilder::new()
                 .memory_size(limits.memory_bytes)
                 .instances(16)
