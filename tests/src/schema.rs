@@ -14,23 +14,43 @@ pub const SCHEMAS: &[&str] = &[
     "tableProfile",
 ];
 
+/// A vendored schema, as JSON.
+pub fn read(name: &str) -> Value {
+    let path = crate::workspace_root()
+        .join("tests/schemas/openmetadata-1.3")
+        .join(format!("{name}.schema.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).expect("schema is JSON")
+}
+
+/// A draft-7 validator that also checks formats (`date-time`, `uri`...).
+pub fn compile(name: &str, schema: &Value) -> Validator {
+    jsonschema::draft7::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// `value` against `validator`; the error names the schema and lists every violation with its
+/// path.
+pub fn check(name: &str, validator: &Validator, value: &Value) -> Result<(), String> {
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{}: {}", e.instance_path, e))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{name}: {}", errors.join("; ")))
+    }
+}
+
 fn validators() -> &'static HashMap<&'static str, Validator> {
     static VALIDATORS: OnceLock<HashMap<&'static str, Validator>> = OnceLock::new();
     VALIDATORS.get_or_init(|| {
-        let dir = crate::workspace_root().join("tests/schemas/openmetadata-1.3");
         SCHEMAS
             .iter()
-            .map(|name| {
-                let path = dir.join(format!("{name}.schema.json"));
-                let text = std::fs::read_to_string(&path)
-                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-                let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
-                let validator = jsonschema::draft7::options()
-                    .should_validate_formats(true)
-                    .build(&schema)
-                    .unwrap_or_else(|e| panic!("{name}: {e}"));
-                (*name, validator)
-            })
+            .map(|name| (*name, compile(name, &read(name))))
             .collect()
     })
 }
@@ -40,15 +60,7 @@ pub fn validate(schema: &str, value: &Value) -> Result<(), String> {
     let validator = validators()
         .get(schema)
         .unwrap_or_else(|| panic!("no schema {schema}"));
-    let errors: Vec<String> = validator
-        .iter_errors(value)
-        .map(|e| format!("{}: {}", e.instance_path, e))
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("{schema}: {}", errors.join("; ")))
-    }
+    check(schema, validator, value)
 }
 
 /// Which create request a record of the file sink is, judged by its fields.

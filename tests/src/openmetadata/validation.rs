@@ -33,14 +33,7 @@ pub(crate) fn create_table_profile(body: &Value) -> Result<(), (&'static str, St
 fn extra_validators() -> &'static HashMap<&'static str, Validator> {
     static VALIDATORS: OnceLock<HashMap<&'static str, Validator>> = OnceLock::new();
     VALIDATORS.get_or_init(|| {
-        let read = |name: &str| -> Value {
-            let path = crate::workspace_root()
-                .join("tests/schemas/openmetadata-1.3")
-                .join(format!("{name}.schema.json"));
-            let text = std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            serde_json::from_str(&text).expect("schema is JSON")
-        };
+        let read = crate::schema::read;
         let column_profile = json!({
             "$ref": "#/definitions/ColumnProfile",
             "definitions": read("createTable")["definitions"].clone(),
@@ -64,25 +57,11 @@ fn extra_validators() -> &'static HashMap<&'static str, Validator> {
             ("columnProfile", column_profile),
         ]
         .into_iter()
-        .map(|(name, schema)| {
-            let validator = jsonschema::draft7::options()
-                .should_validate_formats(true)
-                .build(&schema)
-                .unwrap_or_else(|e| panic!("{name}: {e}"));
-            (name, validator)
-        })
+        .map(|(name, schema)| (name, crate::schema::compile(name, &schema)))
         .collect()
     })
 }
 
 fn validate_extra(schema: &str, value: &Value) -> Result<(), String> {
-    let errors: Vec<String> = extra_validators()[schema]
-        .iter_errors(value)
-        .map(|e| format!("{}: {}", e.instance_path, e))
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("{schema}: {}", errors.join("; ")))
-    }
+    crate::schema::check(schema, &extra_validators()[schema], value)
 }
