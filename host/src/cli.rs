@@ -1,5 +1,6 @@
 //! The command line.
 
+use crate::sink::Format;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -43,6 +44,11 @@ pub struct IngestArgs {
     /// Write the entities here instead of the workflow's sink (`-` for stdout). One workflow only.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// What the file or stdout sink writes: OpenMetadata create requests, or the connector's
+    /// whole answer (with every table's DynamoDB details and outcome).
+    #[arg(long, value_enum, default_value_t = Format::Requests)]
+    pub output_format: Format,
 
     /// Workflows run at once.
     #[arg(long, default_value_t = 4, value_name = "N")]

@@ -162,6 +162,7 @@ async fn ingest(sandbox: &SandboxArgs, args: IngestArgs) -> ExitCode {
                 }
             }),
             allow_internal_addresses: sandbox.allow_internal_addresses,
+            format: args.output_format,
         };
         async move { runner::ingest(runtime, &label, l, &options).await }
     }))

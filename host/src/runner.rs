@@ -8,7 +8,7 @@ use crate::runtime::bindings::types::{ConnectionCheck, ConnectorError, Failure, 
 use crate::runtime::outbound::{Allowlist, Destination};
 use crate::runtime::{Answer, Call, RunRequest, Runtime};
 use crate::sink::rest::RunFacts;
-use crate::sink::{self, SinkSpec};
+use crate::sink::{self, Format, SinkSpec};
 use crate::summary::{Report, SourceStatus};
 use crate::workflow::{Loaded, Workflow};
 use std::time::Instant;
@@ -21,6 +21,8 @@ pub struct Options {
     pub echo_log: Option<String>,
     /// Let endpoint names resolve to private addresses (VPC endpoints).
     pub allow_internal_addresses: bool,
+    /// What a file or stdout sink writes.
+    pub format: Format,
 }
 
 /// What a run needs from its workflow.
@@ -212,6 +214,9 @@ pub async fn ingest(runtime: &Runtime, label: &str, loaded: &Loaded, options: &O
     });
     let spec = spec.unwrap_or(SinkSpec::Stdout);
     let sink_report = match &spec {
+        _ if options.format == Format::Ingestion => serde_json::to_value(&ingestion)
+            .map_err(anyhow::Error::from)
+            .and_then(|document| sink::write_document(&spec, &document)),
         SinkSpec::MetadataRest => {
             let server = workflow
                 .workflow_config

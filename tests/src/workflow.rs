@@ -42,8 +42,9 @@ impl Workflow {
         self
     }
 
+    /// Adds lines under `sourceConfig.config` (6 spaces).
     pub fn source_config(mut self, lines: &str) -> Workflow {
-        self.source_config = format!("      type: DatabaseMetadata\n{lines}");
+        self.source_config.push_str(lines);
         self
     }
 

@@ -442,3 +442,62 @@ fn sampled_items_become_typed_columns_with_nested_children() {
         "Present in all 2 sampled values."
     );
 }
+
+#[test]
+fn the_ingestion_format_carries_every_detail_machine_readable() {
+    let key = "AKIDDETAILS";
+    let admin = Admin::new(&server().endpoint(), key);
+    admin.create_table_with(
+        "events",
+        &[("pk", "S", "HASH"), ("at", "N", "RANGE")],
+        &[("kind", "S")],
+        json!({
+            "GlobalSecondaryIndexes": [{
+                "IndexName": "by_kind",
+                "KeySchema": [{"AttributeName": "kind", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"}
+            }],
+            "StreamSpecification": {"StreamEnabled": true, "StreamViewType": "NEW_IMAGE"}
+        }),
+    );
+    admin.create_table("tmp_skip", &[("id", "S", "HASH")]);
+    let workflow = Workflow::new("details", &server().endpoint(), key)
+        .without_tags()
+        .source_config("      tableFilterPattern:\n        excludes: ['^tmp_']\n");
+    let dir = tempfile::tempdir().unwrap();
+    let path = workflow.write(dir.path(), "workflow.yaml");
+    let run = host::run(&[
+        "ingest",
+        "-c",
+        path.to_str().unwrap(),
+        "-o",
+        "-",
+        "--output-format",
+        "ingestion",
+    ]);
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+    let ingestion: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(ingestion["listing_complete"], true);
+    assert_eq!(
+        ingestion["schema"]["fully_qualified_name"],
+        "details.default.default"
+    );
+    assert_eq!(
+        ingestion["outcomes"],
+        json!([
+            {"name": "events", "status": "Ingested"},
+            {"name": "tmp_skip", "status": {"Filtered": "matched tableFilterPattern.excludes `^tmp_`"}}
+        ])
+    );
+    let table = &ingestion["tables"][0];
+    let details = &table["details"]["Dynamodb"];
+    assert_eq!(details["billing_mode"], "PAY_PER_REQUEST");
+    assert_eq!(details["indexes"][0]["name"], "by_kind");
+    assert_eq!(details["indexes"][0]["kind"], "Global");
+    assert_eq!(details["indexes"][0]["projection_type"], "KEYS_ONLY");
+    assert_eq!(details["stream"]["enabled"], true);
+    assert_eq!(details["stream"]["view_type"], "NEW_IMAGE");
+    assert_eq!(table["profile"]["row_count"], 0);
+    assert_eq!(table["profile"]["column_count"], 3);
+    assert_eq!(ingestion["stats"]["requests"], 2, "{}", ingestion["stats"]);
+}

@@ -12,6 +12,8 @@ wasmtime::component::bindgen!({
         "wasi:io": wasmtime_wasi::p2::bindings::io,
         "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
     },
+    // `--output-format ingestion` writes the connector's answer as it is.
+    additional_derives: [serde::Serialize],
 });
 
 pub use exports::catalog::connector::types;

@@ -96,6 +96,42 @@ pub struct SinkReport {
     pub notes: Vec<String>,
 }
 
+/// What a local sink writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// OpenMetadata create requests, as OpenMetadata's file sink writes them.
+    #[default]
+    Requests,
+    /// The connector's whole answer (the WIT `ingestion` record): tables with their DynamoDB
+    /// details and profiles, every table's outcome, warnings, call counts.
+    Ingestion,
+}
+
+/// Writes one JSON document (the `ingestion` format) to a local sink.
+pub fn write_document(spec: &SinkSpec, document: &serde_json::Value) -> Result<SinkReport> {
+    let write = |out: &mut dyn std::io::Write| -> Result<()> {
+        serde_json::to_writer_pretty(&mut *out, document)?;
+        out.write_all(b"\n")?;
+        Ok(out.flush()?)
+    };
+    match spec {
+        SinkSpec::File(path) => {
+            let file = std::fs::File::create(path).map_err(|e| {
+                anyhow::anyhow!("cannot write the file sink's {}: {e}", path.display())
+            })?;
+            write(&mut std::io::BufWriter::new(file))?;
+        }
+        SinkSpec::Stdout => write(&mut std::io::stdout().lock())?,
+        SinkSpec::MetadataRest => {
+            anyhow::bail!("the ingestion format is for the file and stdout sinks")
+        }
+    }
+    Ok(SinkReport {
+        written: 1,
+        ..SinkReport::default()
+    })
+}
+
 pub fn write_local(spec: &SinkSpec, requests: &Requests) -> Result<SinkReport> {
     let all = requests.all();
     match spec {
