@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
+bash scripts/install-wasmtime-cli.sh   # for tests/tests/portability.rs: the stock CLI runs the .wasm
 cargo fmt --all -- --check
 bash scripts/build.sh
 cargo clippy --locked --release --workspace --all-targets -- -D warnings

@@ -4,8 +4,8 @@
 # `-S config-var=KEY=VALUE` (the keys `ddb-catalog config-keys` prints for the demo workflow),
 # and the export is called with `--invoke 'ingest()'`; wasmtime prints the result as WAVE text.
 #
-# Installing wasmtime-cli 48.0.8 builds it from crates.io (20+ minutes on 2 cores), so this is
-# not part of scripts/test.sh; it installs once into .tools/wasmtime.
+# scripts/install-wasmtime-cli.sh installs wasmtime-cli 48.0.8 once into .tools/wasmtime
+# (about 6 minutes of compiling); tests/tests/portability.rs runs the same in CI.
 # Note that the stock CLI has no allowlist: -S http lets the component reach any host.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,13 +13,8 @@ cd "$root"
 
 bash scripts/setup.sh
 bash scripts/build.sh
+bash scripts/install-wasmtime-cli.sh
 wasmtime="$root/.tools/wasmtime/bin/wasmtime"
-if [ ! -x "$wasmtime" ]; then
-  echo "installing wasmtime-cli 48.0.8 into .tools/wasmtime (20+ minutes)" >&2
-  cargo install wasmtime-cli@48.0.8 --locked --root "$root/.tools/wasmtime" \
-    --no-default-features \
-    --features run,wasi-http,wasi-config,component-model,cranelift,pooling-allocator,cache,parallel-compilation
-fi
 "$wasmtime" --version >&2
 
 # shellcheck source=scripts/local-dynamodb.sh
