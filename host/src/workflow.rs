@@ -640,3 +640,123 @@ workflowConfig:
         assert!(err.message.contains("awsRegion"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod every_key {
+    use super::*;
+
+    /// Every key of the schemas this reader follows, each set: all are accepted.
+    const EVERYTHING: &str = r#"
+source:
+  type: dynamodb
+  serviceName: svc
+  serviceConnection:
+    config:
+      type: DynamoDB
+      awsConfig:
+        awsAccessKeyId: AKID
+        awsSecretAccessKey: secret
+        awsSessionToken: token
+        awsRegion: eu-west-1
+        endPointURL: https://dynamodb.eu-west-1.amazonaws.com
+        profileName: default
+        assumeRoleArn: arn:aws:iam::123456789012:role/reader
+        assumeRoleSessionName: catalog
+        assumeRoleSourceIdentity: bot
+      databaseName: db
+      connectionOptions:
+        sampleSize: "10"
+      connectionArguments:
+        authenticator: sso
+      supportsMetadataExtraction: true
+  sourceConfig:
+    config:
+      type: DatabaseMetadata
+      markDeletedTables: true
+      markDeletedStoredProcedures: true
+      includeTables: true
+      includeViews: true
+      includeTags: true
+      includeOwners: false
+      includeStoredProcedures: true
+      queryLogDuration: 1
+      queryParsingTimeoutLimit: 300
+      useFqnForFiltering: false
+      databaseFilterPattern: {includes: ["db"], excludes: []}
+      schemaFilterPattern: {includes: [], excludes: ["tmp"]}
+      tableFilterPattern: {includes: null, excludes: ["^tmp_"]}
+processor: {type: orm-profiler, config: {}}
+stage: {type: table-usage, config: {}}
+bulkSink: {type: metadata-usage, config: {}}
+ingestionPipelineFQN: svc.pipeline
+pipelineRunId: 7e8a0c4e-5b1e-4d7c-9a53-1c7c2f5f3a11
+sink:
+  type: file
+  config:
+    filename: /tmp/out.json
+workflowConfig:
+  loggerLevel: DEBUG
+  config: {}
+  openMetadataServerConfig:
+    hostPort: https://om.example.com/api
+    authProvider: openmetadata
+    securityConfig:
+      jwtToken: jwt
+    verifySSL: validate
+    sslConfig:
+      certificatePath: /etc/ssl/om.pem
+    extraHeaders: {X-Team: data}
+    apiVersion: v1
+    clusterName: openmetadata
+    enableVersionValidation: true
+    forceEntityOverwriting: false
+    includeDashboards: true
+    includeDatabaseServices: true
+    includeGlossaryTerms: true
+    includeMessagingServices: true
+    includeMlModels: true
+    includePipelineServices: true
+    includePipelines: true
+    includePolicy: true
+    includeTables: true
+    includeTags: true
+    includeTeams: true
+    includeTopics: true
+    includeUsers: true
+    limitRecords: 1000
+    secretsManagerLoader: noop
+    secretsManagerProvider: db
+    storeServiceConnection: true
+    supportsDataInsightExtraction: true
+    supportsElasticSearchReindexingExtraction: true
+    type: OpenMetadata
+"#;
+
+    #[test]
+    fn every_key_openmetadata_accepts_is_accepted() {
+        let loaded = Workflow::parse(EVERYTHING).unwrap();
+        assert!(loaded.warnings.is_empty());
+        let connection = loaded.workflow.connection();
+        assert_eq!(connection.connection_arguments["authenticator"], "sso");
+        let filter = loaded
+            .workflow
+            .source
+            .source_config
+            .config
+            .table_filter_pattern
+            .unwrap();
+        assert!(filter.includes.is_empty());
+        assert_eq!(filter.excludes, ["^tmp_"]);
+        let server = loaded
+            .workflow
+            .workflow_config
+            .unwrap()
+            .open_metadata_server_config
+            .unwrap();
+        assert_eq!(server.verify_ssl, Some(VerifySsl::Validate));
+        assert_eq!(
+            server.ssl_config.unwrap().certificate_path.as_deref(),
+            Some("/etc/ssl/om.pem")
+        );
+    }
+}
