@@ -9,6 +9,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+#[derive(Clone)]
 pub enum Scripted {
     Status(u16, Value),
     Transport(TransportError),
@@ -76,6 +77,11 @@ impl FakeDynamoDb {
     pub fn items(mut self, table: &str, items: Vec<Value>) -> Self {
         self.items.insert(table.to_string(), items);
         self
+    }
+
+    /// The same answer `times` times in a row.
+    pub fn script_times(self, operation: &str, times: usize, answer: Scripted) -> Self {
+        (0..times).fold(self, |fake, _| fake.script(operation, answer.clone()))
     }
 
     pub fn script(self, operation: &str, answer: Scripted) -> Self {

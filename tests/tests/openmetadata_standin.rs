@@ -3,6 +3,7 @@
 //! checks, paging, soft and hard deletes, profiles, fault knobs, keep-alive and concurrency,
 //! HTTPS with its own CA.
 
+use dynamodb_connector::aws::sts::percent_encode as encode;
 use e2e::openmetadata::{Auth, EntityType, Fault, OpenMetadata, RequestMatch};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -148,17 +149,6 @@ fn seed_schema(om: &OpenMetadata) {
         EntityType::DatabaseSchema,
         &json!({"name": "default", "database": "local_dynamodb.shop"}),
     );
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[test]

@@ -142,16 +142,14 @@ fn throttles_and_resets_are_retried_with_backoff() {
 
 #[test]
 fn a_table_that_keeps_failing_is_reported_by_name_and_the_run_goes_on() {
-    let mut fake = FakeDynamoDb::new().table("a").table("b");
-    for _ in 0..3 {
-        fake = fake.script(
-            "DescribeTable",
-            Scripted::Status(
-                500,
-                json!({"__type": "x#InternalServerError", "message": "boom"}),
-            ),
-        );
-    }
+    let fake = FakeDynamoDb::new().table("a").table("b").script_times(
+        "DescribeTable",
+        3,
+        Scripted::Status(
+            500,
+            json!({"__type": "x#InternalServerError", "message": "boom"}),
+        ),
+    );
     let ingestion = block_on(ingest(
         &settings(&[
             ("connectionOptions.maxAttempts", "3"),
@@ -434,16 +432,14 @@ fn an_endpoint_without_tags_is_asked_once_and_tables_are_still_ingested() {
 
 #[test]
 fn denied_tags_are_one_warning_for_the_run() {
-    let mut fake = FakeDynamoDb::new().tables(names(3));
-    for _ in 0..3 {
-        fake = fake.script(
-            "ListTagsOfResource",
-            Scripted::Status(
+    let fake = FakeDynamoDb::new().tables(names(3)).script_times(
+        "ListTagsOfResource",
+        3,
+        Scripted::Status(
                 400,
                 json!({"__type": "com.amazon.coral.service#AccessDeniedException", "message": "not authorized to perform: dynamodb:ListTagsOfResource"}),
             ),
-        );
-    }
+    );
     let ingestion = block_on(ingest(
         &settings(&[
             ("sourceConfig.includeTags", "true"),
