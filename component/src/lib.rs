@@ -15,6 +15,7 @@ pub mod fqn;
 pub mod ingest;
 pub mod log;
 pub mod mapping;
+pub mod pii;
 pub mod settings;
 pub mod time;
 pub mod transport;
