@@ -10,6 +10,7 @@ pub enum DataType {
     Null,
     Map,
     Array,
+    Set,
     Union,
     Unknown,
 }
@@ -25,6 +26,7 @@ impl DataType {
             DataType::Null => "null",
             DataType::Map => "map",
             DataType::Array => "array",
+            DataType::Set => "set",
             DataType::Union => "union",
             DataType::Unknown => "unknown",
         }
@@ -39,6 +41,35 @@ pub enum ColumnConstraint {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub struct TypeCount {
+    pub type_name: String,
+    pub values: u32,
+}
+
+/// How much of a sample had an inferred column, and as what.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnCoverage {
+    pub sampled: u32,
+    pub present: u32,
+    /// Most frequent first.
+    pub types: Vec<TypeCount>,
+}
+
+/// Column metrics from the sample (OpenMetadata's `ColumnProfile`); never a string value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ColumnProfile {
+    pub values_count: u64,
+    pub null_count: u64,
+    pub distinct_count: Option<u64>,
+    pub unique_count: Option<u64>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub min_length: Option<u32>,
+    pub max_length: Option<u32>,
+    pub mean_length: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Column {
     pub name: String,
     pub data_type: DataType,
@@ -50,6 +81,33 @@ pub struct Column {
     pub ordinal_position: u32,
     /// Index in the table's `columns` of the column this one is nested in.
     pub parent: Option<u32>,
+    pub tags: Vec<TagLabel>,
+    pub coverage: Option<ColumnCoverage>,
+    pub profile: Option<ColumnProfile>,
+}
+
+impl Column {
+    /// A column with a type and a position, nothing else known yet.
+    pub fn new(
+        name: impl Into<String>,
+        data_type: DataType,
+        data_type_display: impl Into<String>,
+        ordinal_position: u32,
+    ) -> Column {
+        Column {
+            name: name.into(),
+            data_type,
+            data_type_display: data_type_display.into(),
+            array_data_type: None,
+            description: None,
+            constraint: None,
+            ordinal_position,
+            parent: None,
+            tags: Vec::new(),
+            coverage: None,
+            profile: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,11 +132,27 @@ pub enum TableType {
     View,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelType {
+    Manual,
+    Propagated,
+    Automated,
+    Derived,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelState {
+    Suggested,
+    Confirmed,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TagLabel {
     pub classification: String,
     pub tag: String,
     pub tag_fqn: String,
+    pub label_type: LabelType,
+    pub state: LabelState,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -174,6 +248,27 @@ pub struct DatabaseSchema {
     pub database: String,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SamplingLimit {
+    SampleSize,
+    ReadCapacity,
+    ReadRate,
+    Converged,
+    PageLimit,
+    ColumnCap,
+    Time,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SamplingReport {
+    pub items: u32,
+    pub total_segments: u32,
+    pub segments_read: u32,
+    pub scan_requests: u32,
+    pub consumed_capacity: f64,
+    pub limits: Vec<SamplingLimit>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub name: String,
@@ -187,6 +282,7 @@ pub struct Table {
     pub tags: Vec<TagLabel>,
     pub profile: Option<TableProfile>,
     pub details: Option<SourceDetails>,
+    pub sampling: Option<SamplingReport>,
 }
 
 /// Why a call failed: which call, what the server (or the network) said.
@@ -249,6 +345,31 @@ pub struct Ingestion {
     pub listing_complete: bool,
     pub warnings: Vec<Warning>,
     pub stats: CallStats,
+}
+
+/// What a run catalogs: its service, database and schema.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunScope {
+    pub service: DatabaseService,
+    pub database: Database,
+    pub schema: DatabaseSchema,
+}
+
+/// Running totals of a streamed run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub listed: u64,
+    pub listing_complete: bool,
+    pub stats: CallStats,
+}
+
+/// What a streamed run hands over at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    pub tables: Vec<Table>,
+    pub outcomes: Vec<TableOutcome>,
+    pub warnings: Vec<Warning>,
+    pub progress: Progress,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -40,14 +40,15 @@ impl TransportErrorKind {
         }
     }
 
-    /// Worth another attempt: the next try may well succeed.
+    /// Worth another attempt: the next try may well succeed (botocore retries the same
+    /// connection errors). A destination the host refused, a name that does not resolve, a
+    /// TLS failure or an answer that is not HTTP will be the same next time.
     pub fn is_transient(self) -> bool {
         matches!(
             self,
             TransportErrorKind::ConnectionRefused
                 | TransportErrorKind::ConnectionReset
                 | TransportErrorKind::Timeout
-                | TransportErrorKind::Protocol
         )
     }
 }
@@ -74,8 +75,31 @@ pub trait Transport {
     fn now(&self) -> SystemTime;
     /// A uniformly random number, for backoff jitter.
     fn random(&self) -> u64;
+    /// Ready when nothing the transport waits on is ready without blocking: a streamed run
+    /// then hands over what it has instead of waiting for more. Always ready by default.
+    fn poll_idle(&self, _cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        std::task::Poll::Ready(())
+    }
 }
 
 /// Largest response body the connector reads (DescribeTable answers are a few KB; a Scan page
 /// is at most 1 MB of items, whose JSON encoding is larger).
 pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+
+impl<T: Transport + ?Sized> Transport for &T {
+    fn send(&self, request: Request) -> impl Future<Output = Result<Response, TransportError>> {
+        (**self).send(request)
+    }
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> {
+        (**self).sleep(duration)
+    }
+    fn now(&self) -> SystemTime {
+        (**self).now()
+    }
+    fn random(&self) -> u64 {
+        (**self).random()
+    }
+    fn poll_idle(&self, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        (**self).poll_idle(cx)
+    }
+}

@@ -109,8 +109,9 @@ proptest! {
     fn any_json_describe_answer_maps_or_fails_cleanly(value in json()) {
         let wrapped = serde_json::json!({ "Table": value });
         if let Ok(out) = serde_json::from_value::<DescribeTableOutput>(wrapped)
-            && let Ok(table) = mapping::table("t", &out.table, &context())
+            && let Ok(mapped) = mapping::table("t", &out.table, &context())
         {
+            let table = mapped.table;
             prop_assert!(!table.columns.is_empty());
             for column in &table.columns {
                 prop_assert!(column.parent.is_none_or(|p| (p as usize) < table.columns.len()));

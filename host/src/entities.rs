@@ -7,15 +7,20 @@ use crate::runtime::bindings::types as wit;
 use crate::workflow::Workflow;
 use serde_json::{Map, Value, json};
 
-/// The requests of one run, in the order OpenMetadata creates them.
+/// The requests for what a run catalogs, before its tables: service, database, schema.
 #[derive(Debug, Clone)]
-pub struct Requests {
+pub struct ScopeRequests {
     pub service: Value,
     pub database: Value,
     pub schema: Value,
-    pub tables: Vec<TableRequest>,
-    /// Tables whose entity broke OpenMetadata's rules: (table name, why).
-    pub rejected: Vec<(String, String)>,
+    /// The schema's FQN, as the connector wrote it: every table must belong to it.
+    pub schema_fqn: String,
+}
+
+impl ScopeRequests {
+    pub fn all(&self) -> [&Value; 3] {
+        [&self.service, &self.database, &self.schema]
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -24,57 +29,66 @@ pub struct TableRequest {
     pub fully_qualified_name: String,
     /// The `CreateTableRequest`, with its `sourceHash`.
     pub request: Value,
-    /// OpenMetadata's `TableProfile` of the table, stored beside it by the REST sink.
+    /// OpenMetadata's `CreateTableProfileRequest` of the table (table and column profiles),
+    /// stored beside it by the REST sink.
     pub profile: Option<Value>,
-    /// `(classification, tag)` of each of its tag labels.
+    /// `(classification, tag)` of each tag label on the table and its columns.
     pub tags: Vec<(String, String)>,
 }
 
-impl Requests {
-    /// All requests as one list: service, database, schema, then tables.
-    pub fn all(&self) -> Vec<&Value> {
-        [&self.service, &self.database, &self.schema]
-            .into_iter()
-            .chain(self.tables.iter().map(|t| &t.request))
-            .collect()
+/// The tables of one batch as create requests; those that break OpenMetadata's rules are
+/// rejected with the reason instead.
+#[derive(Debug, Clone, Default)]
+pub struct TableRequests {
+    pub tables: Vec<TableRequest>,
+    /// (table name, why) for each table whose entity was refused.
+    pub rejected: Vec<(String, String)>,
+}
+
+pub fn scope_requests(scope: &wit::RunScope, workflow: &Workflow) -> ScopeRequests {
+    ScopeRequests {
+        service: service_request(&scope.service, workflow),
+        database: json!({
+            "name": scope.database.name,
+            "service": scope.database.service,
+        }),
+        schema: json!({
+            "name": scope.schema.name,
+            "database": scope.schema.database,
+        }),
+        schema_fqn: scope.schema.fully_qualified_name.clone(),
     }
 }
 
-pub fn build(ingestion: &wit::Ingestion, workflow: &Workflow) -> Requests {
-    let mut tables = Vec::with_capacity(ingestion.tables.len());
-    let mut rejected = Vec::new();
-    for table in &ingestion.tables {
-        match table_request(table, &ingestion.schema.fully_qualified_name) {
+pub fn table_requests(tables: &[wit::Table], schema_fqn: &str) -> TableRequests {
+    let mut out = TableRequests::default();
+    for table in tables {
+        match table_request(table, schema_fqn) {
             Ok(mut request) => {
                 request["sourceHash"] = json!(source_hash(&request));
-                tables.push(TableRequest {
+                let labels = table
+                    .tags
+                    .iter()
+                    .chain(table.columns.iter().flat_map(|c| c.tags.iter()));
+                let mut tags: Vec<(String, String)> = Vec::new();
+                for label in labels {
+                    let pair = (label.classification.clone(), label.tag.clone());
+                    if !tags.contains(&pair) {
+                        tags.push(pair);
+                    }
+                }
+                out.tables.push(TableRequest {
                     name: table.name.clone(),
                     fully_qualified_name: table.fully_qualified_name.clone(),
                     request,
-                    profile: table.profile.as_ref().map(profile),
-                    tags: table
-                        .tags
-                        .iter()
-                        .map(|t| (t.classification.clone(), t.tag.clone()))
-                        .collect(),
+                    profile: table.profile.as_ref().map(|p| profile(p, &table.columns)),
+                    tags,
                 })
             }
-            Err(why) => rejected.push((table.name.clone(), why)),
+            Err(why) => out.rejected.push((table.name.clone(), why)),
         }
     }
-    Requests {
-        service: service_request(&ingestion.service, workflow),
-        database: json!({
-            "name": ingestion.database.name,
-            "service": ingestion.database.service,
-        }),
-        schema: json!({
-            "name": ingestion.schema.name,
-            "database": ingestion.schema.database,
-        }),
-        tables,
-        rejected,
-    }
+    out
 }
 
 /// The service with its connection, minus secrets: the secret key and session token never
@@ -126,8 +140,63 @@ pub fn source_hash(request: &Value) -> String {
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// OpenMetadata's `CreateTableProfileRequest`: what DescribeTable says of the table's size,
+/// and when, and the metrics of each top-level column profiled from the sample.
+fn profile(p: &wit::TableProfile, columns: &[wit::Column]) -> Value {
+    let column_profiles: Vec<Value> = columns
+        .iter()
+        .filter(|c| c.parent.is_none())
+        .filter_map(|c| {
+            c.profile
+                .as_ref()
+                .map(|cp| column_profile(&c.name, cp, p.timestamp_ms))
+        })
+        .collect();
+    json!({ "tableProfile": table_profile(p), "columnProfile": column_profiles })
+}
+
+fn column_profile(name: &str, p: &wit::ColumnProfile, timestamp_ms: u64) -> Value {
+    let mut out = Map::new();
+    out.insert("name".into(), json!(name));
+    out.insert("timestamp".into(), json!(timestamp_ms));
+    out.insert("valuesCount".into(), json!(p.values_count));
+    out.insert("nullCount".into(), json!(p.null_count));
+    if p.values_count > 0 {
+        out.insert(
+            "nullProportion".into(),
+            json!(p.null_count as f64 / p.values_count as f64),
+        );
+    }
+    let non_null = p.values_count.saturating_sub(p.null_count);
+    for (key, value) in [
+        ("distinctCount", p.distinct_count),
+        ("uniqueCount", p.unique_count),
+    ] {
+        if let Some(count) = value {
+            out.insert(key.into(), json!(count));
+            if non_null > 0 {
+                let proportion = key.replace("Count", "Proportion");
+                out.insert(proportion, json!(count as f64 / non_null as f64));
+            }
+        }
+    }
+    for (key, value) in [("min", p.min), ("max", p.max), ("mean", p.mean_length)] {
+        if let Some(v) = value.filter(|v| v.is_finite()) {
+            let key = if key == "mean" { "meanLength" } else { key };
+            out.insert(key.into(), json!(v));
+        }
+    }
+    if let Some(n) = p.min_length {
+        out.insert("minLength".into(), json!(n));
+    }
+    if let Some(n) = p.max_length {
+        out.insert("maxLength".into(), json!(n));
+    }
+    Value::Object(out)
+}
+
 /// OpenMetadata's `TableProfile`: what DescribeTable says of the table's size, and when.
-fn profile(p: &wit::TableProfile) -> Value {
+fn table_profile(p: &wit::TableProfile) -> Value {
     let mut out = Map::new();
     out.insert("timestamp".into(), json!(p.timestamp_ms));
     if let Some(rows) = p.row_count {
@@ -146,6 +215,7 @@ fn profile(p: &wit::TableProfile) -> Value {
 const MAX_NAME_CHARS: usize = 256;
 const MAX_FQN_CHARS: usize = 3072;
 const MAX_TAG_FQN_CHARS: usize = 128;
+const MAX_URL_CHARS: usize = 2048;
 
 fn check_name(what: &str, name: &str) -> Result<(), String> {
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
@@ -195,30 +265,67 @@ fn table_request(table: &wit::Table, schema_fqn: &str) -> Result<Value, String> 
     }
     request.insert("databaseSchema".into(), json!(table.database_schema));
     if let Some(url) = &table.source_url {
-        request.insert("sourceUrl".into(), json!(url));
+        request.insert("sourceUrl".into(), json!(source_url(url)?));
     }
     if !table.tags.is_empty() {
-        let tags = table
-            .tags
-            .iter()
-            .map(|t| {
-                if t.tag_fqn.is_empty() || t.tag_fqn.chars().count() > MAX_TAG_FQN_CHARS {
-                    return Err(format!(
-                        "tag `{}` must have 1 to {MAX_TAG_FQN_CHARS} characters",
-                        t.tag_fqn
-                    ));
-                }
-                Ok(json!({
-                    "tagFQN": t.tag_fqn,
-                    "source": "Classification",
-                    "labelType": "Automated",
-                    "state": "Confirmed",
-                }))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        request.insert("tags".into(), Value::Array(tags));
+        request.insert("tags".into(), tag_labels(&table.tags)?);
     }
     Ok(Value::Object(request))
+}
+
+/// OpenMetadata's `TagLabel`s.
+fn tag_labels(labels: &[wit::TagLabel]) -> Result<Value, String> {
+    labels
+        .iter()
+        .map(|t| {
+            if t.tag_fqn.is_empty() || t.tag_fqn.chars().count() > MAX_TAG_FQN_CHARS {
+                return Err(format!(
+                    "tag `{}` must have 1 to {MAX_TAG_FQN_CHARS} characters",
+                    t.tag_fqn
+                ));
+            }
+            check_name("classification", &t.classification)?;
+            check_name("tag", &t.tag)?;
+            Ok(json!({
+                "tagFQN": t.tag_fqn,
+                "source": "Classification",
+                "labelType": label_type(t.label_type),
+                "state": match t.state {
+                    wit::LabelState::Suggested => "Suggested",
+                    wit::LabelState::Confirmed => "Confirmed",
+                },
+            }))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Value::Array)
+}
+
+fn label_type(t: wit::LabelType) -> &'static str {
+    match t {
+        wit::LabelType::Manual => "Manual",
+        wit::LabelType::Propagated => "Propagated",
+        wit::LabelType::Automated => "Automated",
+        wit::LabelType::Derived => "Derived",
+    }
+}
+
+/// The connector's console link, only if it is an https URL; anything outside the characters
+/// a URL may hold is percent-encoded (the guest's text never reaches a URL raw).
+fn source_url(url: &str) -> Result<String, String> {
+    if !url.starts_with("https://") || url.chars().count() > MAX_URL_CHARS {
+        return Err(format!(
+            "its sourceUrl is not an https URL of at most {MAX_URL_CHARS} characters"
+        ));
+    }
+    let mut out = String::with_capacity(url.len());
+    for byte in url.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    Ok(out)
 }
 
 /// The flat column list (children name their parent's index) as OpenMetadata's nested
@@ -228,6 +335,7 @@ fn columns(flat: &[wit::Column]) -> Result<Vec<Value>, String> {
     let mut roots = Vec::new();
     for (index, column) in flat.iter().enumerate() {
         check_name("column name", &column.name)?;
+        tag_labels(&column.tags)?;
         match column.parent {
             None => roots.push(index),
             Some(parent) if (parent as usize) < index => children[parent as usize].push(index),
@@ -259,6 +367,13 @@ fn columns(flat: &[wit::Column]) -> Result<Vec<Value>, String> {
         if let Some(constraint) = column.constraint {
             out.insert("constraint".into(), json!(column_constraint(constraint)));
         }
+        if !column.tags.is_empty() {
+            // Checked with the rest of the table before rendering.
+            out.insert(
+                "tags".into(),
+                tag_labels(&column.tags).unwrap_or_else(|_| Value::Array(Vec::new())),
+            );
+        }
         out.insert("ordinalPosition".into(), json!(column.ordinal_position));
         if !children[index].is_empty() {
             let nested = children[index]
@@ -284,6 +399,7 @@ pub fn data_type(t: wit::DataType) -> &'static str {
         wit::DataType::Null => "NULL",
         wit::DataType::Map => "MAP",
         wit::DataType::Array => "ARRAY",
+        wit::DataType::Set => "SET",
         wit::DataType::Union => "UNION",
         wit::DataType::Unknown => "UNKNOWN",
     }

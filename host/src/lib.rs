@@ -8,6 +8,7 @@ pub mod config_keys;
 pub mod entities;
 pub mod runner;
 pub mod runtime;
+pub mod sanitize;
 pub mod secret;
 pub mod sink;
 pub mod summary;

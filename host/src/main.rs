@@ -5,6 +5,7 @@ use ddb_catalog::component_path;
 use ddb_catalog::runner::{self, Options};
 use ddb_catalog::runtime::limits::Limits;
 use ddb_catalog::runtime::{Origin, Runtime, engine};
+use ddb_catalog::sanitize;
 use ddb_catalog::sink::SinkSpec;
 use ddb_catalog::summary::Status;
 use ddb_catalog::workflow::{Loaded, Workflow};
@@ -200,8 +201,8 @@ async fn test_connection(sandbox: &SandboxArgs, args: WorkflowArg) -> ExitCode {
         Ok(check) => {
             println!(
                 "Connection OK: ListTables answered at {} (region {}): {} table{} on the first page{}",
-                check.endpoint,
-                check.region,
+                sanitize::name(&check.endpoint),
+                sanitize::name(&check.region),
                 check.tables_on_first_page,
                 if check.tables_on_first_page == 1 {
                     ""
@@ -216,7 +217,10 @@ async fn test_connection(sandbox: &SandboxArgs, args: WorkflowArg) -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Err(e) => fail(EXIT_FAILURES, &format!("connection test failed: {e}")),
+        Err(e) => fail(
+            EXIT_FAILURES,
+            &format!("connection test failed: {}", sanitize::message(&e)),
+        ),
     }
 }
 

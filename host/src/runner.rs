@@ -3,15 +3,20 @@
 
 use crate::aws_credentials::{self, Environment, ProcessEnvironment, Source};
 use crate::config_keys::{config_pairs, secret_values};
-use crate::entities;
+use crate::entities::{self, ScopeRequests};
 use crate::runtime::bindings::types::{ConnectionCheck, ConnectorError, Failure, TableStatus};
 use crate::runtime::outbound::{Allowlist, Destination};
-use crate::runtime::{Answer, Call, RunRequest, Runtime};
-use crate::sink::rest::RunFacts;
-use crate::sink::{self, Format, SinkSpec};
-use crate::summary::{Report, SourceStatus};
+use crate::runtime::{Event, RunFailure, RunRequest, Runtime};
+use crate::secret::Redactor;
+use crate::sink::{Format, Listed, RunEnd, SinkSpec, SinkWriter};
+use crate::summary::{Calls, Report};
 use crate::workflow::{Loaded, Workflow};
 use std::time::Instant;
+use tokio::sync::mpsc;
+
+/// Batches between the sandbox and the sink at most: the sink works on one while the
+/// connector prepares the next.
+const SINK_WINDOW: usize = 2;
 
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -107,12 +112,7 @@ pub fn allowlist(workflow: &Workflow, assumes_role: bool) -> Result<Allowlist, S
     Ok(Allowlist::new(destinations))
 }
 
-fn request(
-    call: Call,
-    label: &str,
-    workflow: &Workflow,
-    options: &Options,
-) -> Result<RunRequest, String> {
+fn request(label: &str, workflow: &Workflow, options: &Options) -> Result<RunRequest, String> {
     let prepared = prepare(workflow, &ProcessEnvironment, options)?;
     if let (Some(source), Some(prefix)) = (&prepared.credentials_source, &options.echo_log) {
         let from = match source {
@@ -123,7 +123,6 @@ fn request(
     }
     Ok(RunRequest {
         tenant: label.to_string(),
-        call,
         allowlist: prepared.allowlist,
         secrets: prepared.secrets,
         config: prepared.config,
@@ -131,114 +130,202 @@ fn request(
     })
 }
 
+/// The sink the run writes to: `--output`, else the workflow's, else stdout.
+fn sink_spec(workflow: &Workflow, options: &Options) -> SinkSpec {
+    options
+        .output
+        .clone()
+        .or_else(|| {
+            workflow.sink.as_ref().map(|s| {
+                SinkSpec::from_workflow(s, workflow.workflow_config.as_ref())
+                    .expect("checked on load")
+            })
+        })
+        .unwrap_or(SinkSpec::Stdout)
+}
+
+/// Ingests one workflow: the sandboxed run streams its batches into the sink while the report
+/// builds up. Whatever stops the run, what was handed over is written and counted.
 pub async fn ingest(runtime: &Runtime, label: &str, loaded: &Loaded, options: &Options) -> Report {
     let started = Instant::now();
     let workflow = &loaded.workflow;
-    let mut report = Report {
-        tenant: label.to_string(),
-        source: SourceStatus {
-            warnings: loaded.warnings.clone(),
-            ..SourceStatus::default()
-        },
-        sink: None,
-        run_error: None,
-        elapsed: Default::default(),
-        notes: Vec::new(),
-    };
-    let finish = |mut report: Report| {
-        report.elapsed = started.elapsed();
-        report
-    };
-    let run_request = match request(Call::Ingest, label, workflow, options) {
+    let mut report = Report::new(label);
+    for warning in &loaded.warnings {
+        report.source.warnings.push(warning);
+    }
+    let run_request = match request(label, workflow, options) {
         Ok(r) => r,
         Err(e) => {
-            report.run_error = Some(e);
-            return finish(report);
+            report.stop(&e);
+            report.elapsed = started.elapsed();
+            return report;
         }
     };
-    let outcome = runtime.run(run_request).await;
+    let secrets = run_request.secrets.clone();
+    let spec = sink_spec(workflow, options);
+    let writer = match SinkWriter::open(&spec, options.format, workflow).await {
+        Ok(w) => w,
+        Err(e) => {
+            report.stop(&format!("{} sink: {e:#}", spec.label()));
+            report.elapsed = started.elapsed();
+            return report;
+        }
+    };
+    let (events, received) = mpsc::channel(SINK_WINDOW);
+    let mut consumer = Consumer {
+        workflow,
+        redactor: Redactor::new(&run_request.secrets),
+        report: &mut report,
+        writer: Some(writer),
+        listed: Listed::default(),
+        listing_complete: false,
+        scope: None,
+        sink_error: None,
+    };
+    let (outcome, ()) = tokio::join!(
+        runtime.ingest(run_request, events),
+        consumer.consume(received)
+    );
+    let Consumer {
+        writer,
+        listed,
+        listing_complete,
+        sink_error,
+        ..
+    } = consumer;
+    let redactor = Redactor::new(&secrets);
+    match (&sink_error, &outcome.answer) {
+        (Some(error), _) => report.stop(&format!("{} sink: {error}", spec.label())),
+        (None, Err(RunFailure::SinkStopped)) => report.stop("the sink stopped taking tables"),
+        (None, Err(failure)) => report.stop(&redactor.redact(&failure.to_string())),
+        (None, Ok(Err(error))) => report.stop(&redactor.redact(&connector_error(error))),
+        (None, Ok(Ok(()))) => {}
+    }
+    let boundary = outcome.boundary;
     report.notes.push(format!(
-        "Sandbox: instantiated in {:.2} ms; the connector ran {:.2} s",
+        "Sandbox: instantiated in {:.2} ms; the connector ran {:.2} s; {} batches, the largest {} tables ({:.1} KiB), at most {:.1} KiB held at once",
         outcome.instantiate.as_secs_f64() * 1000.0,
-        outcome.elapsed.as_secs_f64()
+        outcome.elapsed.as_secs_f64(),
+        boundary.batches,
+        boundary.largest_batch_tables,
+        boundary.largest_batch_bytes as f64 / 1024.0,
+        boundary.peak_held_bytes as f64 / 1024.0,
     ));
-    let ingestion = match outcome.answer {
-        Ok(Answer::Ingest(Ok(ingestion))) => ingestion,
-        Ok(Answer::Ingest(Err(error))) => {
-            report.run_error = Some(connector_error(&error));
-            return finish(report);
+    if let Some(writer) = writer {
+        let end = RunEnd {
+            listing_complete,
+            stopped: report.stopped.as_ref().map(|s| s.reason.clone()),
+        };
+        let sink_report = if sink_error.is_some() {
+            Ok(writer.report_so_far())
+        } else {
+            writer.finish(&end, &listed).await
+        };
+        match sink_report {
+            Ok(sink_report) => report.sink = Some((spec.label(), sink_report)),
+            Err(e) => report.stop(&format!("{} sink: {e:#}", spec.label())),
         }
-        Ok(Answer::TestConnection(_)) => unreachable!("asked for an ingestion"),
-        Err(failure) => {
-            report.run_error = Some(failure.to_string());
-            return finish(report);
-        }
-    };
+    }
+    report.elapsed = started.elapsed();
+    report
+}
 
-    let requests = entities::build(&ingestion, workflow);
-    let source = &mut report.source;
-    source.listed = ingestion.outcomes.len();
-    source.requests = ingestion.stats.requests;
-    source.retries = ingestion.stats.retries;
-    source.throttled = ingestion.stats.throttled;
-    for outcome in &ingestion.outcomes {
-        match &outcome.status {
-            TableStatus::Ingested => {}
-            TableStatus::Filtered(reason) => {
-                source.filtered.push((outcome.name.clone(), reason.clone()))
+/// Takes the run's events as they come: counts them into the report and writes them to the
+/// sink. A sink that fails stops taking events, which stops the run.
+struct Consumer<'a> {
+    workflow: &'a Workflow,
+    /// Strikes the run's secrets from everything the guest hands over.
+    redactor: Redactor,
+    report: &'a mut Report,
+    writer: Option<SinkWriter>,
+    listed: Listed,
+    listing_complete: bool,
+    scope: Option<ScopeRequests>,
+    sink_error: Option<String>,
+}
+
+impl Consumer<'_> {
+    async fn consume(&mut self, mut received: mpsc::Receiver<Event>) {
+        while let Some(event) = received.recv().await {
+            if let Err(e) = self.take(event).await {
+                self.sink_error = Some(format!("{e:#}"));
+                return;
             }
-            TableStatus::Failed(failure) => source
-                .failures
-                .push((outcome.name.clone(), failure_text(failure))),
         }
     }
-    for (name, why) in &requests.rejected {
-        source.failures.push((
-            name.clone(),
-            format!("the connector's entity is invalid: {why}"),
-        ));
-    }
-    source.ingested = requests.tables.len();
-    source.processed_records = 2 + requests.tables.len();
-    source
-        .warnings
-        .extend(ingestion.warnings.iter().map(|w| match &w.table {
-            Some(table) => format!("{table}: {}", w.message),
-            None => w.message.clone(),
-        }));
 
-    let spec = options.output.clone().or_else(|| {
-        workflow.sink.as_ref().map(|s| {
-            SinkSpec::from_workflow(s, workflow.workflow_config.as_ref()).expect("checked on load")
-        })
-    });
-    let spec = spec.unwrap_or(SinkSpec::Stdout);
-    let sink_report = match &spec {
-        _ if options.format == Format::Ingestion => serde_json::to_value(&ingestion)
-            .map_err(anyhow::Error::from)
-            .and_then(|document| sink::write_document(&spec, &document)),
-        SinkSpec::MetadataRest => {
-            let server = workflow
-                .workflow_config
-                .as_ref()
-                .and_then(|c| c.open_metadata_server_config.as_ref())
-                .expect("checked on load: metadata-rest needs openMetadataServerConfig");
-            let source_config = &workflow.source.source_config.config;
-            let facts = RunFacts {
-                listed: ingestion.outcomes.iter().map(|o| o.name.clone()).collect(),
-                mark_deleted_tables: source_config.mark_deleted_tables.unwrap_or(true)
-                    && source_config.include_tables.unwrap_or(true),
-                listing_complete: ingestion.listing_complete,
-            };
-            sink::rest::write(server, &requests, &facts).await
+    async fn take(&mut self, event: Event) -> anyhow::Result<()> {
+        let writer = self.writer.as_mut().expect("present until the run ends");
+        match event {
+            Event::Scope(scope) => {
+                let mut requests = entities::scope_requests(&scope, self.workflow);
+                for request in [
+                    &mut requests.service,
+                    &mut requests.database,
+                    &mut requests.schema,
+                ] {
+                    self.redactor.redact_json(request);
+                }
+                self.report.source.processed_records += 2;
+                writer.scope(&scope, &requests, &self.redactor).await?;
+                self.scope = Some(requests);
+            }
+            Event::Batch(held) => {
+                let batch = &held.batch;
+                let schema_fqn = self
+                    .scope
+                    .as_ref()
+                    .map(|s| s.schema_fqn.as_str())
+                    .unwrap_or_default();
+                let mut requests = entities::table_requests(&batch.tables, schema_fqn);
+                for table in &mut requests.tables {
+                    self.redactor.redact_json(&mut table.request);
+                    if let Some(profile) = &mut table.profile {
+                        self.redactor.redact_json(profile);
+                    }
+                }
+                let redact = |text: &str| self.redactor.redact(text).into_owned();
+                let source = &mut self.report.source;
+                source.listed = batch.progress.listed;
+                let stats = &batch.progress.stats;
+                source.calls = Some(Calls {
+                    requests: stats.requests,
+                    retries: stats.retries,
+                    throttled: stats.throttled,
+                });
+                self.listing_complete = batch.progress.listing_complete;
+                for outcome in &batch.outcomes {
+                    self.listed.insert(&outcome.name);
+                    match &outcome.status {
+                        TableStatus::Ingested => {}
+                        TableStatus::Filtered(reason) => {
+                            source.filtered.push(&outcome.name, reason)
+                        }
+                        TableStatus::Failed(failure) => {
+                            source.failures.push(&outcome.name, &failure_text(failure))
+                        }
+                    }
+                }
+                for (name, why) in &requests.rejected {
+                    source
+                        .failures
+                        .push(name, &format!("the connector's entity is invalid: {why}"));
+                }
+                source.ingested += requests.tables.len();
+                source.processed_records += requests.tables.len();
+                for warning in &batch.warnings {
+                    match &warning.table {
+                        Some(table) => source
+                            .warnings
+                            .push(&redact(&format!("{table}: {}", warning.message))),
+                        None => source.warnings.push(&redact(&warning.message)),
+                    }
+                }
+                writer.batch(batch, &requests, &self.redactor).await?;
+            }
         }
-        local => sink::write_local(local, &requests),
-    };
-    match sink_report {
-        Ok(sink_report) => report.sink = Some((spec.label(), sink_report)),
-        Err(e) => report.run_error = Some(format!("{} sink: {e:#}", spec.label())),
+        Ok(())
     }
-    finish(report)
 }
 
 /// The answer of `test-connection`, or why it failed.
@@ -248,15 +335,18 @@ pub async fn test_connection(
     loaded: &Loaded,
     options: &Options,
 ) -> Result<ConnectionCheck, String> {
-    let run_request = request(Call::TestConnection, label, &loaded.workflow, options)?;
-    match runtime.run(run_request).await.answer {
-        Ok(Answer::TestConnection(Ok(check))) => Ok(check),
-        Ok(Answer::TestConnection(Err(error))) => Err(connector_error(&error)),
-        Ok(Answer::Ingest(_)) => unreachable!("asked for a connection test"),
-        Err(failure) => Err(failure.to_string()),
+    let run_request = request(label, &loaded.workflow, options)?;
+    let redactor = Redactor::new(&run_request.secrets);
+    match runtime.test_connection(run_request).await.answer {
+        Ok(Ok(check)) => Ok(ConnectionCheck {
+            endpoint: redactor.redact(&check.endpoint).into_owned(),
+            region: redactor.redact(&check.region).into_owned(),
+            ..check
+        }),
+        Ok(Err(error)) => Err(redactor.redact(&connector_error(&error)).into_owned()),
+        Err(failure) => Err(redactor.redact(&failure.to_string()).into_owned()),
     }
 }
-
 pub fn failure_text(f: &Failure) -> String {
     let mut text = format!("{}: {}: {}", f.operation, f.code, f.message);
     if let Some(status) = f.http_status {

@@ -1,26 +1,119 @@
 //! A run's report and its rendering, after OpenMetadata's CLI summary: per step (the DynamoDB
 //! source, then the sink) processed records, warnings, filtered, errors, a table of failures,
 //! the success percentage, the time, and how the workflow finished.
+//!
+//! The report builds up while the run goes and stays bounded whatever the run's size: it keeps
+//! counts, and at most [`MAX_ROWS`] rows of each list, cleaned by [`crate::sanitize`] as they
+//! come in.
 
+use crate::sanitize;
 use crate::sink::SinkReport;
 use std::fmt::Write;
 use std::time::Duration;
 
-/// At most this many rows in a list of failures or filtered tables.
-const MAX_ROWS: usize = 100;
+/// At most this many rows in a list of failures, filtered tables or warnings.
+pub const MAX_ROWS: usize = 100;
+
+/// `(name, reason)` rows: the first [`MAX_ROWS`], and how many there were in all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rows {
+    shown: Vec<(String, String)>,
+    total: usize,
+}
+
+impl Rows {
+    pub fn push(&mut self, name: &str, reason: &str) {
+        self.total += 1;
+        if self.shown.len() < MAX_ROWS {
+            self.shown.push((
+                sanitize::name(name).to_string(),
+                sanitize::message(reason).to_string(),
+            ));
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.total
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// The rows kept (cleaned).
+    pub fn shown(&self) -> &[(String, String)] {
+        &self.shown
+    }
+}
+
+/// Messages, without repeats among those kept: the first [`MAX_ROWS`] distinct ones, and how
+/// many there were in all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Notes {
+    shown: Vec<String>,
+    total: usize,
+}
+
+impl Notes {
+    pub fn push(&mut self, message: &str) {
+        let message = sanitize::message(message).to_string();
+        if self.shown.contains(&message) {
+            return;
+        }
+        self.total += 1;
+        if self.shown.len() < MAX_ROWS {
+            self.shown.push(message);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.total
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    pub fn shown(&self) -> &[String] {
+        &self.shown
+    }
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct SourceStatus {
-    pub listed: usize,
+    /// Table names the listing returned.
+    pub listed: u64,
     pub ingested: usize,
     /// Entities produced: the database, the schema and each ingested table.
     pub processed_records: usize,
-    pub filtered: Vec<(String, String)>,
-    pub failures: Vec<(String, String)>,
-    pub warnings: Vec<String>,
+    pub filtered: Rows,
+    pub failures: Rows,
+    pub warnings: Notes,
+    /// The connector's call counters, once it has reported them (with its first batch).
+    pub calls: Option<Calls>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Calls {
     pub requests: u32,
     pub retries: u32,
     pub throttled: u32,
+}
+
+impl SourceStatus {
+    /// Listed tables with an outcome.
+    pub fn done(&self) -> u64 {
+        (self.ingested + self.filtered.len() + self.failures.len()) as u64
+    }
+}
+
+/// Why a run ended before its end, and what it left undone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stop {
+    /// What stopped it (cleaned).
+    pub reason: String,
+    /// Listed tables that got no outcome.
+    pub left_undone: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -29,7 +122,7 @@ pub struct Report {
     pub source: SourceStatus,
     pub sink: Option<(&'static str, SinkReport)>,
     /// What stopped the run, if something did.
-    pub run_error: Option<String>,
+    pub stopped: Option<Stop>,
     pub elapsed: Duration,
     pub notes: Vec<String>,
 }
@@ -42,12 +135,34 @@ pub enum Status {
 }
 
 impl Report {
+    pub fn new(tenant: &str) -> Report {
+        Report {
+            tenant: sanitize::name(tenant).to_string(),
+            source: SourceStatus::default(),
+            sink: None,
+            stopped: None,
+            elapsed: Duration::ZERO,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Records what stopped the run (the first cause counts), with the listed tables that are
+    /// left without an outcome.
+    pub fn stop(&mut self, reason: &str) {
+        if self.stopped.is_none() {
+            self.stopped = Some(Stop {
+                reason: sanitize::message(reason).to_string(),
+                left_undone: self.source.listed.saturating_sub(self.source.done()),
+            });
+        }
+    }
+
     pub fn status(&self) -> Status {
         let sink_failures = self
             .sink
             .as_ref()
             .is_some_and(|(_, s)| !s.failures.is_empty());
-        if self.run_error.is_some() || !self.source.failures.is_empty() || sink_failures {
+        if self.stopped.is_some() || !self.source.failures.is_empty() || sink_failures {
             Status::Failures
         } else if !self.source.warnings.is_empty()
             || self
@@ -69,7 +184,7 @@ impl Report {
             ok += sink.written;
             failed += sink.failures.len();
         }
-        if self.run_error.is_some() {
+        if self.stopped.is_some() {
             failed += 1;
         }
         if ok + failed == 0 {
@@ -96,18 +211,25 @@ impl Report {
         let _ = writeln!(
             out,
             "  Errors: {}",
-            s.failures.len() + usize::from(self.run_error.is_some())
+            s.failures.len() + usize::from(self.stopped.is_some())
         );
-        // A stopped run returns no counters; its failure says how many attempts it made.
-        if self.run_error.is_none() {
+        // A run stopped before its first batch has no counters; its reason says how many
+        // attempts were made.
+        if let Some(calls) = s.calls {
             let _ = writeln!(
                 out,
                 "  Requests: {} (retries {}, throttled {})",
-                s.requests, s.retries, s.throttled
+                calls.requests, calls.retries, calls.throttled
             );
         }
-        if let Some(error) = &self.run_error {
-            let _ = writeln!(out, "  Stopped: {error}");
+        if let Some(stop) = &self.stopped {
+            let _ = writeln!(out, "  Stopped: {}", stop.reason);
+            let _ = writeln!(
+                out,
+                "  Left undone: {} listed table{} without an outcome",
+                stop.left_undone,
+                if stop.left_undone == 1 { "" } else { "s" }
+            );
         }
         table(&mut out, "Filtered", &s.filtered);
         table(&mut out, "Failures", &s.failures);
@@ -145,12 +267,12 @@ impl Report {
     }
 }
 
-fn table(out: &mut String, title: &str, rows: &[(String, String)]) {
+fn table(out: &mut String, title: &str, rows: &Rows) {
     if rows.is_empty() {
         return;
     }
-    let shown = &rows[..rows.len().min(MAX_ROWS)];
-    let width = shown
+    let width = rows
+        .shown()
         .iter()
         .map(|(name, _)| name.chars().count())
         .max()
@@ -158,24 +280,28 @@ fn table(out: &mut String, title: &str, rows: &[(String, String)]) {
         .max(4);
     let _ = writeln!(out, "  {title}:");
     let _ = writeln!(out, "    {:<width$}  Reason", "Name");
-    for (name, reason) in shown {
+    for (name, reason) in rows.shown() {
         let _ = writeln!(out, "    {name:<width$}  {reason}");
     }
-    if rows.len() > shown.len() {
-        let _ = writeln!(out, "    ... and {} more", rows.len() - shown.len());
+    if rows.len() > rows.shown().len() {
+        let _ = writeln!(out, "    ... and {} more", rows.len() - rows.shown().len());
     }
 }
 
-fn list(out: &mut String, title: &str, items: &[String]) {
+fn list(out: &mut String, title: &str, items: &Notes) {
     if items.is_empty() {
         return;
     }
     let _ = writeln!(out, "  {title}:");
-    for item in items.iter().take(MAX_ROWS) {
+    for item in items.shown() {
         let _ = writeln!(out, "    {item}");
     }
-    if items.len() > MAX_ROWS {
-        let _ = writeln!(out, "    ... and {} more", items.len() - MAX_ROWS);
+    if items.len() > items.shown().len() {
+        let _ = writeln!(
+            out,
+            "    ... and {} more",
+            items.len() - items.shown().len()
+        );
     }
 }
 
@@ -184,30 +310,23 @@ mod tests {
     use super::*;
 
     fn report() -> Report {
-        Report {
-            tenant: "svc".into(),
-            source: SourceStatus {
-                listed: 4,
-                ingested: 2,
-                processed_records: 4,
-                filtered: vec![(
-                    "tmp".into(),
-                    "matched tableFilterPattern.excludes `tmp`".into(),
-                )],
-                failures: vec![("broken".into(), "DescribeTable failed".into())],
-                ..SourceStatus::default()
+        let mut r = Report::new("svc");
+        r.source.listed = 4;
+        r.source.ingested = 2;
+        r.source.processed_records = 4;
+        r.source
+            .filtered
+            .push("tmp", "matched tableFilterPattern.excludes `tmp`");
+        r.source.failures.push("broken", "DescribeTable failed");
+        r.sink = Some((
+            "File",
+            SinkReport {
+                written: 5,
+                ..SinkReport::default()
             },
-            sink: Some((
-                "File",
-                SinkReport {
-                    written: 5,
-                    ..SinkReport::default()
-                },
-            )),
-            run_error: None,
-            elapsed: Duration::from_millis(1500),
-            notes: vec![],
-        }
+        ));
+        r.elapsed = Duration::from_millis(1500);
+        r
     }
 
     #[test]
@@ -224,10 +343,43 @@ mod tests {
     #[test]
     fn clean_run_succeeds() {
         let mut r = report();
-        r.source.failures.clear();
+        r.source.failures = Rows::default();
         assert_eq!(r.status(), Status::Success);
         assert_eq!(r.success_percent(), 100.0);
-        r.source.warnings.push("w".into());
+        r.source.warnings.push("w");
         assert_eq!(r.status(), Status::Warnings);
+    }
+
+    #[test]
+    fn a_stopped_run_says_why_and_what_it_left_undone() {
+        let mut r = report();
+        r.source.listed = 10;
+        r.stop("stopped: the run took longer than its limit of 2s");
+        r.stop("a later cause does not replace the first");
+        let text = r.render();
+        assert!(text.contains("  Stopped: stopped: the run took longer than its limit of 2s\n"));
+        assert!(text.contains("  Left undone: 6 listed tables without an outcome\n"));
+        assert!(text.ends_with("Workflow finished with failures\n"));
+        assert_eq!(r.status(), Status::Failures);
+    }
+
+    #[test]
+    fn rows_and_warnings_are_bounded_deduplicated_and_clean() {
+        let mut rows = Rows::default();
+        let mut notes = Notes::default();
+        for i in 0..10_000 {
+            rows.push(&format!("t{i}\u{1b}[2J"), &"x".repeat(5000));
+            notes.push(&format!("warning {}", i % 150));
+            notes.push("same");
+        }
+        assert_eq!(rows.len(), 10_000);
+        assert_eq!(rows.shown().len(), MAX_ROWS);
+        assert_eq!(rows.shown()[0].0, "t0\\u{1b}[2J");
+        assert!(rows.shown()[0].1.ends_with("…(5000 characters)"));
+        assert_eq!(notes.shown().len(), MAX_ROWS);
+        assert_eq!(notes.shown()[1], "same");
+        let mut out = String::new();
+        list(&mut out, "Warnings", &notes);
+        assert!(out.ends_with(&format!("... and {} more\n", notes.len() - MAX_ROWS)));
     }
 }

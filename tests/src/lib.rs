@@ -3,6 +3,8 @@
 //! JSON Schemas to validate what comes out.
 
 pub mod admin;
+pub mod catalog;
+pub mod collect;
 pub mod faults;
 pub mod host;
 pub mod hostile;

@@ -109,10 +109,12 @@ fn every_key_shape_becomes_the_entities_openmetadata_expects() {
         entities[2],
         json!({"name": "default", "database": "local_dynamodb.shop"})
     );
-    let names: Vec<&str> = entities[3..]
+    // Tables are written as they finish, so in no set order.
+    let mut names: Vec<&str> = entities[3..]
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
+    names.sort_unstable();
     assert_eq!(
         names,
         [
@@ -246,10 +248,11 @@ fn listing_follows_pagination_past_one_hundred_tables() {
     let workflow = Workflow::new("paged", &server().endpoint(), key)
         .source_config("      includeTags: false\n");
     let (run, entities) = ingest_to_stdout(&workflow);
-    let names: Vec<&str> = entities[3..]
+    let mut names: Vec<&str> = entities[3..]
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
+    names.sort_unstable();
     assert_eq!(names, expected);
     // two ListTables pages and one DescribeTable per table, nothing retried
     assert!(
@@ -476,20 +479,38 @@ fn the_ingestion_format_carries_every_detail_machine_readable() {
         "ingestion",
     ]);
     assert_eq!(run.code(), 0, "{}", run.stderr);
-    let ingestion: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(ingestion["listing_complete"], true);
+    // One array of the connector's records as they streamed: its scope, its batches, the end.
+    let records: Vec<Value> = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
-        ingestion["schema"]["fully_qualified_name"],
+        records[0]["scope"]["schema"]["fully_qualified_name"],
         "details.default.default"
     );
+    let last = records.last().unwrap();
     assert_eq!(
-        ingestion["outcomes"],
-        json!([
-            {"name": "events", "status": "Ingested"},
-            {"name": "tmp_skip", "status": {"Filtered": "matched tableFilterPattern.excludes `^tmp_`"}}
-        ])
+        last["end"],
+        json!({"listing_complete": true, "stopped": null})
     );
-    let table = &ingestion["tables"][0];
+    let batches: Vec<&Value> = records[1..records.len() - 1]
+        .iter()
+        .map(|r| &r["batch"])
+        .collect();
+    let mut outcomes: Vec<Value> = batches
+        .iter()
+        .flat_map(|b| b["outcomes"].as_array().unwrap().clone())
+        .collect();
+    outcomes.sort_by_key(|o| o["name"].as_str().unwrap().to_string());
+    assert_eq!(
+        outcomes,
+        [
+            json!({"name": "events", "status": "Ingested"}),
+            json!({"name": "tmp_skip", "status": {"Filtered": "matched tableFilterPattern.excludes `^tmp_`"}})
+        ]
+    );
+    let tables: Vec<&Value> = batches
+        .iter()
+        .flat_map(|b| b["tables"].as_array().unwrap())
+        .collect();
+    let table = tables[0];
     let details = &table["details"]["Dynamodb"];
     assert_eq!(details["billing_mode"], "PAY_PER_REQUEST");
     assert_eq!(details["indexes"][0]["name"], "by_kind");
@@ -499,5 +520,8 @@ fn the_ingestion_format_carries_every_detail_machine_readable() {
     assert_eq!(details["stream"]["view_type"], "NEW_IMAGE");
     assert_eq!(table["profile"]["row_count"], 0);
     assert_eq!(table["profile"]["column_count"], 3);
-    assert_eq!(ingestion["stats"]["requests"], 2, "{}", ingestion["stats"]);
+    let progress = &batches.last().unwrap()["progress"];
+    assert_eq!(progress["listed"], 2);
+    assert_eq!(progress["listing_complete"], true);
+    assert_eq!(progress["stats"]["requests"], 2, "{progress}");
 }

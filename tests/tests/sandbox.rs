@@ -12,8 +12,9 @@ use ddb_catalog::config_keys::{config_pairs, secret_values};
 use ddb_catalog::runtime::bindings::types::{ConnectorError, Ingestion, TableStatus};
 use ddb_catalog::runtime::limits::Limits;
 use ddb_catalog::runtime::outbound::{Allowlist, Destination};
-use ddb_catalog::runtime::{Answer, Call, RunFailure, RunOutcome, RunRequest, Runtime};
+use ddb_catalog::runtime::{RunFailure, RunRequest, Runtime};
 use e2e::admin::{self, Admin};
+use e2e::collect::{self, Answer, Call};
 use e2e::hostile::{self, Setup, observations, observed};
 use e2e::servers::{Kind, Server};
 use recorder::Recorder;
@@ -57,10 +58,11 @@ fn allow(recorder: &Recorder) -> Allowlist {
     Allowlist::new(vec![recorder.destination()])
 }
 
-fn request(setup: &Setup, allowlist: Allowlist, call: Call) -> RunRequest {
+type RunOutcome = ddb_catalog::runtime::RunOutcome<Answer>;
+
+fn request(setup: &Setup, allowlist: Allowlist) -> RunRequest {
     RunRequest {
         tenant: setup.tenant.clone(),
-        call,
         config: setup.config(),
         allowlist,
         secrets: Vec::new(),
@@ -69,9 +71,7 @@ fn request(setup: &Setup, allowlist: Allowlist, call: Call) -> RunRequest {
 }
 
 async fn ingest(setup: &Setup, allowlist: Allowlist) -> RunOutcome {
-    hostile_runtime()
-        .run(request(setup, allowlist, Call::Ingest))
-        .await
+    collect::run(hostile_runtime(), request(setup, allowlist), Call::Ingest).await
 }
 
 /// What a run produced, in a line, and its log: for assertion messages.
@@ -361,9 +361,12 @@ async fn a_cut_body_says_why_in_its_error_code() {
 async fn test_connection_reports_the_same_denials() {
     let allowed = Recorder::start();
     let setup = Setup::new("http-destinations", "tenant-check").allowed(&allowed.url());
-    let outcome = hostile_runtime()
-        .run(request(&setup, allow(&allowed), Call::TestConnection))
-        .await;
+    let outcome = collect::run(
+        hostile_runtime(),
+        request(&setup, allow(&allowed)),
+        Call::TestConnection,
+    )
+    .await;
     let Ok(Answer::TestConnection(Err(ConnectorError::Service(failure)))) = &outcome.answer else {
         panic!("expected the observations: {}", summary(&outcome));
     };
@@ -619,50 +622,51 @@ async fn an_absurd_result_stops_at_the_memory_limit() {
     );
 }
 
+/// The host asks for at most `BATCH_WARNINGS` warnings a batch; a guest that hands over more
+/// is stopped with the reason, not believed.
 #[tokio::test]
-async fn a_large_result_that_fits_arrives_whole() {
-    let setup = Setup::new("huge-result", "tenant-large-result").count(500_000);
-    let outcome = ingest(&setup, Allowlist::default()).await;
-    let result = ingestion(&outcome);
-    assert_eq!(result.warnings.len(), 1 + 500_000);
-    assert_eq!(
-        observed(&seen(&outcome), "huge result"),
-        "500000 empty warnings follow"
-    );
-}
-
-/// Strings in a result are pointer and length: one buffer in the guest can stand for many
-/// strings, each of which the host copies out when it reads the result. wasmtime bounds what
-/// one call may copy (its "hostcall fuel", 128 MiB by default).
-#[tokio::test]
-async fn a_result_past_wasmtime_s_copy_bound_is_refused() {
-    let setup = Setup::new("aliased-result", "tenant-aliased-past").count(160);
+async fn a_batch_over_the_limits_the_host_asked_for_is_refused() {
+    let setup = Setup::new("huge-result", "tenant-large-result").count(5_000);
     let outcome = ingest(&setup, Allowlist::default()).await;
     assert_eq!(
         failure(&outcome),
-        &RunFailure::AnswerTooLarge(limits().memory_bytes),
+        &RunFailure::BatchOverLimits(format!(
+            "5001 warnings, more than the {} asked for",
+            ddb_catalog::runtime::BATCH_WARNINGS
+        )),
         "{}",
         summary(&outcome)
     );
 }
 
-/// Below wasmtime's 128 MiB copy bound, the host copies whatever the result points at, past
-/// the run's memory limit.
+/// What a batch costs the host to copy counts against the run's memory: half a million
+/// warnings take more than the room the guest's own memory leaves, and the copy stops there.
 #[tokio::test]
-async fn the_host_copies_no_more_than_the_memory_limit_out_of_a_result() {
-    let setup = Setup::new("aliased-result", "tenant-aliased").count(96);
+async fn a_batch_larger_than_the_memory_left_is_refused_before_it_is_copied() {
+    let setup = Setup::new("huge-result", "tenant-larger-result").count(500_000);
     let outcome = ingest(&setup, Allowlist::default()).await;
-    match &outcome.answer {
-        Ok(Answer::Ingest(Ok(result))) => {
-            let copied: usize = result.warnings.iter().map(|w| w.message.len()).sum();
-            assert!(
-                copied <= limits().memory_bytes,
-                "the host copied {copied} bytes out of a guest limited to {} bytes",
-                limits().memory_bytes
-            );
-        }
-        Err(RunFailure::AnswerTooLarge(limit)) if *limit == limits().memory_bytes => {}
-        _ => panic!("expected the result or a refusal: {}", summary(&outcome)),
+    assert_eq!(
+        failure(&outcome),
+        &RunFailure::AnswerTooLarge(ddb_catalog::runtime::budget::MAX_BATCH_BYTES),
+        "{}",
+        summary(&outcome)
+    );
+}
+
+/// Strings in a result are pointer and length: one buffer in the guest can stand for many
+/// strings, each of which the host copies out when it reads the result. The host copies no
+/// more than the run's memory has room for (96 aliases of 1 MiB, against 32 MiB).
+#[tokio::test]
+async fn aliased_strings_cannot_make_the_host_copy_more_than_the_memory_left() {
+    for count in [96, 160] {
+        let setup = Setup::new("aliased-result", "tenant-aliased").count(count);
+        let outcome = ingest(&setup, Allowlist::default()).await;
+        assert_eq!(
+            failure(&outcome),
+            &RunFailure::AnswerTooLarge(ddb_catalog::runtime::budget::MAX_BATCH_BYTES),
+            "{}",
+            summary(&outcome)
+        );
     }
 }
 
@@ -740,7 +744,6 @@ fn connector_request(server: &Server) -> RunRequest {
     let config = config_pairs(&loaded.workflow, None);
     RunRequest {
         tenant: "good".to_string(),
-        call: Call::Ingest,
         secrets: secret_values(&config),
         config,
         allowlist: Allowlist::new(vec![
@@ -805,8 +808,8 @@ async fn a_well_behaved_tenant_is_undisturbed_by_hostile_neighbours() {
                 "many-requests" => allow(&held),
                 _ => allow(&allowed),
             };
-            let request = request(setup, allowlist, Call::Ingest);
-            tokio::spawn(neighbour_runtime().run(request))
+            let request = request(setup, allowlist);
+            tokio::spawn(collect::run(neighbour_runtime(), request, Call::Ingest))
         })
         .collect();
     while held.held() == 0 {
@@ -817,9 +820,13 @@ async fn a_well_behaved_tenant_is_undisturbed_by_hostile_neighbours() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 
-    let good = tokio::spawn(connector_runtime().run(connector_request(server)))
-        .await
-        .expect("the good tenant's task");
+    let good = tokio::spawn(collect::run(
+        connector_runtime(),
+        connector_request(server),
+        Call::Ingest,
+    ))
+    .await
+    .expect("the good tenant's task");
     assert_eq!(held.held(), 1, "the held neighbour ended early");
     held.release();
     let mut outcomes = Vec::new();
@@ -829,7 +836,8 @@ async fn a_well_behaved_tenant_is_undisturbed_by_hostile_neighbours() {
 
     // The good tenant: all its tables, nothing in its log from anyone else.
     let result = ingestion(&good);
-    let names: Vec<&str> = result.tables.iter().map(|t| t.name.as_str()).collect();
+    let mut names: Vec<&str> = result.tables.iter().map(|t| t.name.as_str()).collect();
+    names.sort_unstable();
     assert_eq!(names, GOOD_TABLES, "{}", summary(&good));
     assert!(
         result
@@ -874,6 +882,10 @@ async fn a_well_behaved_tenant_is_undisturbed_by_hostile_neighbours() {
                 &RunFailure::MemoryLimit(limits.memory_bytes)
             ),
             "recurse" => assert!(matches!(failure(outcome), RunFailure::Trap(_))),
+            "huge-result" => assert!(matches!(
+                failure(outcome),
+                RunFailure::AnswerTooLarge(_) | RunFailure::BatchOverLimits(_)
+            )),
             "many-requests" => assert_eq!(
                 observed(&seen(outcome), "many requests"),
                 "1 of 1 answered; failures: "

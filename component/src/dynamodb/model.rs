@@ -1,6 +1,7 @@
 //! The parts of DynamoDB's answers the connector reads. Unknown fields are ignored; a missing
-//! list or a `null` reads as empty; counts accept integral floats. A field of the wrong type
-//! is an error that names it.
+//! list or a `null` reads as empty. A field of the wrong type is an error that names it,
+//! except statistics (counts, sizes, capacities): one that is not a count is kept as
+//! [`Statistic::Invalid`] so that the table is still ingested without it.
 
 use serde::{Deserialize, Deserializer};
 
@@ -30,10 +31,10 @@ pub struct TableDescription {
     pub creation_date_time: Option<f64>,
     #[serde(default)]
     pub provisioned_throughput: Option<ProvisionedThroughputDescription>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub table_size_bytes: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub item_count: Option<u64>,
+    #[serde(default)]
+    pub table_size_bytes: Option<Statistic>,
+    #[serde(default)]
+    pub item_count: Option<Statistic>,
     #[serde(default)]
     pub table_arn: Option<String>,
     #[serde(default)]
@@ -65,10 +66,10 @@ pub struct TableDescription {
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "PascalCase")]
 pub struct ProvisionedThroughputDescription {
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub read_capacity_units: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub write_capacity_units: Option<u64>,
+    #[serde(default)]
+    pub read_capacity_units: Option<Statistic>,
+    #[serde(default)]
+    pub write_capacity_units: Option<Statistic>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -106,10 +107,10 @@ pub struct IndexDescription {
     pub projection: Option<Projection>,
     #[serde(default)]
     pub index_status: Option<String>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub index_size_bytes: Option<u64>,
-    #[serde(default, deserialize_with = "lenient_u64")]
-    pub item_count: Option<u64>,
+    #[serde(default)]
+    pub index_size_bytes: Option<Statistic>,
+    #[serde(default)]
+    pub item_count: Option<Statistic>,
     #[serde(default)]
     pub provisioned_throughput: Option<ProvisionedThroughputDescription>,
 }
@@ -182,23 +183,61 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-/// A count: a non-negative integer, also accepted as an integral float (`12.0`).
-fn lenient_u64<'de, D>(deserializer: D) -> Result<Option<u64>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    use serde::de::Error;
-    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
-        return Ok(None);
-    };
-    if let Some(n) = number.as_u64() {
-        return Ok(Some(n));
+/// A count, size or capacity as DynamoDB reports it: a non-negative whole number (also
+/// accepted as an integral float, `12.0`), or what came instead, described.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Statistic {
+    Value(u64),
+    /// Not a count: negative, beyond 64 bits, fractional, or not a number. The text says what
+    /// it was, shortened.
+    Invalid(String),
+}
+
+impl Statistic {
+    pub fn value(&self) -> Option<u64> {
+        match self {
+            Statistic::Value(n) => Some(*n),
+            Statistic::Invalid(_) => None,
+        }
     }
-    match number.as_f64() {
-        Some(f) if f >= 0.0 && f.fract() == 0.0 && f < 1.8e19 => Ok(Some(f as u64)),
-        _ => Err(D::Error::custom(format!(
-            "expected a non-negative whole number, found {number}"
-        ))),
+}
+
+impl<'de> Deserialize<'de> for Statistic {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        Ok(match &value {
+            serde_json::Value::Number(number) => match number.as_u64() {
+                Some(n) => Statistic::Value(n),
+                None => match number.as_f64() {
+                    Some(f) if f >= 0.0 && f.fract() == 0.0 && f < 1.8e19 => {
+                        Statistic::Value(f as u64)
+                    }
+                    _ if number.as_i64().is_some_and(|n| n < 0) => {
+                        Statistic::Invalid(format!("{number} is negative"))
+                    }
+                    Some(f) if f < 0.0 => Statistic::Invalid(format!("{number} is negative")),
+                    Some(f) if f.fract() != 0.0 => {
+                        Statistic::Invalid(format!("{number} is not a whole number"))
+                    }
+                    _ => Statistic::Invalid(format!(
+                        "{} is beyond 64 bits",
+                        shorten(&number.to_string())
+                    )),
+                },
+            },
+            other => Statistic::Invalid(format!("{} is not a number", shorten(&other.to_string()))),
+        })
+    }
+}
+
+/// At most 40 characters of a value, for a warning.
+fn shorten(text: &str) -> String {
+    const MAX: usize = 40;
+    if text.chars().count() <= MAX {
+        text.to_string()
+    } else {
+        let head: String = text.chars().take(MAX).collect();
+        format!("{head}…")
     }
 }
 
@@ -240,7 +279,7 @@ mod tests {
         )
         .unwrap();
         let t = out.table;
-        assert_eq!(t.table_size_bytes, Some(3400));
+        assert_eq!(t.table_size_bytes, Some(Statistic::Value(3400)));
         assert_eq!(t.key_schema.len(), 2);
         assert!(t.local_secondary_indexes.is_empty());
         assert_eq!(
@@ -260,14 +299,51 @@ mod tests {
 
     #[test]
     fn wrong_types_are_errors_naming_the_field() {
-        let err = serde_json::from_str::<DescribeTableOutput>(r#"{"Table":{"ItemCount":"many"}}"#)
+        let err = serde_json::from_str::<DescribeTableOutput>(r#"{"Table":{"TableStatus":7}}"#)
             .unwrap_err()
             .to_string();
         assert!(err.contains("expected"), "{err}");
-        let err = serde_json::from_str::<DescribeTableOutput>(r#"{"Table":{"ItemCount":-1}}"#)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("non-negative"), "{err}");
         assert!(serde_json::from_str::<DescribeTableOutput>(r#"{"NotTable":{}}"#).is_err());
+    }
+
+    #[test]
+    fn statistics_that_are_not_counts_are_kept_as_invalid() {
+        let item_count = |json: &str| {
+            serde_json::from_str::<DescribeTableOutput>(&format!(
+                r#"{{"Table":{{"ItemCount":{json}}}}}"#
+            ))
+            .unwrap()
+            .table
+            .item_count
+            .unwrap()
+        };
+        assert_eq!(item_count("12"), Statistic::Value(12));
+        assert_eq!(item_count("12.0"), Statistic::Value(12));
+        assert_eq!(
+            item_count("-1"),
+            Statistic::Invalid("-1 is negative".into())
+        );
+        assert_eq!(
+            item_count("-1.5"),
+            Statistic::Invalid("-1.5 is negative".into())
+        );
+        assert_eq!(
+            item_count("2.5"),
+            Statistic::Invalid("2.5 is not a whole number".into())
+        );
+        assert_eq!(
+            item_count("18446744073709551616"),
+            Statistic::Invalid("1.8446744073709552e+19 is beyond 64 bits".into())
+        );
+        assert_eq!(
+            item_count(r#""many""#),
+            Statistic::Invalid(r#""many" is not a number"#.into())
+        );
+        assert_eq!(
+            item_count("[1]"),
+            Statistic::Invalid("[1] is not a number".into())
+        );
+        let long = format!("\"{}\"", "x".repeat(100));
+        assert!(matches!(item_count(&long), Statistic::Invalid(m) if m.chars().count() < 60));
     }
 }

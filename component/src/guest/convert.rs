@@ -14,6 +14,7 @@ impl From<c::DataType> for wit::DataType {
             c::DataType::Null => wit::DataType::Null,
             c::DataType::Map => wit::DataType::Map,
             c::DataType::Array => wit::DataType::Array,
+            c::DataType::Set => wit::DataType::Set,
             c::DataType::Union => wit::DataType::Union,
             c::DataType::Unknown => wit::DataType::Unknown,
         }
@@ -41,6 +42,30 @@ impl From<c::Column> for wit::Column {
             constraint: x.constraint.map(Into::into),
             ordinal_position: x.ordinal_position,
             parent: x.parent,
+            tags: x.tags.into_iter().map(Into::into).collect(),
+            coverage: x.coverage.map(|c| wit::ColumnCoverage {
+                sampled: c.sampled,
+                present: c.present,
+                types: c
+                    .types
+                    .into_iter()
+                    .map(|t| wit::TypeCount {
+                        type_name: t.type_name,
+                        values: t.values,
+                    })
+                    .collect(),
+            }),
+            profile: x.profile.map(|p| wit::ColumnProfile {
+                values_count: p.values_count,
+                null_count: p.null_count,
+                distinct_count: p.distinct_count,
+                unique_count: p.unique_count,
+                min: p.min,
+                max: p.max,
+                min_length: p.min_length,
+                max_length: p.max_length,
+                mean_length: p.mean_length,
+            }),
         }
     }
 }
@@ -82,6 +107,41 @@ impl From<c::TagLabel> for wit::TagLabel {
             classification: x.classification,
             tag: x.tag,
             tag_fqn: x.tag_fqn,
+            label_type: match x.label_type {
+                c::LabelType::Manual => wit::LabelType::Manual,
+                c::LabelType::Propagated => wit::LabelType::Propagated,
+                c::LabelType::Automated => wit::LabelType::Automated,
+                c::LabelType::Derived => wit::LabelType::Derived,
+            },
+            state: match x.state {
+                c::LabelState::Suggested => wit::LabelState::Suggested,
+                c::LabelState::Confirmed => wit::LabelState::Confirmed,
+            },
+        }
+    }
+}
+
+impl From<c::SamplingReport> for wit::SamplingReport {
+    fn from(x: c::SamplingReport) -> Self {
+        wit::SamplingReport {
+            items: x.items,
+            total_segments: x.total_segments,
+            segments_read: x.segments_read,
+            scan_requests: x.scan_requests,
+            consumed_capacity: x.consumed_capacity,
+            limits: x
+                .limits
+                .into_iter()
+                .map(|l| match l {
+                    c::SamplingLimit::SampleSize => wit::SamplingLimit::SampleSize,
+                    c::SamplingLimit::ReadCapacity => wit::SamplingLimit::ReadCapacity,
+                    c::SamplingLimit::ReadRate => wit::SamplingLimit::ReadRate,
+                    c::SamplingLimit::Converged => wit::SamplingLimit::Converged,
+                    c::SamplingLimit::PageLimit => wit::SamplingLimit::PageLimit,
+                    c::SamplingLimit::ColumnCap => wit::SamplingLimit::ColumnCap,
+                    c::SamplingLimit::Time => wit::SamplingLimit::Time,
+                })
+                .collect(),
         }
     }
 }
@@ -172,6 +232,7 @@ impl From<c::Table> for wit::Table {
             details: x.details.map(|d| match d {
                 c::SourceDetails::DynamoDb(t) => wit::SourceDetails::Dynamodb(t.into()),
             }),
+            sampling: x.sampling.map(Into::into),
         }
     }
 }
@@ -201,39 +262,90 @@ impl From<c::TableOutcome> for wit::TableOutcome {
     }
 }
 
+impl From<c::Warning> for wit::Warning {
+    fn from(w: c::Warning) -> Self {
+        wit::Warning {
+            table: w.table,
+            message: w.message,
+        }
+    }
+}
+
+impl From<c::CallStats> for wit::CallStats {
+    fn from(s: c::CallStats) -> Self {
+        wit::CallStats {
+            requests: s.requests,
+            retries: s.retries,
+            throttled: s.throttled,
+        }
+    }
+}
+
+impl From<c::DatabaseService> for wit::DatabaseService {
+    fn from(x: c::DatabaseService) -> Self {
+        wit::DatabaseService {
+            name: x.name,
+            service_type: x.service_type,
+        }
+    }
+}
+
+impl From<c::Database> for wit::Database {
+    fn from(x: c::Database) -> Self {
+        wit::Database {
+            name: x.name,
+            fully_qualified_name: x.fully_qualified_name,
+            service: x.service,
+        }
+    }
+}
+
+impl From<c::DatabaseSchema> for wit::DatabaseSchema {
+    fn from(x: c::DatabaseSchema) -> Self {
+        wit::DatabaseSchema {
+            name: x.name,
+            fully_qualified_name: x.fully_qualified_name,
+            database: x.database,
+        }
+    }
+}
+
+impl From<c::RunScope> for wit::RunScope {
+    fn from(x: c::RunScope) -> Self {
+        wit::RunScope {
+            service: x.service.into(),
+            database: x.database.into(),
+            schema: x.schema.into(),
+        }
+    }
+}
+
+impl From<c::Batch> for wit::Batch {
+    fn from(x: c::Batch) -> Self {
+        wit::Batch {
+            tables: x.tables.into_iter().map(Into::into).collect(),
+            outcomes: x.outcomes.into_iter().map(Into::into).collect(),
+            warnings: x.warnings.into_iter().map(Into::into).collect(),
+            progress: wit::Progress {
+                listed: x.progress.listed,
+                listing_complete: x.progress.listing_complete,
+                stats: x.progress.stats.into(),
+            },
+        }
+    }
+}
+
 impl From<c::Ingestion> for wit::Ingestion {
     fn from(x: c::Ingestion) -> Self {
         wit::Ingestion {
-            service: wit::DatabaseService {
-                name: x.service.name,
-                service_type: x.service.service_type,
-            },
-            database: wit::Database {
-                name: x.database.name,
-                fully_qualified_name: x.database.fully_qualified_name,
-                service: x.database.service,
-            },
-            schema: wit::DatabaseSchema {
-                name: x.schema.name,
-                fully_qualified_name: x.schema.fully_qualified_name,
-                database: x.schema.database,
-            },
+            service: x.service.into(),
+            database: x.database.into(),
+            schema: x.schema.into(),
             tables: x.tables.into_iter().map(Into::into).collect(),
             outcomes: x.outcomes.into_iter().map(Into::into).collect(),
             listing_complete: x.listing_complete,
-            warnings: x
-                .warnings
-                .into_iter()
-                .map(|w| wit::Warning {
-                    table: w.table,
-                    message: w.message,
-                })
-                .collect(),
-            stats: wit::CallStats {
-                requests: x.stats.requests,
-                retries: x.stats.retries,
-                throttled: x.stats.throttled,
-            },
+            warnings: x.warnings.into_iter().map(Into::into).collect(),
+            stats: x.stats.into(),
         }
     }
 }

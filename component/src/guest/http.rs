@@ -2,7 +2,12 @@
 //! directly (not a client library) so that every failure keeps the host's `error-code`: a
 //! request body that cannot be written does not hide why the response never came, and a body
 //! cut short says how it was cut.
+//!
+//! Requests carry `Content-Length`, as the AWS SDKs send them: some AWS front-ends and proxies
+//! refuse a chunked body. One deadline bounds the whole exchange, from sending to the last
+//! byte of the answer, so that an endpoint dripping its answer cannot hold a call forever.
 
+use super::reactor::{self, Registered};
 use crate::transport::{Request, Response, TransportError, TransportErrorKind};
 use std::time::Duration;
 use wasip2::http::outgoing_handler::{self, ErrorCode};
@@ -10,7 +15,6 @@ use wasip2::http::types::{
     Fields, IncomingResponse, Method, OutgoingBody, OutgoingRequest, Scheme,
 };
 use wasip2::io::streams::{InputStream, OutputStream, StreamError};
-use wstd::io::AsyncPollable;
 
 /// Bytes asked of the input stream per read.
 const READ_CHUNK: u64 = 64 * 1024;
@@ -20,12 +24,28 @@ pub async fn exchange(
     timeout: Duration,
     max_body: usize,
 ) -> Result<Response, TransportError> {
+    within(timeout, send(request, max_body))
+        .await
+        .unwrap_or_else(|| {
+            Err(timed_out(&format!(
+                "no complete answer within {} s (requestTimeoutSeconds)",
+                timeout.as_secs_f64()
+            )))
+        })
+}
+
+async fn send(request: Request, max_body: usize) -> Result<Response, TransportError> {
     let (parts, body) = request.into_parts();
-    let headers: Vec<(String, Vec<u8>)> = parts
+    let mut headers: Vec<(String, Vec<u8>)> = parts
         .headers
         .iter()
+        .filter(|(name, _)| *name != http::header::CONTENT_LENGTH)
         .map(|(name, value)| (name.as_str().to_string(), value.as_bytes().to_vec()))
         .collect();
+    headers.push((
+        http::header::CONTENT_LENGTH.as_str().to_string(),
+        body.len().to_string().into_bytes(),
+    ));
     let fields = Fields::from_list(&headers)
         .map_err(|e| protocol(format!("header refused by the host: {e:?}")))?;
     let outgoing = OutgoingRequest::new(fields);
@@ -49,28 +69,26 @@ pub async fn exchange(
         .map_err(|()| protocol("request body unavailable"))?;
 
     // No `request-options`: wasmtime 48 never frees them, so a long run would exhaust its
-    // handles. The timeouts are the guest's own timers around each wait instead.
+    // handles. The deadline is the guest's own timer around the whole exchange instead.
     let pending = outgoing_handler::handle(outgoing, None).map_err(from_error_code)?;
     // If the body cannot be written, the response future says why; wait for it either way.
-    let _ = within(timeout, write_body(outgoing_body, &body)).await;
+    let _ = write_body(outgoing_body, &body).await;
 
-    let subscription = AsyncPollable::new(pending.subscribe());
-    within(timeout, subscription.wait_for())
-        .await
-        .ok_or_else(|| timed_out("timed out waiting for the response"))?;
+    let subscription = Registered::new(pending.subscribe());
+    subscription.ready().await;
     drop(subscription);
     let incoming = match pending.get() {
         Some(Ok(Ok(incoming))) => incoming,
         Some(Ok(Err(code))) => return Err(from_error_code(code)),
         Some(Err(())) | None => return Err(protocol("the response was already taken")),
     };
-    read_response(incoming, max_body, timeout).await
+    read_response(incoming, max_body).await
 }
 
 /// `future`'s output, or `None` when `limit` passes first.
 async fn within<F: std::future::Future>(limit: Duration, future: F) -> Option<F::Output> {
     let future = std::pin::pin!(future);
-    let timer = std::pin::pin!(wstd::task::sleep(limit.into()));
+    let timer = std::pin::pin!(reactor::sleep(limit));
     match futures_util::future::select(future, timer).await {
         futures_util::future::Either::Left((output, _)) => Some(output),
         futures_util::future::Either::Right(_) => None,
@@ -86,18 +104,18 @@ async fn write_body(body: OutgoingBody, bytes: &[u8]) -> Result<(), StreamError>
         let stream = body.write().map_err(|()| StreamError::Closed)?;
         write_all(&stream, bytes).await?;
         stream.flush()?;
-        AsyncPollable::new(stream.subscribe()).wait_for().await;
+        Registered::new(stream.subscribe()).ready().await;
         stream.check_write()?;
     }
     OutgoingBody::finish(body, None).map_err(|_| StreamError::Closed)
 }
 
 async fn write_all(stream: &OutputStream, mut bytes: &[u8]) -> Result<(), StreamError> {
-    let ready = AsyncPollable::new(stream.subscribe());
+    let ready = Registered::new(stream.subscribe());
     while !bytes.is_empty() {
         let permitted = stream.check_write()? as usize;
         if permitted == 0 {
-            ready.wait_for().await;
+            ready.ready().await;
             continue;
         }
         let (now, later) = bytes.split_at(permitted.min(bytes.len()));
@@ -110,7 +128,6 @@ async fn write_all(stream: &OutputStream, mut bytes: &[u8]) -> Result<(), Stream
 async fn read_response(
     incoming: IncomingResponse,
     max_body: usize,
-    timeout: Duration,
 ) -> Result<Response, TransportError> {
     let mut builder = http::Response::builder().status(incoming.status());
     for (name, value) in incoming.headers().entries() {
@@ -123,7 +140,7 @@ async fn read_response(
         let stream = body
             .stream()
             .map_err(|()| protocol("the response body stream was already taken"))?;
-        read_all(&stream, max_body, timeout).await?
+        read_all(&stream, max_body).await?
     };
     drop(body);
     builder
@@ -131,19 +148,13 @@ async fn read_response(
         .map_err(|e| protocol(format!("malformed response head: {e}")))
 }
 
-/// The whole body; `timeout` bounds each wait for more of it.
-async fn read_all(
-    stream: &InputStream,
-    max_body: usize,
-    timeout: Duration,
-) -> Result<Vec<u8>, TransportError> {
-    let ready = AsyncPollable::new(stream.subscribe());
+/// The whole body.
+async fn read_all(stream: &InputStream, max_body: usize) -> Result<Vec<u8>, TransportError> {
+    let ready = Registered::new(stream.subscribe());
     let mut out = Vec::new();
     loop {
         match stream.read(READ_CHUNK) {
-            Ok(chunk) if chunk.is_empty() => within(timeout, ready.wait_for())
-                .await
-                .ok_or_else(|| timed_out("timed out waiting for the rest of the response"))?,
+            Ok(chunk) if chunk.is_empty() => ready.ready().await,
             Ok(chunk) => {
                 if out.len() + chunk.len() > max_body {
                     return Err(TransportError::new(

@@ -3,6 +3,7 @@
 
 mod convert;
 mod http;
+mod reactor;
 mod runtime;
 
 mod bindings {
@@ -23,34 +24,60 @@ mod bindings {
 }
 
 use crate::error::ConnectorError;
+use crate::ingest::IngestStream;
 use crate::settings::Settings;
-use bindings::exports::catalog::connector::source::{self, Guest};
+use bindings::exports::catalog::connector::source::{self, Guest, GuestIngestionStream};
 use bindings::wasi::config::store;
+use std::cell::RefCell;
 
 struct Connector;
 
 impl Guest for Connector {
+    type IngestionStream = Stream;
+
     fn test_connection() -> Result<source::ConnectionCheck, source::ConnectorError> {
-        run(|settings, transport| async move {
-            crate::ingest::test_connection(&settings, &transport).await
-        })
-        .map(Into::into)
-        .map_err(Into::into)
+        let (settings, transport) = setup()?;
+        reactor::block_on(crate::ingest::test_connection(&settings, &transport))
+            .map(Into::into)
+            .map_err(Into::into)
     }
 
     fn ingest() -> Result<source::Ingestion, source::ConnectorError> {
-        run(|settings, transport| async move { crate::ingest::ingest(&settings, &transport).await })
+        let (settings, transport) = setup()?;
+        reactor::block_on(crate::ingest::ingest(&settings, &transport))
             .map(Into::into)
+            .map_err(Into::into)
+    }
+
+    fn start_ingestion() -> Result<source::IngestionStream, source::ConnectorError> {
+        let (settings, transport) = setup()?;
+        let stream = crate::ingest::start(settings, transport)?;
+        Ok(source::IngestionStream::new(Stream(RefCell::new(stream))))
+    }
+}
+
+/// A streamed run; each `next-batch` drives it on the reactor until a batch is ready.
+struct Stream(RefCell<IngestStream<'static>>);
+
+impl GuestIngestionStream for Stream {
+    fn scope(&self) -> source::RunScope {
+        self.0.borrow().scope().clone().into()
+    }
+
+    fn next_batch(
+        &self,
+        max_tables: u32,
+        max_warnings: u32,
+    ) -> Result<Option<source::Batch>, source::ConnectorError> {
+        let mut stream = self.0.borrow_mut();
+        reactor::block_on(stream.next_batch(max_tables as usize, max_warnings as usize))
+            .map(|batch| batch.map(Into::into))
             .map_err(Into::into)
     }
 }
 
-/// Reads the settings, sets the log level, and runs `work` to completion on wstd's reactor.
-fn run<F, Fut, R>(work: F) -> Result<R, ConnectorError>
-where
-    F: FnOnce(Settings, runtime::WasiTransport) -> Fut,
-    Fut: std::future::Future<Output = Result<R, ConnectorError>>,
-{
+/// Reads the settings and sets the log level; the transport runs on [`reactor`].
+fn setup() -> Result<(Settings, runtime::WasiTransport), ConnectorError> {
     let pairs = store::get_all().map_err(|e| {
         let message = match e {
             store::Error::Upstream(m) | store::Error::Io(m) => m,
@@ -66,7 +93,7 @@ where
         crate::debug!("`{key}` has no effect on this connector");
     }
     let transport = runtime::WasiTransport::new(settings.tuning.request_timeout);
-    wstd::runtime::block_on(work(settings, transport))
+    Ok((settings, transport))
 }
 
 bindings::export!(Connector with_types_in bindings);

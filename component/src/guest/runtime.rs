@@ -1,8 +1,8 @@
 //! [`Transport`] on WASI: requests through `wasi:http/outgoing-handler` (see [`super::http`]),
-//! sleeping on `wasi:clocks/monotonic-clock` (via wstd's reactor), the time from
+//! sleeping on `wasi:clocks/monotonic-clock` (via [`super::reactor`]), the time from
 //! `wasi:clocks/wall-clock`.
 
-use super::http;
+use super::{http, reactor};
 use crate::transport::{MAX_RESPONSE_BYTES, Request, Response, Transport, TransportError};
 use std::cell::Cell;
 use std::hash::{BuildHasher, Hasher};
@@ -32,7 +32,11 @@ impl Transport for WasiTransport {
     }
 
     async fn sleep(&self, duration: Duration) {
-        wstd::task::sleep(duration.into()).await;
+        reactor::sleep(duration).await;
+    }
+
+    fn poll_idle(&self, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        reactor::poll_idle(cx)
     }
 
     fn now(&self) -> SystemTime {

@@ -1,5 +1,5 @@
 use super::*;
-use crate::catalog::TableStatus;
+use crate::catalog::{Batch, TableStatus};
 use crate::testing::{FakeDynamoDb, Scripted};
 use crate::transport::{TransportError, TransportErrorKind};
 use futures_executor::block_on;
@@ -223,7 +223,7 @@ fn an_unusable_description_fails_only_its_table() {
         .table("b")
         .script(
             "DescribeTable",
-            Scripted::Raw("{\"Table\": {\"ItemCount\": \"many\"}}"),
+            Scripted::Raw("{\"Table\": {\"TableStatus\": 7}}"),
         )
         .script("DescribeTable", Scripted::Raw("not json"));
     let ingestion = block_on(ingest(
@@ -258,8 +258,178 @@ fn a_listing_that_repeats_itself_is_an_error_not_a_loop() {
         );
     let err = block_on(ingest(&settings(&[]), &fake)).unwrap_err();
     assert!(
-        matches!(&err, ConnectorError::InvalidResponse(f) if f.message.contains("again")),
+        matches!(&err, ConnectorError::InvalidResponse(f)
+            if f.message.contains("page 2 returned LastEvaluatedTableName `a`, a position the listing has already been at")),
         "{err:?}"
+    );
+}
+
+/// Pulls a stream to its end: every batch, then the run's error if it stopped.
+fn drain(mut stream: IngestStream<'_>, max_tables: usize) -> (Vec<Batch>, Option<ConnectorError>) {
+    let mut batches = Vec::new();
+    loop {
+        match block_on(stream.next_batch(max_tables, usize::MAX)) {
+            Ok(Some(batch)) => batches.push(batch),
+            Ok(None) => return (batches, None),
+            Err(e) => return (batches, Some(e)),
+        }
+    }
+}
+
+fn names_in(batches: &[Batch]) -> Vec<String> {
+    let mut names: Vec<String> = batches
+        .iter()
+        .flat_map(|b| b.outcomes.iter().map(|o| o.name.clone()))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_pagination_cycle_over_three_pages_stops_and_keeps_what_it_listed() {
+    let page = |names: &str, last: &str| {
+        Scripted::Raw(Box::leak(
+            format!(r#"{{"TableNames":[{names}],"LastEvaluatedTableName":"{last}"}}"#)
+                .into_boxed_str(),
+        ))
+    };
+    let fake = FakeDynamoDb::new()
+        .tables(["a", "b", "c", "d", "e", "f"].map(String::from))
+        .script("ListTables", page(r#""a","b""#, "b"))
+        .script("ListTables", page(r#""c","d""#, "d"))
+        .script("ListTables", page(r#""e","f""#, "f"))
+        // back to the first page's position
+        .script("ListTables", page(r#""a","b""#, "b"));
+    let stream = start(settings(&[]), &fake).unwrap();
+    let (batches, error) = drain(stream, 100);
+    assert_eq!(names_in(&batches), ["a", "b", "c", "d", "e", "f"]);
+    assert!(batches.iter().all(|b| !b.progress.listing_complete));
+    let Some(ConnectorError::InvalidResponse(failure)) = error else {
+        panic!("{error:?}")
+    };
+    assert!(
+        failure
+            .message
+            .contains("page 4 returned LastEvaluatedTableName `b`")
+            && failure.message.contains("stopped after 6 tables"),
+        "{failure:?}"
+    );
+    assert_eq!(fake.calls("ListTables"), 4);
+}
+
+#[test]
+fn a_page_that_brings_no_new_name_stops_the_listing() {
+    let fake = FakeDynamoDb::new()
+        .tables(["a", "b"].map(String::from))
+        .script(
+            "ListTables",
+            Scripted::Raw(r#"{"TableNames":["a","b"],"LastEvaluatedTableName":"b"}"#),
+        )
+        .script(
+            "ListTables",
+            Scripted::Raw(r#"{"TableNames":["b","a"],"LastEvaluatedTableName":"zz"}"#),
+        );
+    let (batches, error) = drain(start(settings(&[]), &fake).unwrap(), 100);
+    assert_eq!(names_in(&batches), ["a", "b"]);
+    assert!(
+        matches!(&error, Some(ConnectorError::InvalidResponse(f)) if f.message.contains("page 2 (after `b`) brought no table name not already listed")),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn a_stream_hands_over_bounded_batches_and_holds_a_bounded_window() {
+    let fake = FakeDynamoDb::new().tables(names(2000));
+    let mut stream = start(settings(&[]), &fake).unwrap();
+    let first = block_on(stream.next_batch(10, usize::MAX))
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.outcomes.len(), 10);
+    assert_eq!(first.tables.len(), 10);
+    // The run waits for the host once its window is full: it has described no more than the
+    // window, the batch handed over, and the calls in flight.
+    let described = fake.calls("DescribeTable");
+    assert!(
+        described <= WINDOW + 10 + 16,
+        "{described} tables described before the host pulled more"
+    );
+    assert!(first.progress.listed >= 10);
+    let (rest, error) = drain(stream, 100);
+    assert!(error.is_none(), "{error:?}");
+    assert!(rest.iter().all(|b| b.outcomes.len() <= 100));
+    let total: usize = rest.iter().map(|b| b.outcomes.len()).sum::<usize>() + 10;
+    assert_eq!(total, 2000);
+    let last = rest.last().unwrap().progress;
+    assert_eq!(last.listed, 2000);
+    assert!(last.listing_complete);
+    assert_eq!(last.stats.requests as usize, 20 + 2000);
+}
+
+#[test]
+fn refused_credentials_mid_run_come_after_the_finished_tables() {
+    let fake = FakeDynamoDb::new()
+        .tables(names(3))
+        .script(
+            "DescribeTable",
+            Scripted::Status(
+                200,
+                json!({"Table": {"TableName": "t0000",
+                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}}),
+            ),
+        )
+        .script(
+            "DescribeTable",
+            Scripted::Status(
+                400,
+                json!({"__type": "com.amazonaws.dynamodb.v20120810#UnrecognizedClientException",
+                       "message": "The security token included in the request is invalid."}),
+            ),
+        );
+    let stream = start(
+        settings(&[("connectionOptions.describeConcurrency", "1")]),
+        &fake,
+    )
+    .unwrap();
+    let (batches, error) = drain(stream, 100);
+    assert_eq!(names_in(&batches), ["t0000"]);
+    assert!(
+        matches!(error, Some(ConnectorError::AccessDenied(_))),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn bad_statistics_drop_the_statistic_with_a_warning_and_keep_the_table() {
+    let fake = FakeDynamoDb::new().table("a").script(
+        "DescribeTable",
+        Scripted::Raw(
+            r#"{"Table":{"TableName":"a","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
+            "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],
+            "ItemCount":-3,"TableSizeBytes":"lots"}}"#,
+        ),
+    );
+    let ingestion = block_on(ingest(&settings(&[]), &fake)).unwrap();
+    assert_eq!(ingestion.tables.len(), 1);
+    let profile = ingestion.tables[0].profile.as_ref().unwrap();
+    assert_eq!((profile.row_count, profile.size_bytes), (None, None));
+    let messages: Vec<&str> = ingestion
+        .warnings
+        .iter()
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "DescribeTable's ItemCount -3 is negative; the statistic is left out",
+            "DescribeTable's TableSizeBytes \"lots\" is not a number; the statistic is left out",
+        ]
+    );
+    assert!(
+        ingestion
+            .warnings
+            .iter()
+            .all(|w| w.table.as_deref() == Some("a"))
     );
 }
 

@@ -178,16 +178,7 @@ mod tests {
     use crate::catalog::{DataType, SecondaryIndex, StreamSettings};
 
     fn column(name: &str, data_type: DataType) -> Column {
-        Column {
-            name: name.into(),
-            data_type,
-            data_type_display: data_type.display_name().into(),
-            array_data_type: None,
-            description: None,
-            constraint: None,
-            ordinal_position: 1,
-            parent: None,
-        }
+        Column::new(name, data_type, data_type.display_name(), 1)
     }
 
     fn details() -> DynamoDbTable {

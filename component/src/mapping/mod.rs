@@ -12,9 +12,11 @@ use crate::catalog::{
     TableProfile, TableType,
 };
 use crate::dynamodb::model::{
-    IndexDescription, KeySchemaElement, ProvisionedThroughputDescription, TableDescription,
+    IndexDescription, KeySchemaElement, ProvisionedThroughputDescription, Statistic,
+    TableDescription,
 };
 use crate::{endpoint, fqn, time};
+use std::cell::RefCell;
 
 pub use description::markdown;
 
@@ -34,16 +36,46 @@ pub struct Keys {
     pub sort: Option<String>,
 }
 
+/// A table entity, and what could not be taken from the description without failing it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mapped {
+    pub table: Table,
+    /// e.g. a statistic that is not a count, left out.
+    pub notes: Vec<String>,
+}
+
+/// Statistics read from a description; those that are not counts are noted and left out.
+#[derive(Default)]
+struct Statistics {
+    notes: RefCell<Vec<String>>,
+}
+
+impl Statistics {
+    fn read(&self, field: impl FnOnce() -> String, statistic: &Option<Statistic>) -> Option<u64> {
+        match statistic.as_ref()? {
+            Statistic::Value(n) => Some(*n),
+            Statistic::Invalid(what) => {
+                self.notes.borrow_mut().push(format!(
+                    "DescribeTable's {} {what}; the statistic is left out",
+                    field()
+                ));
+                None
+            }
+        }
+    }
+}
+
 /// Maps a description to a table entity. `listed_name` is the name ListTables gave; an answer
 /// about another table, or one that breaks DynamoDB's own rules, is an error naming the fault.
-pub fn table(listed_name: &str, desc: &TableDescription, ctx: &Context) -> Result<Table, String> {
+pub fn table(listed_name: &str, desc: &TableDescription, ctx: &Context) -> Result<Mapped, String> {
     if let Some(name) = &desc.table_name
         && name != listed_name
     {
         return Err(format!("DescribeTable answered about table `{name}`"));
     }
+    let statistics = Statistics::default();
     let keys = keys(&desc.key_schema).map_err(|e| format!("KeySchema: {e}"))?;
-    let indexes = indexes(desc)?;
+    let indexes = indexes(desc, &statistics)?;
     let columns = columns(desc, &keys, &indexes)?;
 
     let mut table_constraints = vec![TableConstraint {
@@ -59,16 +91,16 @@ pub fn table(listed_name: &str, desc: &TableDescription, ctx: &Context) -> Resul
         });
     }
 
-    let details = details(desc, indexes);
+    let details = details(desc, indexes, &statistics);
     let profile = TableProfile {
         timestamp_ms: ctx.read_at_ms,
-        row_count: desc.item_count,
-        size_bytes: desc.table_size_bytes,
+        row_count: details.item_count,
+        size_bytes: details.size_bytes,
         column_count: columns.iter().filter(|c| c.parent.is_none()).count() as u32,
         create_date_time: details.creation_date_time.clone(),
     };
     let quoted = fqn::quote_name(listed_name)?;
-    Ok(Table {
+    let table = Table {
         name: listed_name.to_string(),
         fully_qualified_name: format!("{}.{quoted}", ctx.schema_fqn),
         database_schema: ctx.schema_fqn.to_string(),
@@ -80,6 +112,11 @@ pub fn table(listed_name: &str, desc: &TableDescription, ctx: &Context) -> Resul
         tags: Vec::new(),
         profile: Some(profile),
         details: Some(SourceDetails::DynamoDb(details)),
+        sampling: None,
+    };
+    Ok(Mapped {
+        table,
+        notes: statistics.notes.into_inner(),
     })
 }
 
@@ -132,16 +169,15 @@ fn columns(
     let mut columns = Vec::new();
     let mut push = |name: &str, constraint, description: String| -> Result<(), String> {
         let data_type = declared(name)?;
-        columns.push(Column {
-            name: name.to_string(),
+        let mut column = Column::new(
+            name,
             data_type,
-            data_type_display: data_type.display_name().to_string(),
-            array_data_type: None,
-            description: Some(description),
-            constraint,
-            ordinal_position: columns.len() as u32 + 1,
-            parent: None,
-        });
+            data_type.display_name(),
+            columns.len() as u32 + 1,
+        );
+        column.description = Some(description);
+        column.constraint = constraint;
+        columns.push(column);
         Ok(())
     };
     push(
@@ -192,25 +228,36 @@ fn capitalize(text: &str) -> String {
     }
 }
 
-fn indexes(desc: &TableDescription) -> Result<Vec<SecondaryIndex>, String> {
+fn indexes(
+    desc: &TableDescription,
+    statistics: &Statistics,
+) -> Result<Vec<SecondaryIndex>, String> {
     let global = desc
         .global_secondary_indexes
         .iter()
-        .map(|i| index(i, IndexKind::Global));
+        .map(|i| index(i, IndexKind::Global, statistics));
     let local = desc
         .local_secondary_indexes
         .iter()
-        .map(|i| index(i, IndexKind::Local));
+        .map(|i| index(i, IndexKind::Local, statistics));
     global.chain(local).collect()
 }
 
-fn index(desc: &IndexDescription, kind: IndexKind) -> Result<SecondaryIndex, String> {
+fn index(
+    desc: &IndexDescription,
+    kind: IndexKind,
+    statistics: &Statistics,
+) -> Result<SecondaryIndex, String> {
     let name = desc
         .index_name
         .clone()
         .ok_or("a secondary index has no IndexName")?;
     let keys = keys(&desc.key_schema).map_err(|e| format!("index `{name}`: {e}"))?;
     let projection = desc.projection.clone().unwrap_or_default();
+    let field = {
+        let name = name.clone();
+        move |what: &str| format!("{what} of index `{name}`")
+    };
     Ok(SecondaryIndex {
         name,
         kind,
@@ -221,23 +268,44 @@ fn index(desc: &IndexDescription, kind: IndexKind) -> Result<SecondaryIndex, Str
             .unwrap_or_else(|| "ALL".to_string()),
         non_key_attributes: projection.non_key_attributes,
         status: desc.index_status.clone(),
-        item_count: desc.item_count,
-        size_bytes: desc.index_size_bytes,
-        throughput: desc.provisioned_throughput.as_ref().and_then(throughput),
+        item_count: statistics.read(|| field("ItemCount"), &desc.item_count),
+        size_bytes: statistics.read(|| field("IndexSizeBytes"), &desc.index_size_bytes),
+        throughput: desc
+            .provisioned_throughput
+            .as_ref()
+            .and_then(|t| throughput(t, statistics, &field("ProvisionedThroughput"))),
     })
 }
 
 /// Provisioned capacity, or `None` for on-demand (which DynamoDB reports as zeros).
-fn throughput(desc: &ProvisionedThroughputDescription) -> Option<ProvisionedThroughput> {
-    let read = desc.read_capacity_units.unwrap_or(0);
-    let write = desc.write_capacity_units.unwrap_or(0);
+fn throughput(
+    desc: &ProvisionedThroughputDescription,
+    statistics: &Statistics,
+    field: &str,
+) -> Option<ProvisionedThroughput> {
+    let read = statistics
+        .read(
+            || format!("{field}.ReadCapacityUnits"),
+            &desc.read_capacity_units,
+        )
+        .unwrap_or(0);
+    let write = statistics
+        .read(
+            || format!("{field}.WriteCapacityUnits"),
+            &desc.write_capacity_units,
+        )
+        .unwrap_or(0);
     (read > 0 || write > 0).then_some(ProvisionedThroughput {
         read_capacity_units: read,
         write_capacity_units: write,
     })
 }
 
-fn details(desc: &TableDescription, indexes: Vec<SecondaryIndex>) -> DynamoDbTable {
+fn details(
+    desc: &TableDescription,
+    indexes: Vec<SecondaryIndex>,
+    statistics: &Statistics,
+) -> DynamoDbTable {
     let billing_mode = desc
         .billing_mode_summary
         .as_ref()
@@ -262,7 +330,10 @@ fn details(desc: &TableDescription, indexes: Vec<SecondaryIndex>) -> DynamoDbTab
             .creation_date_time
             .and_then(time::rfc3339_from_epoch_seconds),
         billing_mode,
-        throughput: desc.provisioned_throughput.as_ref().and_then(throughput),
+        throughput: desc
+            .provisioned_throughput
+            .as_ref()
+            .and_then(|t| throughput(t, statistics, "ProvisionedThroughput")),
         indexes,
         stream,
         encryption,
@@ -271,8 +342,8 @@ fn details(desc: &TableDescription, indexes: Vec<SecondaryIndex>) -> DynamoDbTab
             .as_ref()
             .and_then(|c| c.table_class.clone()),
         deletion_protection: desc.deletion_protection_enabled.unwrap_or(false),
-        item_count: desc.item_count,
-        size_bytes: desc.table_size_bytes,
+        item_count: statistics.read(|| "ItemCount".to_string(), &desc.item_count),
+        size_bytes: statistics.read(|| "TableSizeBytes".to_string(), &desc.table_size_bytes),
         replica_regions: desc
             .replicas
             .iter()
@@ -318,7 +389,7 @@ mod tests {
 
     #[test]
     fn keys_become_typed_primary_key_columns_and_constraints() {
-        let t = table("orders.v2", &describe(ORDERS), &ctx()).unwrap();
+        let t = table("orders.v2", &describe(ORDERS), &ctx()).unwrap().table;
         assert_eq!(t.fully_qualified_name, "svc.default.default.\"orders.v2\"");
         assert_eq!(t.database_schema, "svc.default.default");
         assert_eq!(t.table_type, TableType::Regular);
@@ -371,7 +442,7 @@ mod tests {
 
     #[test]
     fn details_and_profile() {
-        let t = table("orders.v2", &describe(ORDERS), &ctx()).unwrap();
+        let t = table("orders.v2", &describe(ORDERS), &ctx()).unwrap().table;
         let Some(SourceDetails::DynamoDb(d)) = &t.details else {
             panic!("no details")
         };
@@ -407,7 +478,7 @@ mod tests {
             "BillingModeSummary":{"BillingMode":"PAY_PER_REQUEST"},
             "ProvisionedThroughput":{"ReadCapacityUnits":0,"WriteCapacityUnits":0}}}"#,
         );
-        let t = table("users", &d, &ctx()).unwrap();
+        let t = table("users", &d, &ctx()).unwrap().table;
         assert_eq!(t.columns.len(), 1);
         assert_eq!(t.columns[0].data_type, DataType::Binary);
         assert_eq!(t.table_constraints.len(), 1);
@@ -416,6 +487,36 @@ mod tests {
         };
         assert_eq!(details.billing_mode, "PAY_PER_REQUEST");
         assert_eq!(details.throughput, None);
+    }
+
+    #[test]
+    fn statistics_that_are_not_counts_are_left_out_with_a_note() {
+        let d = describe(
+            r#"{"Table":{"TableName":"users","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
+            "AttributeDefinitions":[{"AttributeName":"id","AttributeType":"S"}],
+            "ItemCount":-5,"TableSizeBytes":"big",
+            "ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":1.5},
+            "GlobalSecondaryIndexes":[{"IndexName":"g","KeySchema":[{"AttributeName":"id","KeyType":"HASH"}],
+                "IndexSizeBytes":18446744073709551616,"ItemCount":3}]}}"#,
+        );
+        let mapped = table("users", &d, &ctx()).unwrap();
+        let profile = mapped.table.profile.as_ref().unwrap();
+        assert_eq!((profile.row_count, profile.size_bytes), (None, None));
+        let Some(SourceDetails::DynamoDb(details)) = &mapped.table.details else {
+            panic!()
+        };
+        assert_eq!(details.indexes[0].item_count, Some(3));
+        assert_eq!(details.indexes[0].size_bytes, None);
+        assert_eq!(details.throughput.unwrap().read_capacity_units, 5);
+        assert_eq!(
+            mapped.notes,
+            vec![
+                "DescribeTable's IndexSizeBytes of index `g` 1.8446744073709552e+19 is beyond 64 bits; the statistic is left out".to_string(),
+                "DescribeTable's ProvisionedThroughput.WriteCapacityUnits 1.5 is not a whole number; the statistic is left out".to_string(),
+                "DescribeTable's ItemCount -5 is negative; the statistic is left out".to_string(),
+                "DescribeTable's TableSizeBytes \"big\" is not a number; the statistic is left out".to_string(),
+            ]
+        );
     }
 
     #[test]

@@ -231,16 +231,11 @@ fn emit(
         description.push_str(" Sometimes NULL.");
     }
     let index = base + columns.len() as u32;
-    columns.push(Column {
-        name: name.to_string(),
-        data_type,
-        data_type_display,
-        array_data_type,
-        description: Some(description),
-        constraint: None,
-        ordinal_position: position,
-        parent,
-    });
+    let mut column = Column::new(name, data_type, data_type_display, position);
+    column.array_data_type = array_data_type;
+    column.description = Some(description);
+    column.parent = parent;
+    columns.push(column);
     for (child_position, (child, child_shape)) in shape.fields.iter().enumerate() {
         if !emit(
             child,
@@ -263,16 +258,7 @@ mod tests {
     use serde_json::json;
 
     fn key_column() -> Column {
-        Column {
-            name: "id".into(),
-            data_type: DataType::String,
-            data_type_display: "string".into(),
-            array_data_type: None,
-            description: None,
-            constraint: None,
-            ordinal_position: 1,
-            parent: None,
-        }
+        Column::new("id", DataType::String, "string", 1)
     }
 
     fn summary(columns: &[Column]) -> Vec<(String, DataType, String, Option<u32>, u32)> {

@@ -1,7 +1,7 @@
 //! DynamoDB tags → OpenMetadata tag labels: each tag key is a classification, each value a tag
 //! of it (`env=prod` → `env.prod`), as OpenMetadata maps database tags of other sources.
 
-use crate::catalog::TagLabel;
+use crate::catalog::{LabelState, LabelType, TagLabel};
 use crate::dynamodb::model::Tag;
 use crate::fqn;
 
@@ -47,6 +47,8 @@ pub fn labels(tags: &[Tag]) -> (Vec<TagLabel>, Vec<String>) {
                 classification: tag.key.clone(),
                 tag: tag.value.clone(),
                 tag_fqn,
+                label_type: LabelType::Automated,
+                state: LabelState::Confirmed,
             });
         }
     }
@@ -78,12 +80,16 @@ mod tests {
                 TagLabel {
                     classification: "env".into(),
                     tag: "prod".into(),
-                    tag_fqn: "env.prod".into()
+                    tag_fqn: "env.prod".into(),
+                    label_type: LabelType::Automated,
+                    state: LabelState::Confirmed,
                 },
                 TagLabel {
                     classification: "team.name".into(),
                     tag: "data".into(),
-                    tag_fqn: "\"team.name\".data".into()
+                    tag_fqn: "\"team.name\".data".into(),
+                    label_type: LabelType::Automated,
+                    state: LabelState::Confirmed,
                 },
             ]
         );

@@ -2,6 +2,7 @@
 //! for the process, one store per run with its own configuration, allowlist, limits and log.
 
 pub mod bindings;
+pub mod budget;
 pub mod engine;
 mod guest_clock;
 pub mod limits;
@@ -10,7 +11,8 @@ pub mod outbound;
 mod state;
 
 use bindings::MetadataSourcePre;
-use bindings::types::{ConnectionCheck, ConnectorError, Ingestion};
+use bindings::types::{Batch, ConnectionCheck, ConnectorError, RunScope};
+use budget::{Held, MemoryBudget, MemoryLimitHit};
 use limits::Limits;
 use log::TenantLog;
 use outbound::{Allowlist, OutboundLimits, OutboundPolicy};
@@ -19,6 +21,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
 use wasmtime::Result;
 use wasmtime::component::Linker;
 use wasmtime::error::Context as _;
@@ -26,18 +29,15 @@ use wasmtime::{Engine, Store, UpdateDeadline};
 
 pub use engine::Origin;
 
-/// Which export to call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Call {
-    Ingest,
-    TestConnection,
-}
+/// Outcomes a host asks for per batch at most.
+pub const BATCH_TABLES: u32 = 100;
+/// Warnings a host asks for per batch at most.
+pub const BATCH_WARNINGS: u32 = 100;
 
 /// One run of the component for one tenant.
 #[derive(Debug, Clone)]
 pub struct RunRequest {
     pub tenant: String,
-    pub call: Call,
     pub config: Vec<(String, String)>,
     pub allowlist: Allowlist,
     /// Values to strike from the tenant's log (its secret key, session token, ...).
@@ -46,25 +46,45 @@ pub struct RunRequest {
     pub echo_log: Option<String>,
 }
 
+/// What a streamed run hands the sink, in order: its scope, then its batches.
 #[derive(Debug)]
-pub enum Answer {
-    Ingest(Result<Ingestion, ConnectorError>),
-    TestConnection(Result<ConnectionCheck, ConnectorError>),
+pub enum Event {
+    Scope(RunScope),
+    Batch(HeldBatch),
 }
 
-/// Why a run produced no answer.
+/// A batch copied out of the guest, counted against the run's memory until dropped.
+#[derive(Debug)]
+pub struct HeldBatch {
+    pub batch: Batch,
+    held: Held,
+}
+
+impl HeldBatch {
+    /// What the batch costs the run's memory (an estimate: its JSON size).
+    pub fn bytes(&self) -> usize {
+        self.held.bytes()
+    }
+}
+
+/// Why a run produced no answer, or stopped before its end.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunFailure {
     /// The run took longer than the wall-clock limit.
     Timeout(Duration),
     /// The guest executed for longer than its CPU budget.
     CpuLimit(Duration),
-    /// The guest tried to grow its memory past the limit.
+    /// The guest's memory and what the host held for it reached the limit.
     MemoryLimit(usize),
     /// The configuration is larger than allowed.
     ConfigTooLarge { bytes: usize, limit: usize },
-    /// The guest's answer is larger than the host accepts.
+    /// One answer of the guest was larger than the host copies out at once.
     AnswerTooLarge(usize),
+    /// A batch broke the limits the host asked for (more outcomes or warnings, a table
+    /// without an outcome).
+    BatchOverLimits(String),
+    /// The sink stopped taking batches (it failed); the run was stopped.
+    SinkStopped,
     /// The guest trapped (a bug or a hostile guest), with wasmtime's message.
     Trap(String),
 }
@@ -93,21 +113,38 @@ impl std::fmt::Display for RunFailure {
             ),
             RunFailure::AnswerTooLarge(limit) => write!(
                 f,
-                "stopped: the connector's answer is larger than its limit of {} MiB",
+                "stopped: one answer of the connector is larger than the {} MiB the host copies out at once",
                 limit >> 20
             ),
+            RunFailure::BatchOverLimits(why) => {
+                write!(f, "stopped: the connector's batch breaks its limits: {why}")
+            }
+            RunFailure::SinkStopped => write!(f, "stopped: the sink failed"),
             RunFailure::Trap(message) => write!(f, "the connector crashed: {message}"),
         }
     }
 }
 
+/// What crossed from the guest to the host in a streamed run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Boundary {
+    pub batches: u64,
+    /// Most outcomes in one batch.
+    pub largest_batch_tables: usize,
+    /// Largest batch, in the bytes counted against the run's memory.
+    pub largest_batch_bytes: usize,
+    /// Most bytes of batches the host held at once.
+    pub peak_held_bytes: usize,
+}
+
 #[derive(Debug)]
-pub struct RunOutcome {
+pub struct RunOutcome<T> {
     pub tenant: String,
-    pub answer: Result<Answer, RunFailure>,
+    pub answer: Result<T, RunFailure>,
     pub log: Vec<String>,
     pub elapsed: Duration,
     pub instantiate: Duration,
+    pub boundary: Boundary,
 }
 
 pub struct Runtime {
@@ -117,6 +154,14 @@ pub struct Runtime {
     origin: Origin,
     load_time: Duration,
     ticker_stop: Arc<AtomicBool>,
+}
+
+/// A run's store, set up but not yet instantiated.
+struct Prepared {
+    store: Store<RunState>,
+    log: TenantLog,
+    budget: Arc<MemoryBudget>,
+    started: Instant,
 }
 
 impl Runtime {
@@ -165,7 +210,121 @@ impl Runtime {
         &self.limits
     }
 
-    pub async fn run(&self, request: RunRequest) -> RunOutcome {
+    /// Runs `test-connection`.
+    pub async fn test_connection(
+        &self,
+        request: RunRequest,
+    ) -> RunOutcome<Result<ConnectionCheck, ConnectorError>> {
+        let prepared = match self.prepare(&request) {
+            Ok(p) => p,
+            Err((failure, log)) => return failed(&request, failure, log),
+        };
+        let mut instantiate = Duration::ZERO;
+        let (log, budget, started) = (
+            prepared.log.clone(),
+            prepared.budget.clone(),
+            prepared.started,
+        );
+        let mut store = prepared.store;
+        let call = async {
+            let instantiating = Instant::now();
+            let instance = self.pre.instantiate_async(&mut store).await?;
+            instantiate = instantiating.elapsed();
+            store.set_hostcall_fuel(budget.room_for_batch().await);
+            instance
+                .catalog_connector_source()
+                .call_test_connection(&mut store)
+                .await
+        };
+        let answer = self.bounded(call, &log).await;
+        RunOutcome {
+            tenant: request.tenant.clone(),
+            answer,
+            log: log.lines(),
+            elapsed: started.elapsed(),
+            instantiate,
+            boundary: Boundary::default(),
+        }
+    }
+
+    /// Runs a streamed ingestion: sends the run's scope, then each batch, to `events`, and
+    /// answers how the stream ended. Whatever stops the run (a limit, a trap, the connector's
+    /// error), what was sent before stays sent. A full `events` holds the guest back; a closed
+    /// one stops the run.
+    pub async fn ingest(
+        &self,
+        request: RunRequest,
+        events: mpsc::Sender<Event>,
+    ) -> RunOutcome<Result<(), ConnectorError>> {
+        let prepared = match self.prepare(&request) {
+            Ok(p) => p,
+            Err((failure, log)) => return failed(&request, failure, log),
+        };
+        let mut instantiate = Duration::ZERO;
+        let mut boundary = Boundary::default();
+        let (log, budget, started) = (
+            prepared.log.clone(),
+            prepared.budget.clone(),
+            prepared.started,
+        );
+        let mut store = prepared.store;
+        let call = async {
+            let instantiating = Instant::now();
+            let instance = self.pre.instantiate_async(&mut store).await?;
+            instantiate = instantiating.elapsed();
+            let source = instance.catalog_connector_source();
+            store.set_hostcall_fuel(budget.room_for_batch().await);
+            let stream = match source.call_start_ingestion(&mut store).await? {
+                Ok(stream) => stream,
+                Err(error) => return Ok(Err(error)),
+            };
+            let scope = source
+                .ingestion_stream()
+                .call_scope(&mut store, stream)
+                .await?;
+            if events.send(Event::Scope(scope)).await.is_err() {
+                return Err(RunFailure::SinkStopped.into());
+            }
+            loop {
+                store.set_hostcall_fuel(budget.room_for_batch().await);
+                let next = source
+                    .ingestion_stream()
+                    .call_next_batch(&mut store, stream, BATCH_TABLES, BATCH_WARNINGS)
+                    .await?;
+                let batch = match next {
+                    Ok(Some(batch)) => batch,
+                    Ok(None) => return Ok(Ok(())),
+                    Err(error) => return Ok(Err(error)),
+                };
+                check_batch(&batch).map_err(RunFailure::BatchOverLimits)?;
+                let held = budget.hold(footprint(&batch));
+                boundary.batches += 1;
+                boundary.largest_batch_tables =
+                    boundary.largest_batch_tables.max(batch.outcomes.len());
+                boundary.largest_batch_bytes = boundary.largest_batch_bytes.max(held.bytes());
+                if events
+                    .send(Event::Batch(HeldBatch { batch, held }))
+                    .await
+                    .is_err()
+                {
+                    return Err(RunFailure::SinkStopped.into());
+                }
+            }
+        };
+        let answer = self.bounded(call, &log).await;
+        boundary.peak_held_bytes = budget.peak_held();
+        RunOutcome {
+            tenant: request.tenant.clone(),
+            answer,
+            log: log.lines(),
+            elapsed: started.elapsed(),
+            instantiate,
+            boundary,
+        }
+    }
+
+    /// The store of one run: its configuration, allowlist, limits and log.
+    fn prepare(&self, request: &RunRequest) -> Result<Prepared, (RunFailure, TenantLog)> {
         let started = Instant::now();
         let limits = &self.limits;
         let log = TenantLog::new(
@@ -175,22 +334,15 @@ impl Runtime {
             limits.log_bytes,
             request.secrets.clone(),
         );
-        let outcome = |answer, instantiate| RunOutcome {
-            tenant: request.tenant.clone(),
-            answer,
-            log: log.lines(),
-            elapsed: started.elapsed(),
-            instantiate,
-        };
         let config_bytes: usize = request.config.iter().map(|(k, v)| k.len() + v.len()).sum();
         if config_bytes > limits.max_config_bytes {
-            return outcome(
-                Err(RunFailure::ConfigTooLarge {
+            return Err((
+                RunFailure::ConfigTooLarge {
                     bytes: config_bytes,
                     limit: limits.max_config_bytes,
-                }),
-                Duration::ZERO,
-            );
+                },
+                log,
+            ));
         }
         let policy = OutboundPolicy::new(
             Arc::new(request.allowlist.clone()),
@@ -202,12 +354,10 @@ impl Runtime {
                 response_timeout: limits.response_timeout,
             },
         );
-        let state = RunState::new(request.config.clone(), policy, &log, limits);
+        let budget = MemoryBudget::new(limits.memory_bytes);
+        let state = RunState::new(request.config.clone(), policy, &log, budget.limiter());
         let mut store = Store::new(&self.engine, state);
         store.limiter(|state| &mut state.limits);
-        // Data the guest hands the host in one call (its answer included) is bounded by its
-        // memory limit: strings aliasing one buffer cannot make the host copy more.
-        store.set_hostcall_fuel(limits.memory_bytes);
         store.call_hook(|mut store, hook| {
             store.data_mut().clock.event(hook);
             Ok(())
@@ -225,53 +375,121 @@ impl Runtime {
             // Yield so that other runs on this thread make progress.
             Ok(UpdateDeadline::Yield(1))
         });
+        Ok(Prepared {
+            store,
+            log,
+            budget,
+            started,
+        })
+    }
 
-        let mut instantiate = Duration::ZERO;
-        let call = async {
-            let instantiating = Instant::now();
-            let instance = self.pre.instantiate_async(&mut store).await?;
-            instantiate = instantiating.elapsed();
-            let source = instance.catalog_connector_source();
-            Ok::<_, wasmtime::Error>(match request.call {
-                Call::Ingest => Answer::Ingest(source.call_ingest(&mut store).await?),
-                Call::TestConnection => {
-                    Answer::TestConnection(source.call_test_connection(&mut store).await?)
-                }
-            })
-        };
-        let result = tokio::time::timeout(limits.run_timeout, call).await;
-        let answer = match result {
-            Err(_) => Err(RunFailure::Timeout(limits.run_timeout)),
+    /// `call` within the run's wall-clock limit, its failure classified and logged.
+    async fn bounded<T>(
+        &self,
+        call: impl std::future::Future<Output = wasmtime::Result<T>>,
+        log: &TenantLog,
+    ) -> Result<T, RunFailure> {
+        let answer = match tokio::time::timeout(self.limits.run_timeout, call).await {
+            Err(_) => Err(RunFailure::Timeout(self.limits.run_timeout)),
             Ok(Ok(answer)) => Ok(answer),
-            Ok(Err(error)) => Err(self.failure(&error)),
+            Ok(Err(error)) => {
+                let failure = self.failure(&error);
+                if let RunFailure::Trap(_) = failure {
+                    log.host("ERROR", &format!("the connector trapped: {error:#}"));
+                }
+                Err(failure)
+            }
         };
         if let Err(failure) = &answer {
             log.host("ERROR", &failure.to_string());
         }
-        outcome(answer, instantiate)
+        answer
     }
 
     fn failure(&self, error: &wasmtime::Error) -> RunFailure {
+        if let Some(failure) = error.downcast_ref::<RunFailure>() {
+            return failure.clone();
+        }
         match error.downcast_ref::<LimitHit>() {
             Some(LimitHit::Cpu) => return RunFailure::CpuLimit(self.limits.cpu_time),
             Some(LimitHit::Time) => return RunFailure::Timeout(self.limits.run_timeout),
             None => {}
         }
+        if error.downcast_ref::<MemoryLimitHit>().is_some() {
+            return RunFailure::MemoryLimit(self.limits.memory_bytes);
+        }
         let text = format!("{error:#}");
-        if text.contains("forcing trap when growing memory") {
+        if text.contains("memory limit reached") {
             return RunFailure::MemoryLimit(self.limits.memory_bytes);
         }
         if text.contains("too much data is being copied between the host and the guest") {
-            return RunFailure::AnswerTooLarge(self.limits.memory_bytes);
+            return RunFailure::AnswerTooLarge(budget::MAX_BATCH_BYTES);
         }
-        // The cause first; wasmtime's wasm backtrace after it.
+        // The cause alone: wasmtime's wasm backtrace names the guest's own functions, which
+        // say nothing to a user (the tenant's log has the whole text).
         let cause = error.root_cause().to_string();
-        if cause.is_empty() || text.starts_with(&cause) {
-            RunFailure::Trap(text)
-        } else {
-            RunFailure::Trap(format!("{cause} ({text})"))
+        RunFailure::Trap(if cause.is_empty() { text } else { cause })
+    }
+}
+
+impl std::error::Error for RunFailure {}
+
+/// The outcome of a run that could not start.
+fn failed<T>(request: &RunRequest, failure: RunFailure, log: TenantLog) -> RunOutcome<T> {
+    log.host("ERROR", &failure.to_string());
+    RunOutcome {
+        tenant: request.tenant.clone(),
+        answer: Err(failure),
+        log: log.lines(),
+        elapsed: Duration::ZERO,
+        instantiate: Duration::ZERO,
+        boundary: Boundary::default(),
+    }
+}
+
+/// A batch must keep to what the host asked for.
+fn check_batch(batch: &Batch) -> Result<(), String> {
+    if batch.outcomes.len() > BATCH_TABLES as usize {
+        return Err(format!(
+            "{} outcomes, more than the {BATCH_TABLES} asked for",
+            batch.outcomes.len()
+        ));
+    }
+    if batch.warnings.len() > BATCH_WARNINGS as usize {
+        return Err(format!(
+            "{} warnings, more than the {BATCH_WARNINGS} asked for",
+            batch.warnings.len()
+        ));
+    }
+    let ingested = batch
+        .outcomes
+        .iter()
+        .filter(|o| matches!(o.status, bindings::types::TableStatus::Ingested))
+        .count();
+    if batch.tables.len() != ingested {
+        return Err(format!(
+            "{} tables for {ingested} ingested outcomes",
+            batch.tables.len()
+        ));
+    }
+    Ok(())
+}
+
+/// What a batch costs the host's memory, estimated by its JSON size (strings dominate both).
+fn footprint(batch: &Batch) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
         }
     }
+    let mut count = Count(0);
+    let _ = serde_json::to_writer(&mut count, batch);
+    count.0 + std::mem::size_of::<Batch>()
 }
 
 impl Drop for Runtime {

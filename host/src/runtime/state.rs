@@ -2,12 +2,11 @@
 //! environment, no sockets, no arguments), the HTTP context with the run's outbound policy,
 //! the run's configuration, and its resource limits.
 
+use super::budget::RunLimiter;
 use super::guest_clock::GuestClock;
-use super::limits::Limits;
 use super::log::TenantLog;
 use super::outbound::OutboundPolicy;
 use wasmtime::component::ResourceTable;
-use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
@@ -23,7 +22,7 @@ pub struct RunState {
     table: ResourceTable,
     config: WasiConfigVariables,
     outbound: OutboundPolicy,
-    pub(super) limits: StoreLimits,
+    pub(super) limits: RunLimiter,
     pub(super) clock: GuestClock,
 }
 
@@ -32,7 +31,7 @@ impl RunState {
         config: Vec<(String, String)>,
         outbound: OutboundPolicy,
         log: &TenantLog,
-        limits: &Limits,
+        limits: RunLimiter,
     ) -> Self {
         let wasi = WasiCtx::builder()
             .stdout(log.clone())
@@ -55,14 +54,7 @@ impl RunState {
             config: WasiConfigVariables::from_iter(config),
             outbound,
             clock: GuestClock::default(),
-            limits: StoreLimitsBuilder::new()
-                .memory_size(limits.memory_bytes)
-                .instances(16)
-                .memories(4)
-                .tables(16)
-                .table_elements(1 << 20)
-                .trap_on_grow_failure(true)
-                .build(),
+            limits,
         }
     }
 

@@ -15,7 +15,9 @@ pub fn ingestion(settings: &Settings, observations: Observations) -> Ingestion {
     let database = format!("{service}.default");
     let schema = format!("{database}.default");
     let tables = match settings.mode {
-        Mode::WellBehaved => vec![table(&schema, &format!("{}_table", settings.tenant))],
+        Mode::WellBehaved | Mode::TrapAfterBatch => {
+            vec![table(&schema, &format!("{}_table", settings.tenant))]
+        }
         _ => Vec::new(),
     };
     let outcomes = tables
@@ -70,6 +72,9 @@ fn table(schema: &str, name: &str) -> Table {
             constraint: Some(ColumnConstraint::PrimaryKey),
             ordinal_position: 1,
             parent: None,
+            tags: Vec::new(),
+            coverage: None,
+            profile: None,
         }],
         table_constraints: vec![TableConstraint {
             constraint_type: ConstraintType::PrimaryKey,
@@ -79,6 +84,7 @@ fn table(schema: &str, name: &str) -> Table {
         tags: Vec::new(),
         profile: None,
         details: None,
+        sampling: None,
     }
 }
 

@@ -1,9 +1,13 @@
 //! A test-only guest that attacks the host's sandbox from inside. It implements the connector's
-//! world, and its `ingest` and `test-connection` do what the `wasi:config/store` key
-//! `hostile.mode` says ([`mode::Mode`] lists the modes). A probe that does not stop the run
-//! reports what it observed: `ingest` returns one warning per observation (`table` names the
-//! probe, `message` says what happened), `test-connection` returns them in a `service` error.
-//! The sandbox tests (tests/tests/sandbox.rs) tell a denial from a silent pass by those texts.
+//! world, and its `ingest`, `start-ingestion` and `test-connection` do what the
+//! `wasi:config/store` key `hostile.mode` says ([`mode::Mode`] lists the modes). A probe that
+//! does not stop the run reports what it observed: an ingestion carries one warning per
+//! observation (`table` names the probe, `message` says what happened), `test-connection`
+//! returns them in a `service` error. The sandbox tests (tests/tests/sandbox.rs) tell a denial
+//! from a silent pass by those texts.
+//!
+//! A streamed ingestion hands its whole answer over in the first batch, whatever the host
+//! asked for: a batch too large is the host's to refuse.
 
 mod allocator;
 mod answer;
@@ -31,14 +35,69 @@ mod bindings {
 }
 
 use bindings::exports::catalog::connector::source::{
-    ConnectionCheck, ConnectorError, Guest, Ingestion,
+    Batch, ConnectionCheck, ConnectorError, Guest, GuestIngestionStream, Ingestion,
+    IngestionStream, RunScope,
 };
+use bindings::exports::catalog::connector::types::Progress;
 use mode::Mode;
 use settings::Settings;
+use std::cell::RefCell;
 
 struct Hostile;
 
+/// A streamed ingestion: its whole answer, handed over at once.
+struct Stream {
+    answer: RefCell<Option<Ingestion>>,
+    scope: RunScope,
+    mode: Mode,
+}
+
+impl GuestIngestionStream for Stream {
+    fn scope(&self) -> RunScope {
+        self.scope.clone()
+    }
+
+    fn next_batch(
+        &self,
+        _max_tables: u32,
+        _max_warnings: u32,
+    ) -> Result<Option<Batch>, ConnectorError> {
+        let answer = self.answer.borrow_mut().take();
+        if answer.is_none() && self.mode == Mode::TrapAfterBatch {
+            println!("hostile trap after the first batch");
+            core::arch::wasm32::unreachable();
+        }
+        Ok(answer.map(|i| Batch {
+            progress: Progress {
+                listed: i.outcomes.len() as u64,
+                listing_complete: i.listing_complete,
+                stats: i.stats,
+            },
+            tables: i.tables,
+            outcomes: i.outcomes,
+            warnings: i.warnings,
+        }))
+    }
+}
+
 impl Guest for Hostile {
+    type IngestionStream = Stream;
+
+    fn start_ingestion() -> Result<IngestionStream, ConnectorError> {
+        let mode = Settings::read()?.mode;
+        let ingestion = Self::ingest()?;
+        let scope = RunScope {
+            service: ingestion.service.clone(),
+            database: ingestion.database.clone(),
+            schema: ingestion.schema.clone(),
+        };
+        Ok(IngestionStream::new(Stream {
+            answer: RefCell::new(Some(ingestion)),
+            scope,
+            mode,
+        }))
+    }
+
     fn test_connection() -> Result<ConnectionCheck, ConnectorError> {
         let settings = Settings::read()?;
         let observations = probes::run(&settings);

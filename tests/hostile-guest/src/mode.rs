@@ -50,10 +50,12 @@ pub enum Mode {
     /// Reads the whole body of two responses of `hostile.count` bytes (default 64 MiB) from
     /// the allowed destination, one with a `content-length` and one without.
     LargeResponse,
+    /// A streamed run that hands over one table, then traps in the next `next-batch`.
+    TrapAfterBatch,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 21] = [
+    pub const ALL: [Mode; 22] = [
         Mode::WellBehaved,
         Mode::HttpDestinations,
         Mode::HttpHeaders,
@@ -75,6 +77,7 @@ impl Mode {
         Mode::HostMemory,
         Mode::ManyRequests,
         Mode::LargeResponse,
+        Mode::TrapAfterBatch,
     ];
 
     pub fn name(self) -> &'static str {
@@ -100,6 +103,7 @@ impl Mode {
             Mode::HostMemory => "host-memory",
             Mode::ManyRequests => "many-requests",
             Mode::LargeResponse => "large-response",
+            Mode::TrapAfterBatch => "trap-after-batch",
         }
     }
 

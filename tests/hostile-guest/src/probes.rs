@@ -25,7 +25,7 @@ pub fn run(settings: &Settings) -> Observations {
     );
     let mut seen = Observations::default();
     match settings.mode {
-        Mode::WellBehaved => configuration::probe(settings, &mut seen),
+        Mode::WellBehaved | Mode::TrapAfterBatch => configuration::probe(settings, &mut seen),
         Mode::HttpDestinations => destinations::probe(settings, &mut seen),
         Mode::HttpHeaders => headers::probe(settings, &mut seen),
         Mode::Files => files::probe(&mut seen),

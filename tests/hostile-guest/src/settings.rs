@@ -1,7 +1,8 @@
 //! The guest's configuration, from `wasi:config/store`: `hostile.mode`, `hostile.tenant` (a
 //! marker the guest writes to its log and returns), `hostile.allowed` and `hostile.forbidden`
 //! (`http://host:port` of a destination on the run's allowlist and of one that is not), and
-//! `hostile.count` (how much of something, per mode).
+//! `hostile.count` (how much of something, per mode). Run by the CLI from an OpenMetadata
+//! workflow, the same keys come under `connectionOptions` (`connectionOptions.hostile.mode`).
 
 use crate::bindings::exports::catalog::connector::types::{ConfigProblem, ConnectorError};
 use crate::bindings::wasi::config::store;
@@ -38,9 +39,10 @@ impl Settings {
             )
         })?;
         let get = |key: &str| {
+            let through_workflow = format!("connectionOptions.{key}");
             visible
                 .iter()
-                .find(|(k, _)| k == key)
+                .find(|(k, _)| *k == key || *k == through_workflow)
                 .map(|(_, v)| v.clone())
         };
         let mode_name = get("hostile.mode").unwrap_or_default();

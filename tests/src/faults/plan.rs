@@ -61,11 +61,30 @@ impl Fault {
         }
     }
 
-    /// A DescribeTable answer whose `ItemCount` is a string.
+    /// A DescribeTable answer whose `KeySchema` is a string.
     pub fn wrongly_typed() -> Fault {
         Fault::Answer {
             status: 200,
-            body: r#"{"Table":{"ItemCount":"many"}}"#.to_string(),
+            body: r#"{"Table":{"KeySchema":"many"}}"#.to_string(),
+        }
+    }
+
+    /// A well-formed DescribeTable answer for `table` (string key `id`) whose statistics are
+    /// not counts: a negative `ItemCount`, a `TableSizeBytes` beyond 64 bits, and a string
+    /// for a capacity.
+    pub fn bad_statistics(table: &str) -> Fault {
+        Fault::Answer {
+            status: 200,
+            body: serde_json::json!({"Table": {
+                "TableName": table,
+                "TableStatus": "ACTIVE",
+                "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+                "ItemCount": -7,
+                "TableSizeBytes": 1e30,
+                "ProvisionedThroughput": {"ReadCapacityUnits": "five", "WriteCapacityUnits": 5}
+            }})
+            .to_string(),
         }
     }
 

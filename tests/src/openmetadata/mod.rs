@@ -30,7 +30,7 @@ mod entity_type;
 mod error;
 mod faults;
 pub mod fqn;
-mod http;
+pub(crate) mod http;
 mod ids;
 mod paging;
 mod rules;

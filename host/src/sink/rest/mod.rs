@@ -13,28 +13,26 @@
 
 mod client;
 
-use super::SinkReport;
-use crate::entities::{Requests, TableRequest};
+use super::{Listed, RunEnd, SinkReport};
+use crate::entities::{ScopeRequests, TableRequest, TableRequests};
 use crate::workflow::OpenMetadataConnection;
 use anyhow::{Result, anyhow};
 use client::{ApiError, OpenMetadataClient};
 use futures::stream::{self, StreamExt};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// Table requests in flight at once.
 const TABLE_CONCURRENCY: usize = 8;
 /// Tables listed per page when reading the schema's tables back.
 const LIST_PAGE: usize = 1000;
 
-/// What the sink needs to know of the run besides its requests.
-#[derive(Debug, Clone)]
-pub struct RunFacts {
-    /// Every table name the listing returned, whatever became of it.
-    pub listed: BTreeSet<String>,
-    pub mark_deleted_tables: bool,
-    /// Whether the listing ran to its end (never delete after a partial listing).
-    pub listing_complete: bool,
+/// What became of one table request.
+enum Put {
+    /// The server's copy has the same `sourceHash`: not sent.
+    Unchanged,
+    /// Created or updated; the entity's id when the server gave one.
+    Stored(Option<String>),
 }
 
 #[derive(Debug, Clone)]
@@ -44,121 +42,219 @@ struct ServerTable {
     source_hash: Option<String>,
 }
 
-pub async fn write(
-    server: &OpenMetadataConnection,
-    requests: &Requests,
-    facts: &RunFacts,
-) -> Result<SinkReport> {
-    let client = OpenMetadataClient::new(server)?;
-    let mut report = SinkReport::default();
-    if server.enable_version_validation.unwrap_or(true) {
-        check_version(&client).await?;
+/// The sink for one run: opened with the run's scope, fed each batch of tables, finished with
+/// the deletions a complete listing allows.
+pub struct RestWriter {
+    client: OpenMetadataClient,
+    check_version: bool,
+    mark_deleted_tables: bool,
+    /// The schema's tables on the server before this run, by FQN.
+    existing: BTreeMap<String, ServerTable>,
+    /// Classifications and tags created (or found) so far.
+    tags_ready: HashSet<(String, String)>,
+    classifications_ready: HashSet<String>,
+    report: SinkReport,
+    created: usize,
+    updated: usize,
+    unchanged: usize,
+    profiles: usize,
+}
+
+impl RestWriter {
+    pub fn new(server: &OpenMetadataConnection, mark_deleted_tables: bool) -> Result<RestWriter> {
+        Ok(RestWriter {
+            client: OpenMetadataClient::new(server)?,
+            check_version: server.enable_version_validation.unwrap_or(true),
+            mark_deleted_tables,
+            existing: BTreeMap::new(),
+            tags_ready: HashSet::new(),
+            classifications_ready: HashSet::new(),
+            report: SinkReport::default(),
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            profiles: 0,
+        })
     }
-    ensure_service(&client, &requests.service).await?;
-    report.written += 1;
-    client
-        .put("/v1/databases", &requests.database)
-        .await
-        .map_err(|e| anyhow!("database `{}`: {e}", requests.database["name"]))?;
-    report.written += 1;
-    let schema = client
-        .put("/v1/databaseSchemas", &requests.schema)
-        .await
-        .map_err(|e| anyhow!("schema `{}`: {e}", requests.schema["name"]))?;
-    report.written += 1;
-    let schema_fqn = schema["fullyQualifiedName"]
-        .as_str()
-        .ok_or_else(|| anyhow!("the schema answer has no fullyQualifiedName"))?
-        .to_string();
 
-    let existing = list_tables(&client, &schema_fqn).await?;
-    ensure_tags(&client, requests, &mut report).await;
+    /// Version check, service, database and schema, then the schema's tables on the server.
+    pub async fn scope(&mut self, requests: &ScopeRequests) -> Result<()> {
+        let client = &self.client;
+        if self.check_version {
+            check_version(client).await?;
+        }
+        ensure_service(client, &requests.service).await?;
+        self.report.written += 1;
+        client
+            .put("/v1/databases", &requests.database)
+            .await
+            .map_err(|e| anyhow!("database `{}`: {e}", requests.database["name"]))?;
+        self.report.written += 1;
+        let schema = client
+            .put("/v1/databaseSchemas", &requests.schema)
+            .await
+            .map_err(|e| anyhow!("schema `{}`: {e}", requests.schema["name"]))?;
+        self.report.written += 1;
+        let schema_fqn = schema["fullyQualifiedName"]
+            .as_str()
+            .ok_or_else(|| anyhow!("the schema answer has no fullyQualifiedName"))?
+            .to_string();
+        self.existing = list_tables(client, &schema_fqn).await?;
+        Ok(())
+    }
 
-    let mut created = 0;
-    let mut updated = 0;
-    let mut unchanged = 0;
-    let mut ids: HashMap<String, String> = HashMap::new();
-    let results: Vec<(&TableRequest, Result<Option<Value>, ApiError>)> =
-        stream::iter(requests.tables.iter().map(|table| {
-            let previous = existing.get(&table.fully_qualified_name);
-            let same = previous
-                .and_then(|p| p.source_hash.as_deref())
-                .is_some_and(|hash| Some(hash) == table.request["sourceHash"].as_str());
-            let client = &client;
-            async move {
+    /// The tags a batch needs, then its tables (unchanged ones skipped) and their profiles.
+    pub async fn tables(&mut self, requests: &TableRequests) {
+        self.ensure_tags(&requests.tables).await;
+        let client = &self.client;
+        let existing = &self.existing;
+        let results: Vec<(&TableRequest, Result<Put, ApiError>)> =
+            stream::iter(requests.tables.iter().map(|table| async move {
+                let previous = existing.get(&table.fully_qualified_name);
+                let same = previous
+                    .and_then(|p| p.source_hash.as_deref())
+                    .is_some_and(|hash| Some(hash) == table.request["sourceHash"].as_str());
                 if same {
-                    return (table, Ok(None));
+                    return (table, Ok(Put::Unchanged));
                 }
+                let put = client.put("/v1/tables", &table.request).await;
                 (
                     table,
-                    client.put("/v1/tables", &table.request).await.map(Some),
+                    put.map(|entity| Put::Stored(entity["id"].as_str().map(String::from))),
                 )
-            }
-        }))
-        .buffered(TABLE_CONCURRENCY)
-        .collect()
-        .await;
-    for (table, result) in results {
-        match result {
-            Ok(None) => {
-                unchanged += 1;
-                report.written += 1;
-                if let Some(previous) = existing.get(&table.fully_qualified_name) {
-                    ids.insert(table.fully_qualified_name.clone(), previous.id.clone());
+            }))
+            .buffered(TABLE_CONCURRENCY)
+            .collect()
+            .await;
+        let mut stored: Vec<(&TableRequest, String)> = Vec::new();
+        for (table, result) in results {
+            let previous = self.existing.get(&table.fully_qualified_name);
+            match result {
+                Ok(Put::Unchanged) => {
+                    self.unchanged += 1;
+                    self.report.written += 1;
+                    if let Some(previous) = previous {
+                        stored.push((table, previous.id.clone()));
+                    }
                 }
-            }
-            Ok(Some(entity)) => {
-                report.written += 1;
-                if existing.contains_key(&table.fully_qualified_name) {
-                    updated += 1;
-                } else {
-                    created += 1;
+                Ok(Put::Stored(id)) => {
+                    self.report.written += 1;
+                    if previous.is_some() {
+                        self.updated += 1;
+                    } else {
+                        self.created += 1;
+                    }
+                    if let Some(id) = id {
+                        stored.push((table, id));
+                    }
                 }
-                if let Some(id) = entity["id"].as_str() {
-                    ids.insert(table.fully_qualified_name.clone(), id.to_string());
-                }
+                Err(e) => self.report.failures.push(&table.name, &e.to_string()),
             }
-            Err(e) => report.failures.push((table.name.clone(), e.to_string())),
+        }
+        for (table, id) in stored {
+            let Some(profile) = &table.profile else {
+                continue;
+            };
+            match client
+                .put(&format!("/v1/tables/{id}/tableProfile"), profile)
+                .await
+            {
+                Ok(_) => self.profiles += 1,
+                Err(e) => self
+                    .report
+                    .warnings
+                    .push(&format!("{}: profile not stored: {e}", table.name)),
+            }
         }
     }
 
-    let mut profiles = 0;
-    for table in &requests.tables {
-        let (Some(profile), Some(id)) = (&table.profile, ids.get(&table.fully_qualified_name))
-        else {
-            continue;
-        };
-        let body = json!({ "tableProfile": profile, "columnProfile": [] });
-        match client
-            .put(&format!("/v1/tables/{id}/tableProfile"), &body)
-            .await
-        {
-            Ok(_) => profiles += 1,
-            Err(e) => report
-                .warnings
-                .push(format!("{}: profile not stored: {e}", table.name)),
+    /// With `markDeletedTables`, soft-deletes the schema's tables the listing did not return,
+    /// but only after a run that listed to its end and was not stopped.
+    pub async fn finish(mut self, end: &RunEnd, listed: &Listed) -> Result<SinkReport> {
+        let mut deleted = 0;
+        if self.mark_deleted_tables && end.listing_complete && end.stopped.is_none() {
+            for gone in self.existing.values().filter(|t| !listed.contains(&t.name)) {
+                let path = format!("/v1/tables/{}?recursive=true&hardDelete=false", gone.id);
+                match self.client.delete(&path).await {
+                    Ok(_) => deleted += 1,
+                    Err(e) => self
+                        .report
+                        .failures
+                        .push(&gone.name, &format!("soft delete failed: {e}")),
+                }
+            }
+        } else if self.mark_deleted_tables {
+            self.report
+                .notes
+                .push("No table marked deleted: the listing did not run to its end".to_string());
         }
+        self.report.notes.push(format!(
+            "Tables: {} created, {} updated, {} unchanged (same sourceHash), {deleted} marked deleted; {} profiles stored",
+            self.created, self.updated, self.unchanged, self.profiles
+        ));
+        Ok(self.report)
     }
 
-    let mut deleted = 0;
-    if facts.mark_deleted_tables && facts.listing_complete {
-        for gone in existing
-            .values()
-            .filter(|t| !facts.listed.contains(&t.name))
-        {
-            let path = format!("/v1/tables/{}?recursive=true&hardDelete=false", gone.id);
-            match client.delete(&path).await {
-                Ok(_) => deleted += 1,
-                Err(e) => report
-                    .failures
-                    .push((gone.name.clone(), format!("soft delete failed: {e}"))),
+    pub fn report(&self) -> SinkReport {
+        self.report.clone()
+    }
+
+    /// Creates (or updates) each classification and tag the tables' labels name, once per run.
+    async fn ensure_tags(&mut self, tables: &[TableRequest]) {
+        let mut needed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for table in tables {
+            for (classification, tag) in &table.tags {
+                if !self
+                    .tags_ready
+                    .contains(&(classification.clone(), tag.clone()))
+                {
+                    needed
+                        .entry(classification.clone())
+                        .or_default()
+                        .insert(tag.clone());
+                }
+            }
+        }
+        for (classification, tags) in needed {
+            if !self.classifications_ready.contains(&classification) {
+                let body = classification_request(&classification);
+                if let Err(e) = self.client.put("/v1/classifications", &body).await {
+                    self.report
+                        .failures
+                        .push(&format!("classification {classification}"), &e.to_string());
+                    continue;
+                }
+                self.classifications_ready.insert(classification.clone());
+            }
+            for tag in tags {
+                let body = tag_request(&classification, &tag);
+                match self.client.put("/v1/tags", &body).await {
+                    Ok(_) => {
+                        self.tags_ready.insert((classification.clone(), tag));
+                    }
+                    Err(e) => self
+                        .report
+                        .failures
+                        .push(&format!("tag {classification}.{tag}"), &e.to_string()),
+                }
             }
         }
     }
-    report.notes.push(format!(
-        "Tables: {created} created, {updated} updated, {unchanged} unchanged (same sourceHash), {deleted} marked deleted; {profiles} profiles stored"
-    ));
-    Ok(report)
+}
+
+fn classification_request(classification: &str) -> Value {
+    json!({
+        "name": classification,
+        "description": format!("DynamoDB tag key `{classification}`, from the tables' AWS tags."),
+    })
+}
+
+fn tag_request(classification: &str, tag: &str) -> Value {
+    json!({
+        "name": tag,
+        "description": format!("DynamoDB tables tagged `{classification}` = `{tag}`."),
+        "classification": quote(classification),
+    })
 }
 
 async fn check_version(client: &OpenMetadataClient) -> Result<()> {
@@ -240,43 +336,6 @@ async fn list_tables(
         match page["paging"]["after"].as_str() {
             Some(next) if Some(next) != after.as_deref() => after = Some(next.to_string()),
             _ => return Ok(tables),
-        }
-    }
-}
-
-/// Creates (or updates) each classification and tag the tables' labels name.
-async fn ensure_tags(client: &OpenMetadataClient, requests: &Requests, report: &mut SinkReport) {
-    let mut classifications: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for table in &requests.tables {
-        for (classification, tag) in &table.tags {
-            classifications
-                .entry(classification)
-                .or_default()
-                .insert(tag);
-        }
-    }
-    for (classification, tags) in classifications {
-        let body = json!({
-            "name": classification,
-            "description": format!("DynamoDB tag key `{classification}`, from the tables' AWS tags."),
-        });
-        if let Err(e) = client.put("/v1/classifications", &body).await {
-            report
-                .failures
-                .push((format!("classification {classification}"), e.to_string()));
-            continue;
-        }
-        for tag in tags {
-            let body = json!({
-                "name": tag,
-                "description": format!("DynamoDB tables tagged `{classification}` = `{tag}`."),
-                "classification": quote(classification),
-            });
-            if let Err(e) = client.put("/v1/tags", &body).await {
-                report
-                    .failures
-                    .push((format!("tag {classification}.{tag}"), e.to_string()));
-            }
         }
     }
 }

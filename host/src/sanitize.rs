@@ -1,0 +1,210 @@
+//! The one sanitiser for text the host did not write itself: every string from the guest or
+//! from an endpoint passes through here before it reaches a terminal, a log line, the summary,
+//! an error or a URL.
+//!
+//! Control characters (C0, DEL, C1), line and paragraph separators, bidirectional controls and
+//! invisible format characters are escaped visibly (`\n`, `\x1b`, `\u{202e}`), a backslash is
+//! doubled so that an escape cannot be forged, and long text is cut with an ellipsis and its
+//! original length. What comes out is one line that shows what came in.
+
+use std::borrow::Cow;
+use std::fmt::{self, Write};
+
+/// Characters kept of a name (a table, a column, a key).
+pub const NAME_CHARS: usize = 256;
+/// Characters kept of a message (a reason, a warning, an error).
+pub const MESSAGE_CHARS: usize = 1024;
+
+/// `text` made safe to show, at most `max_chars` characters of it (plus the note saying how
+/// long it was).
+pub fn clean(text: &str, max_chars: usize) -> Cow<'_, str> {
+    let mut chars = 0;
+    let safe = text.chars().all(|c| {
+        chars += 1;
+        escape(c).is_none()
+    });
+    if safe && chars <= max_chars {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len().min(max_chars * 4) + 32);
+    let mut total = 0usize;
+    for c in text.chars() {
+        total += 1;
+        if total > max_chars {
+            continue;
+        }
+        match escape(c) {
+            Some(Escape::Short(s)) => out.push_str(s),
+            Some(Escape::Code) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            None => out.push(c),
+        }
+    }
+    if total > max_chars {
+        let _ = write!(out, "…({total} characters)");
+    }
+    Cow::Owned(out)
+}
+
+/// A name, cleaned: `Display` for `format!`.
+pub fn name(text: &str) -> Shown<'_> {
+    Shown(text, NAME_CHARS)
+}
+
+/// A message, cleaned: `Display` for `format!`.
+pub fn message(text: &str) -> Shown<'_> {
+    Shown(text, MESSAGE_CHARS)
+}
+
+/// Text shown through [`clean`].
+#[derive(Debug, Clone, Copy)]
+pub struct Shown<'a>(&'a str, usize);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&clean(self.0, self.1))
+    }
+}
+
+enum Escape {
+    Short(&'static str),
+    Code,
+}
+
+fn escape(c: char) -> Option<Escape> {
+    Some(match c {
+        '\\' => Escape::Short("\\\\"),
+        '\n' => Escape::Short("\\n"),
+        '\r' => Escape::Short("\\r"),
+        '\t' => Escape::Short("\\t"),
+        '\0' => Escape::Short("\\0"),
+        c if is_unsafe(c) => Escape::Code,
+        _ => return None,
+    })
+}
+
+/// Characters that move the cursor, change the terminal's state, reorder or hide text, or
+/// break a line.
+fn is_unsafe(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}'            // C0 controls (ESC starts ANSI and OSC sequences)
+        | '\u{7f}'..='\u{9f}'         // DEL and C1 controls (CSI, OSC, NEL as one code)
+        | '\u{ad}'                    // soft hyphen
+        | '\u{61c}'                   // Arabic letter mark
+        | '\u{180e}'                  // Mongolian vowel separator
+        | '\u{200b}'..='\u{200f}'     // zero-width characters, LRM, RLM
+        | '\u{2028}' | '\u{2029}'     // line and paragraph separators
+        | '\u{202a}'..='\u{202e}'     // bidi embeddings and overrides
+        | '\u{2060}'..='\u{206f}'     // word joiner, invisible operators, bidi isolates
+        | '\u{feff}'                  // zero-width no-break space
+        | '\u{fff9}'..='\u{fffb}'     // interlinear annotations
+    )
+}
+
+/// serde_json writes strings escaping only C0 and quotes; this formatter also escapes what a
+/// terminal would act on (DEL, C1, bidi and invisible format characters) as `\uXXXX`. The JSON
+/// stays the same data, and printing it to a terminal stays harmless.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SafeJsonFormatter;
+
+impl serde_json::ser::Formatter for SafeJsonFormatter {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_unsafe(c) {
+                writer.write_all(&fragment.as_bytes()[start..i])?;
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+                start = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+}
+
+/// Writes `value` as compact JSON through [`SafeJsonFormatter`].
+pub fn write_json<W: std::io::Write, T: serde::Serialize + ?Sized>(
+    writer: W,
+    value: &T,
+) -> serde_json::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(writer, SafeJsonFormatter);
+    value.serialize(&mut serializer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_borrowed_unchanged() {
+        assert!(matches!(clean("orders.v2 é 表", 64), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn every_class_of_dangerous_character_is_escaped_visibly() {
+        let cases = [
+            ("a\nb", "a\\nb"),
+            ("a\rb", "a\\rb"),
+            ("a\tb", "a\\tb"),
+            ("a\0b", "a\\0b"),
+            ("\u{8}back", "\\u{8}back"),
+            ("\u{1b}[31mred\u{1b}[0m", "\\u{1b}[31mred\\u{1b}[0m"),
+            ("\u{1b}]0;title\u{7}", "\\u{1b}]0;title\\u{7}"),
+            ("del\u{7f}", "del\\u{7f}"),
+            ("csi\u{9b}31m", "csi\\u{9b}31m"),
+            ("nel\u{85}x", "nel\\u{85}x"),
+            ("rtl\u{202e}txt", "rtl\\u{202e}txt"),
+            ("iso\u{2066}x\u{2069}", "iso\\u{2066}x\\u{2069}"),
+            ("zw\u{200b}j", "zw\\u{200b}j"),
+            ("line\u{2028}sep", "line\\u{2028}sep"),
+            ("bom\u{feff}", "bom\\u{feff}"),
+            ("back\\slash", "back\\\\slash"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(clean(input, 100), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn a_forged_line_stays_on_its_line() {
+        let forged = "t\n[host] Workflow finished successfully";
+        let shown = clean(forged, 100);
+        assert!(!shown.contains('\n'));
+        assert_eq!(shown, "t\\n[host] Workflow finished successfully");
+    }
+
+    #[test]
+    fn an_escape_cannot_be_forged_with_a_backslash() {
+        // A literal backslash-n and a line feed come out different.
+        assert_ne!(clean("a\\nb", 10), clean("a\nb", 10));
+    }
+
+    #[test]
+    fn long_text_is_cut_with_an_ellipsis_and_its_length() {
+        let long = "x".repeat(10_000);
+        assert_eq!(clean(&long, 5), "xxxxx…(10000 characters)");
+        let escaped = "\n".repeat(10);
+        assert_eq!(clean(&escaped, 2), "\\n\\n…(10 characters)");
+    }
+
+    #[test]
+    fn json_stays_the_same_data_and_escapes_what_a_terminal_acts_on() {
+        let value = serde_json::json!({"name": "a\u{1b}[2J\u{9b}\u{202e}b\u{7f}", "ok": "é"});
+        let mut out = Vec::new();
+        write_json(&mut out, &value).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(text, r#"{"name":"a\u001b[2J\u009b\u202eb\u007f","ok":"é"}"#);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+            value
+        );
+        assert!(!text.chars().any(is_unsafe));
+    }
+}

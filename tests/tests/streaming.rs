@@ -1,0 +1,245 @@
+//! A run streams out of the sandbox: the sink gets each batch as it is ready, the host holds a
+//! bounded window whatever the account's size, and a run that stops (its time limit, a listing
+//! that goes round in circles) keeps every table it finished, says why it stopped and what it
+//! left undone, exits 1, and never marks a table deleted.
+
+use e2e::catalog::GeneratedCatalog;
+use e2e::host;
+use e2e::openmetadata::OpenMetadata;
+use e2e::workflow::Workflow;
+use serde_json::Value;
+use std::path::Path;
+use std::time::Duration;
+
+/// `Tables listed: N (ingested I, filtered F, failed X)`.
+fn table_counts(stderr: &str) -> [u64; 4] {
+    let line = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Tables listed: "))
+        .unwrap_or_else(|| panic!("no `Tables listed:` line:\n{stderr}"));
+    let numbers: Vec<u64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect();
+    [numbers[0], numbers[1], numbers[2], numbers[3]]
+}
+
+/// The number after `prefix` on the summary line that starts with it.
+fn figure(stderr: &str, prefix: &str) -> u64 {
+    let line = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no `{prefix}` line:\n{stderr}"));
+    line.split(|c: char| !c.is_ascii_digit())
+        .find(|s| !s.is_empty())
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+fn tables_in(path: &Path) -> Vec<Value> {
+    let entities: Vec<Value> = serde_json::from_str(&host::read_output(path))
+        .unwrap_or_else(|e| panic!("{} is not one JSON array: {e}", path.display()));
+    entities
+        .into_iter()
+        .filter(|e| e.get("columns").is_some())
+        .collect()
+}
+
+#[test]
+fn a_run_stopped_by_its_time_limit_keeps_the_tables_it_finished() {
+    // 2,000 tables answered in 50 ms each, 16 at a time: about 6 s of work for a 3 s limit.
+    let catalog = GeneratedCatalog::with_latency(2_000, Duration::from_millis(50));
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("entities.json");
+    let workflow = Workflow::new("stopped", &catalog.endpoint(), "AKIDSTOPPED")
+        .without_tags()
+        .file_sink(&output)
+        .write(dir.path(), "workflow.yaml");
+    let run = host::run(&[
+        "ingest",
+        "-c",
+        workflow.to_str().unwrap(),
+        "--timeout",
+        "3",
+        "--quiet",
+    ]);
+    assert_eq!(run.code(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Stopped: stopped: the run took longer than its limit of 3s"),
+        "{}",
+        run.stderr
+    );
+    let [listed, ingested, filtered, failed] = table_counts(&run.stderr);
+    assert!(ingested > 0 && ingested < 2_000, "{}", run.stderr);
+    assert_eq!((filtered, failed), (0, 0));
+    // Every table counted is in the sink, and the file is one valid array.
+    let tables = tables_in(&output);
+    assert_eq!(tables.len() as u64, ingested, "{}", run.stderr);
+    assert_eq!(
+        figure(&run.stderr, "Left undone: "),
+        listed - ingested,
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("Workflow finished with failures"));
+}
+
+#[test]
+fn a_stopped_run_never_marks_a_table_deleted() {
+    let om = OpenMetadata::start();
+    host::register_secret(&om.token());
+    let rest = |workflow: Workflow| {
+        let mut w = workflow.without_tags();
+        w.sink = "sink:\n  type: metadata-rest\n  config: {}\n".into();
+        w.workflow_config = format!(
+            "  loggerLevel: INFO\n  openMetadataServerConfig:\n    hostPort: {}\n    authProvider: openmetadata\n    securityConfig:\n      jwtToken: {}\n",
+            om.host_port(),
+            om.token()
+        );
+        w
+    };
+    let dir = tempfile::tempdir().unwrap();
+    // A complete run puts 300 tables in OpenMetadata.
+    let quick = GeneratedCatalog::start(300);
+    let first = rest(Workflow::new("keepers", &quick.endpoint(), "AKIDKEEP"));
+    let run = host::run(&[
+        "ingest",
+        "-c",
+        first.write(dir.path(), "first.yaml").to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+    assert!(run.stderr.contains("Tables: 300 created"), "{}", run.stderr);
+    // The same account, slow: the run stops long before it has listed them all again.
+    let slow = GeneratedCatalog::with_latency(300, Duration::from_millis(200));
+    let second = rest(Workflow::new("keepers", &slow.endpoint(), "AKIDKEEP"));
+    let run = host::run(&[
+        "ingest",
+        "-c",
+        second.write(dir.path(), "second.yaml").to_str().unwrap(),
+        "--timeout",
+        "2",
+        "-q",
+    ]);
+    assert_eq!(run.code(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("Stopped: "), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("No table marked deleted: the listing did not run to its end"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(" 0 marked deleted;"), "{}", run.stderr);
+    assert!(om.deleted_tables().is_empty());
+    assert!(
+        om.schema_violations().is_empty(),
+        "{:?}",
+        om.schema_violations()
+    );
+}
+
+#[test]
+fn a_listing_that_cycles_over_three_pages_stops_and_keeps_what_it_listed() {
+    let catalog = GeneratedCatalog::cycling(300);
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("entities.json");
+    let workflow = Workflow::new("cycle", &catalog.endpoint(), "AKIDCYCLE")
+        .without_tags()
+        .file_sink(&output)
+        .write(dir.path(), "workflow.yaml");
+    let run = host::run(&["ingest", "-c", workflow.to_str().unwrap(), "-q"]);
+    assert_eq!(run.code(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "Stopped: the service answered something unreadable: ListTables: InvalidResponse: \
+             ListTables page 4 returned LastEvaluatedTableName `t000099`, a position the listing \
+             has already been at"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        table_counts(&run.stderr),
+        [300, 300, 0, 0],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(figure(&run.stderr, "Left undone: "), 0);
+    assert_eq!(tables_in(&output).len(), 300);
+    // Four pages and 300 describes; the listing stopped at the repeated position.
+    assert_eq!(catalog.requests(), 304);
+}
+
+#[test]
+fn the_host_holds_a_bounded_window_on_twenty_thousand_tables() {
+    const TABLES: u64 = 20_000;
+    let catalog = GeneratedCatalog::start(TABLES);
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("entities.json");
+    let workflow = Workflow::new("large", &catalog.endpoint(), "AKIDLARGE")
+        .without_tags()
+        .file_sink(&output)
+        .write(dir.path(), "workflow.yaml");
+    let run = host::run(&["ingest", "-c", workflow.to_str().unwrap(), "-q"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+    assert_eq!(
+        table_counts(&run.stderr),
+        [TABLES, TABLES, 0, 0],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(tables_in(&output).len() as u64, TABLES);
+    // `Sandbox: ... N batches, the largest T tables (B KiB), at most H KiB held at once`
+    let sandbox = run
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("Sandbox: "))
+        .unwrap_or_else(|| panic!("no `Sandbox:` line:\n{}", run.stderr));
+    let numbers: Vec<f64> = sandbox
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .filter_map(|s| s.trim_matches('.').parse().ok())
+        .collect();
+    let [batches, largest_tables, largest_kib, held_kib] = numbers[numbers.len() - 4..] else {
+        panic!("{sandbox}")
+    };
+    assert!(batches >= TABLES as f64 / 100.0, "{sandbox}");
+    assert!(largest_tables <= 100.0, "{sandbox}");
+    // The host held at most the batches on their way to the sink (two queued, one being
+    // written, one just copied out), whatever the account's size.
+    assert!(held_kib <= 4.0 * largest_kib, "{sandbox}");
+    assert!(held_kib < 2048.0, "{sandbox}");
+}
+
+#[test]
+fn a_run_that_traps_after_a_batch_keeps_that_batch() {
+    // The hostile guest hands over one table, then traps in its next `next-batch`.
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("entities.json");
+    let workflow = Workflow::new("trapped", "http://127.0.0.1:9", "AKIDTRAP")
+        .connection(
+            "      connectionOptions:\n        hostile.mode: trap-after-batch\n        hostile.tenant: trapped\n",
+        )
+        .file_sink(&output)
+        .write(dir.path(), "workflow.yaml");
+    let run = host::run(&[
+        "ingest",
+        "-c",
+        workflow.to_str().unwrap(),
+        "--component",
+        e2e::hostile::component().to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(run.code(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Stopped: the connector crashed: "),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(table_counts(&run.stderr), [1, 1, 0, 0], "{}", run.stderr);
+    let tables = tables_in(&output);
+    assert_eq!(tables.len(), 1);
+    assert_eq!(tables[0]["name"], "trapped_table");
+}
