@@ -294,8 +294,11 @@ impl Consumer<'_> {
                     throttled: stats.throttled,
                 });
                 self.listing_complete = batch.progress.listing_complete;
+                let keep_names = writer.needs_listing();
                 for outcome in &batch.outcomes {
-                    self.listed.insert(&outcome.name);
+                    if keep_names {
+                        self.listed.insert(&outcome.name);
+                    }
                     match &outcome.status {
                         TableStatus::Ingested => {}
                         TableStatus::Filtered(reason) => {

@@ -25,6 +25,8 @@ mod options;
 mod process;
 #[path = "ingest/results.rs"]
 mod results;
+#[path = "ingest/streaming.rs"]
+mod streaming;
 #[path = "ingest/tables.rs"]
 mod tables;
 #[path = "ingest/tenants.rs"]
@@ -91,6 +93,30 @@ fn main() {
         }
     };
     attempt("start-up", bench.startup(&mut results.startup));
+    let sizes: Vec<u64> = options.catalog_at.iter().map(|&n| n as u64).collect();
+    attempt(
+        "generated catalog",
+        streaming::by_size(
+            &catalog,
+            &work,
+            &sizes,
+            options.repeat,
+            &mut results.streaming,
+        ),
+    );
+    if options.first_table_at > 0 {
+        attempt(
+            "first table",
+            streaming::first_table(
+                &catalog,
+                &work,
+                options.first_table_at as u64,
+                options.om_latency,
+                options.cold_repeat.max(1),
+                &mut results.streaming,
+            ),
+        );
+    }
     for &tables in &options.tables {
         attempt(
             &format!("{tables} tables"),

@@ -12,7 +12,14 @@ use std::sync::OnceLock;
 /// The hostile guest's `.wasm`, built on first use.
 pub fn component() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(build)
+    BUILT.get_or_init(|| build(false))
+}
+
+/// The hostile guest with its `files` and `sockets` probes: it imports `wasi:filesystem` and
+/// `wasi:sockets`, which the host refuses at load.
+pub fn component_with_forbidden_imports() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| build(true))
 }
 
 /// `hostile-guest` in the workspace's target directory (`$CARGO_TARGET_DIR` or `target/`).
@@ -23,10 +30,18 @@ pub fn target_dir() -> PathBuf {
         .join("hostile-guest")
 }
 
-fn build() -> PathBuf {
+fn build(forbidden_imports: bool) -> PathBuf {
     let manifest = crate::workspace_root().join("tests/hostile-guest/Cargo.toml");
-    let target_dir = target_dir();
+    let mut target_dir = target_dir();
+    if forbidden_imports {
+        target_dir.set_file_name("hostile-guest-forbidden");
+    }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let features: &[&str] = if forbidden_imports {
+        &["--features", "forbidden-imports"]
+    } else {
+        &[]
+    };
     let output = Command::new(cargo)
         .args([
             "build",
@@ -35,6 +50,7 @@ fn build() -> PathBuf {
             "--target",
             "wasm32-wasip2",
         ])
+        .args(features)
         .arg("--manifest-path")
         .arg(&manifest)
         .env("CARGO_TARGET_DIR", &target_dir)

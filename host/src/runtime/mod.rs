@@ -6,6 +6,7 @@ pub mod budget;
 pub mod engine;
 mod guest_clock;
 pub mod limits;
+pub mod linker;
 pub mod log;
 pub mod outbound;
 mod state;
@@ -23,7 +24,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use wasmtime::Result;
-use wasmtime::component::Linker;
 use wasmtime::error::Context as _;
 use wasmtime::{Engine, Store, UpdateDeadline};
 
@@ -180,13 +180,19 @@ impl Runtime {
         });
         let engine = engine::engine(pool)?;
         let loaded = engine::load_component(&engine, component, cache_dir)?;
-        let mut linker = Linker::<RunState>::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
-        wasmtime_wasi_config::add_to_linker(&mut linker, RunState::config)?;
+        let unexpected = linker::unexpected_imports(&engine, &loaded.component);
+        if !unexpected.is_empty() {
+            wasmtime::bail!(
+                "the component {} imports what a connector may not use: {}; a connector imports \
+                 only wasi:http, wasi:config, wasi:clocks and the WASI interfaces Rust's std pulls in",
+                component.display(),
+                unexpected.join(", ")
+            );
+        }
+        let linker = linker::linker(&engine)?;
         let pre = linker
             .instantiate_pre(&loaded.component)
-            .context("the component does not fit this host (does it import more than wasi:http, wasi:config and std's WASI?)")?;
+            .context("the component does not fit this host")?;
         let pre = MetadataSourcePre::new(pre)
             .context("the component does not export catalog:connector/source")?;
         let ticker_stop = Arc::new(AtomicBool::new(false));

@@ -210,6 +210,11 @@ impl SinkWriter {
         }
     }
 
+    /// Whether the sink needs every listed name at its end (to mark the others deleted).
+    pub fn needs_listing(&self) -> bool {
+        matches!(self, SinkWriter::Rest(_))
+    }
+
     /// What was written so far (for a sink that fails before its end).
     pub fn report_so_far(&self) -> SinkReport {
         match self {

@@ -39,6 +39,8 @@ pub struct Run {
     pub failed: usize,
     /// Requests the connector made, summed over the workflows.
     pub requests: u64,
+    /// The host's last `Sandbox:` line (what crossed the boundary).
+    pub boundary: String,
 }
 
 impl Catalog {
@@ -176,8 +178,12 @@ fn parse(stderr: &str, cost: Cost) -> Run {
         ingested: 0,
         failed: 0,
         requests: 0,
+        boundary: String::new(),
     };
     for line in stderr.lines().map(str::trim) {
+        if line.starts_with("Sandbox: ") {
+            run.boundary = line.to_string();
+        }
         if let Some(rest) = line.strip_prefix("Connector component ") {
             // "compiled in 587.3 ms; running ..." / "loaded from the compile cache in 1.3 ms; ..."
             if let Some((how, after)) = rest.split_once(" in ") {

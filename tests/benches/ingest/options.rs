@@ -25,6 +25,11 @@ pub struct Options {
     /// Table counts at which OpenMetadata's connector runs too.
     pub openmetadata_at: Vec<usize>,
     pub openmetadata_repeat: usize,
+    /// Account sizes on the generated catalog (peak memory and CPU per table).
+    pub catalog_at: Vec<usize>,
+    /// Tables sent to an OpenMetadata stand-in with `om_latency` per call (0: skip).
+    pub first_table_at: usize,
+    pub om_latency: Duration,
     /// Tenants run at once in one process (0: skip), and tables per tenant.
     pub tenants: usize,
     pub tenant_tables: usize,
@@ -38,6 +43,7 @@ const USAGE: &str = "usage: cargo bench -p e2e --bench ingest -- [--tables 1000,
 [--cold-repeat 3] [--proxied-repeat 3] [--latency-ms 10] [--concurrency 16] [--ceiling-seconds 10] \
 [--ceiling-repeat 3] [--tags-at 1000] \
 [--openmetadata-at 1000] [--openmetadata-repeat 3] [--tenants 50] [--tenant-tables 100] \
+[--catalog-at 1000,10000,100000] [--first-table-at 1000] [--om-latency-ms 5] \
 [--out target/bench] [--bin-dir target/release] [--quick]";
 
 impl Options {
@@ -54,6 +60,9 @@ impl Options {
             tags_at: vec![1_000],
             openmetadata_at: vec![1_000],
             openmetadata_repeat: 3,
+            catalog_at: vec![1_000, 10_000, 100_000],
+            first_table_at: 1_000,
+            om_latency: Duration::from_millis(5),
             tenants: 50,
             tenant_tables: 100,
             out: root.join("target/bench"),
@@ -84,6 +93,11 @@ impl Options {
                 "--openmetadata-at" => options.openmetadata_at = list(&value()),
                 "--openmetadata-repeat" => options.openmetadata_repeat = count(&value()).max(1),
                 "--tenants" => options.tenants = count(&value()),
+                "--catalog-at" => options.catalog_at = list(&value()),
+                "--first-table-at" => options.first_table_at = count(&value()),
+                "--om-latency-ms" => {
+                    options.om_latency = Duration::from_millis(count(&value()) as u64)
+                }
                 "--tenant-tables" => options.tenant_tables = count(&value()).max(1),
                 // cargo runs benchmarks in the package's directory: relative to the workspace.
                 "--out" => options.out = root.join(value()),
@@ -91,6 +105,8 @@ impl Options {
                 // A smoke run of every scenario, in about a minute.
                 "--quick" => {
                     options.tables = vec![200];
+                    options.catalog_at = vec![1_000, 5_000];
+                    options.first_table_at = 200;
                     options.repeat = 1;
                     options.cold_repeat = 1;
                     options.proxied_repeat = 1;

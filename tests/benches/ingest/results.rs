@@ -156,6 +156,7 @@ pub struct Results {
     pub ceilings: Vec<CeilingRow>,
     pub startup: Startup,
     pub tenants: Option<TenantsRow>,
+    pub streaming: crate::streaming::Streaming,
     /// Scenarios that could not run, and why.
     pub skipped: Vec<String>,
 }
@@ -196,6 +197,7 @@ impl Results {
                 "all_no_pooling": costs(&t.all_unpooled),
                 "instantiate_s": secs(&t.instantiate),
             })),
+            "streaming": self.streaming.to_json(),
             "skipped": self.skipped,
         })
     }
@@ -210,6 +212,7 @@ impl Results {
         self.ceiling_table(&mut out);
         self.openmetadata_table(&mut out);
         self.startup_table(&mut out);
+        self.streaming.to_markdown(&mut out);
         self.tenants_table(&mut out);
         for skipped in &self.skipped {
             let _ = writeln!(out, "- not measured: {skipped}");
@@ -464,7 +467,7 @@ pub fn median(values: impl Iterator<Item = f64>) -> f64 {
     }
 }
 
-fn thousands(n: usize) -> String {
+pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

@@ -5,12 +5,14 @@ mod configuration;
 mod destinations;
 mod environment;
 mod exhaustion;
+#[cfg(feature = "forbidden-imports")]
 mod files;
 mod headers;
 mod host_memory;
 mod log;
 mod outbound_load;
 mod results;
+#[cfg(feature = "forbidden-imports")]
 mod sockets;
 
 use crate::mode::Mode;
@@ -28,9 +30,16 @@ pub fn run(settings: &Settings) -> Observations {
         Mode::WellBehaved | Mode::TrapAfterBatch => configuration::probe(settings, &mut seen),
         Mode::HttpDestinations => destinations::probe(settings, &mut seen),
         Mode::HttpHeaders => headers::probe(settings, &mut seen),
+        #[cfg(feature = "forbidden-imports")]
         Mode::Files => files::probe(&mut seen),
-        Mode::Environment => environment::probe(&mut seen),
+        #[cfg(feature = "forbidden-imports")]
         Mode::Sockets => sockets::probe(settings, &mut seen),
+        #[cfg(not(feature = "forbidden-imports"))]
+        Mode::Files | Mode::Sockets => seen.record(
+            "forbidden imports",
+            "this build imports neither wasi:filesystem nor wasi:sockets",
+        ),
+        Mode::Environment => environment::probe(&mut seen),
         Mode::GrowMemory => exhaustion::grow_memory(),
         Mode::AllocateHuge => exhaustion::allocate_huge(&mut seen),
         Mode::Spin => exhaustion::spin(),

@@ -17,6 +17,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 /// A JWT-shaped bot token (never verified as a JWT: the stand-in compares it whole).
 pub const DEFAULT_TOKEN: &str = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6IkdiMzg5YS05Zjc2LWdkanMtYTkyai0wMjQyYms5NDM1NiJ9.eyJpc3MiOiJvcGVuLW1ldGFkYXRhLm9yZyIsInN1YiI6ImluZ2VzdGlvbi1ib3QiLCJlbWFpbCI6ImluZ2VzdGlvbi1ib3RAb3Blbm1ldGFkYXRhLm9yZyIsImlzQm90Ijp0cnVlLCJ0b2tlblR5cGUiOiJCT1QiLCJpYXQiOjE3MTUwMDAwMDAsImV4cCI6bnVsbH0.ZTJlIHN0YW5kLWluOiBub3QgYSByZWFsIHNpZ25hdHVyZQ";
@@ -33,6 +34,7 @@ pub struct Builder {
     version: String,
     tls: bool,
     max_list_limit: u64,
+    latency: Duration,
 }
 
 impl Builder {
@@ -52,6 +54,13 @@ impl Builder {
     /// [`OpenMetadata::ca_certificate`]).
     pub fn tls(mut self) -> Builder {
         self.tls = true;
+        self
+    }
+
+    /// Time each answer takes, as a remote server's would (requests on different connections
+    /// still overlap).
+    pub fn latency(mut self, latency: Duration) -> Builder {
+        self.latency = latency;
         self
     }
 
@@ -77,6 +86,8 @@ impl Builder {
             stopping: AtomicBool::new(false),
             connections: Mutex::new(Vec::new()),
             accepted: AtomicUsize::new(0),
+            latency: self.latency,
+            arrivals: Mutex::new(Vec::new()),
         });
         let tls_config = tls.as_ref().map(|t| t.config.clone());
         let accepting = shared.clone();
@@ -109,6 +120,9 @@ struct Shared {
     /// Each connection's socket (to shut it down on drop) and thread.
     connections: Mutex<Vec<(TcpStream, JoinHandle<()>)>>,
     accepted: AtomicUsize,
+    latency: Duration,
+    /// When each request arrived: `(instant, method, path)`.
+    arrivals: Mutex<Vec<(Instant, String, String)>>,
 }
 
 impl Shared {
@@ -120,6 +134,13 @@ impl Shared {
 
     /// Answers a request; a panic of the stand-in itself becomes a recorded 500.
     fn handle(&self, request: http::Request) -> Response {
+        self.arrivals
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push((Instant::now(), request.method.clone(), request.path.clone()));
+        if !self.latency.is_zero() {
+            std::thread::sleep(self.latency);
+        }
         let mut backend = self.backend();
         let method = request.method.clone();
         let path = request.path.clone();
@@ -188,7 +209,17 @@ impl OpenMetadata {
             version: DEFAULT_VERSION.to_string(),
             tls: false,
             max_list_limit: DEFAULT_MAX_LIST_LIMIT,
+            latency: Duration::ZERO,
         }
+    }
+
+    /// When each request arrived, with its method and path (still percent-encoded).
+    pub fn arrivals(&self) -> Vec<(Instant, String, String)> {
+        self.shared
+            .arrivals
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     /// The workflow's `openMetadataServerConfig.hostPort`: `http(s)://127.0.0.1:<port>/api`.
