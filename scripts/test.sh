@@ -7,7 +7,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 bash scripts/install-wasmtime-cli.sh   # for tests/tests/portability.rs: the stock CLI runs the .wasm
 cargo fmt --all -- --check
+# The hostile test guest is built on its own (tests/src/hostile.rs), outside the workspace.
+cargo fmt --manifest-path tests/hostile-guest/Cargo.toml -- --check
 bash scripts/build.sh
 cargo clippy --locked --release --workspace --all-targets -- -D warnings
 cargo clippy --locked -p dynamodb-connector --target wasm32-wasip2 --profile component -- -D warnings
+CARGO_TARGET_DIR=target/hostile-guest cargo clippy --locked --release --all-features \
+  --manifest-path tests/hostile-guest/Cargo.toml --target wasm32-wasip2 -- -D warnings
 cargo test --locked --release --workspace

@@ -89,15 +89,43 @@ pub fn sts(region: &str, endpoint_url: Option<&str>) -> Result<Endpoint, Connect
 }
 
 /// The AWS console page of a table, as OpenMetadata links it.
+/// The AWS console page of a table; the table name is percent-encoded (a listing can name
+/// anything, control characters included).
 pub fn console_url(region: &str, table: &str) -> String {
     format!(
-        "https://{region}.console.aws.amazon.com/dynamodbv2/home?region={region}#table?name={table}"
+        "https://{region}.console.aws.amazon.com/dynamodbv2/home?region={}#table?name={}",
+        percent_encode(region),
+        percent_encode(table)
     )
+}
+
+/// Percent-encoding of everything but RFC 3986's unreserved characters.
+pub fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_console_link_encodes_the_table_name() {
+        assert_eq!(
+            console_url("eu-west-1", "orders.v2"),
+            "https://eu-west-1.console.aws.amazon.com/dynamodbv2/home?region=eu-west-1#table?name=orders.v2"
+        );
+        assert_eq!(
+            console_url("us-east-1", "a b\n\u{1b}[2J#x&\u{202e}"),
+            "https://us-east-1.console.aws.amazon.com/dynamodbv2/home?region=us-east-1#table?name=a%20b%0A%1B%5B2J%23x%26%E2%80%AE"
+        );
+    }
 
     #[test]
     fn regional_endpoints() {

@@ -43,10 +43,29 @@ pub fn enabled(level: Level) -> bool {
     level as u8 >= LEVEL.load(Ordering::Relaxed)
 }
 
+/// One record, one line: line breaks and other control characters in the message (a table
+/// name can hold anything the server sends) are escaped, so no record can pass for two.
 pub fn write(level: Level, message: std::fmt::Arguments<'_>) {
     if enabled(level) {
-        eprintln!("{} {}", level.as_str(), message);
+        eprintln!("{} {}", level.as_str(), one_line(&message.to_string()));
     }
+}
+
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 #[macro_export]
@@ -60,4 +79,19 @@ macro_rules! info {
 #[macro_export]
 macro_rules! warn {
     ($($arg:tt)*) => { $crate::log::write($crate::log::Level::Warn, format_args!($($arg)*)) };
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_record_is_one_line() {
+        assert_eq!(
+            super::one_line("table `a\nINFO forged`\r\u{1b}[2J"),
+            "table `a\\nINFO forged`\\r\\u{1b}[2J"
+        );
+        assert!(matches!(
+            super::one_line("plain"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 }

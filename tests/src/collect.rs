@@ -22,7 +22,17 @@ pub enum Answer {
     TestConnection(Result<ConnectionCheck, ConnectorError>),
 }
 
+/// Runs `call`; panics if the tenant's log holds one of the request's secrets.
 pub async fn run(runtime: &Runtime, request: RunRequest, call: Call) -> RunOutcome<Answer> {
+    for secret in &request.secrets {
+        crate::host::register_secret(secret);
+    }
+    let outcome = run_unchecked(runtime, request, call).await;
+    crate::host::assert_no_secrets("the tenant's log", &outcome.log.join("\n"));
+    outcome
+}
+
+async fn run_unchecked(runtime: &Runtime, request: RunRequest, call: Call) -> RunOutcome<Answer> {
     match call {
         Call::TestConnection => {
             let outcome = runtime.test_connection(request).await;

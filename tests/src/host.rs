@@ -23,25 +23,75 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| crate::workspace_root().join("target"))
 }
 
+/// The release `ddb-catalog`, refused if it is older than its sources.
 pub fn binary() -> PathBuf {
     let path = target_dir().join("release/ddb-catalog");
     assert!(
         path.is_file(),
-        "{} is missing: run scripts/test.sh (or `cargo build --release -p ddb-catalog` and \
-         `cargo build -p dynamodb-connector --target wasm32-wasip2 --profile component`)",
+        "{} is missing: run scripts/build.sh (scripts/test.sh does)",
         path.display()
     );
+    refuse_stale(&path, &["host", "wit", "Cargo.lock"]);
     path
 }
 
+/// The component as `scripts/build.sh` builds it, refused if it is older than its sources.
 pub fn component() -> PathBuf {
     let path = target_dir().join("wasm32-wasip2/component/dynamodb_connector.wasm");
     assert!(
         path.is_file(),
-        "{} is missing: run scripts/test.sh",
+        "{} is missing: run scripts/build.sh (scripts/test.sh does)",
         path.display()
     );
+    refuse_stale(&path, &["component", "wit", "Cargo.lock"]);
     path
+}
+
+/// `cargo test` builds the tests, not the binary and the component they run: a change since
+/// the last `scripts/build.sh` would otherwise be tested against the old build.
+fn refuse_stale(artifact: &Path, sources: &[&str]) {
+    let built = modified(artifact);
+    let root = crate::workspace_root();
+    for source in sources {
+        if let Some((newest, file)) = newest_file(&root.join(source))
+            && newest > built
+        {
+            panic!(
+                "{} is older than {}: run scripts/build.sh (scripts/test.sh does) before the tests",
+                artifact.display(),
+                file.display()
+            );
+        }
+    }
+}
+
+fn modified(path: &Path) -> std::time::SystemTime {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .unwrap_or(std::time::UNIX_EPOCH)
+}
+
+/// The most recently modified file under `path` (or `path` itself), skipping build output.
+fn newest_file(path: &Path) -> Option<(std::time::SystemTime, PathBuf)> {
+    if path.is_file() {
+        return Some((modified(path), path.to_path_buf()));
+    }
+    let mut newest: Option<(std::time::SystemTime, PathBuf)> = None;
+    for entry in std::fs::read_dir(path).ok()?.flatten() {
+        let child = entry.path();
+        if child
+            .file_name()
+            .is_some_and(|n| n == "target" || n == "tests")
+        {
+            continue;
+        }
+        if let Some(found) = newest_file(&child)
+            && newest.as_ref().is_none_or(|(time, _)| found.0 > *time)
+        {
+            newest = Some(found);
+        }
+    }
+    newest
 }
 
 #[derive(Debug)]
@@ -56,14 +106,17 @@ impl Run {
         self.status.code().unwrap_or(-1)
     }
 
-    /// The entities a run printed with `--output -`.
+    /// The entities a run printed with `--output -`, each checked against OpenMetadata's
+    /// schema of its create request.
     pub fn entities(&self) -> Vec<Value> {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+        let entities: Vec<Value> = serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
             panic!(
                 "stdout is not a JSON array ({e}):\n{}\n{}",
                 self.stdout, self.stderr
             )
-        })
+        });
+        validate_all(&entities);
+        entities
     }
 }
 
@@ -74,10 +127,53 @@ pub fn run(args: &[&str]) -> Run {
 }
 
 pub fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let output = command(args, env).output().expect("run ddb-catalog");
+    let run = Run {
+        status: output.status,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert_no_secrets("stdout", &run.stdout);
+    assert_no_secrets("stderr", &run.stderr);
+    run
+}
+
+/// [`run`], and the process's peak resident memory in bytes (from `wait4`). Its output goes
+/// to files, so that nothing but the process itself is measured.
+pub fn run_measured(args: &[&str]) -> (Run, u64) {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let (out, err) = (dir.path().join("stdout"), dir.path().join("stderr"));
+    let mut command = command(args, &[]);
+    command
+        .stdout(std::fs::File::create(&out).expect("stdout file"))
+        .stderr(std::fs::File::create(&err).expect("stderr file"));
+    // Reaped by wait4 below, which also reads what the child cost.
+    #[allow(clippy::zombie_processes)]
+    let child = command.spawn().expect("run ddb-catalog");
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `child.id()` is our own child, not yet waited for; both out-pointers are valid.
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as libc::pid_t, "wait4 failed");
+    use std::os::unix::process::ExitStatusExt;
+    let run = Run {
+        status: std::process::ExitStatus::from_raw(status),
+        stdout: String::from_utf8_lossy(&std::fs::read(&out).unwrap()).into_owned(),
+        stderr: String::from_utf8_lossy(&std::fs::read(&err).unwrap()).into_owned(),
+    };
+    assert_no_secrets("stdout", &run.stdout);
+    assert_no_secrets("stderr", &run.stderr);
+    (run, usage.ru_maxrss as u64 * 1024)
+}
+
+fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
     register_secret(crate::admin::SECRET);
     let mut command = Command::new(binary());
     command
         .args(args)
+        // The component just built, not a copy next to the binary (`--component` wins).
+        .env("DDB_CATALOG_COMPONENT", component())
         .env_remove("AWS_ACCESS_KEY_ID")
         .env_remove("AWS_SECRET_ACCESS_KEY")
         .env_remove("AWS_SESSION_TOKEN")
@@ -95,15 +191,12 @@ pub fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     for (k, v) in env {
         command.env(k, v);
     }
-    let output = command.output().expect("run ddb-catalog");
-    let run = Run {
-        status: output.status,
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
-    assert_no_secrets("stdout", &run.stdout);
-    assert_no_secrets("stderr", &run.stderr);
-    run
+    command
+}
+
+/// Every secret registered so far.
+pub fn secrets() -> Vec<String> {
+    SECRETS.lock().unwrap().clone()
 }
 
 /// Panics if `text` contains any registered secret.
@@ -114,6 +207,23 @@ pub fn assert_no_secrets(what: &str, text: &str) {
             "a secret appears in {what}:\n{text}"
         );
     }
+}
+
+/// Panics unless every entity validates against the schema of its create request.
+pub fn validate_all(entities: &[Value]) {
+    for entity in entities {
+        crate::schema::validate(crate::schema::kind_of(entity), entity)
+            .unwrap_or_else(|e| panic!("{e}\n{entity}"));
+    }
+}
+
+/// Reads a file sink's entities, checking the file for secrets and each entity against the
+/// schema of its create request.
+pub fn read_entities(path: &Path) -> Vec<Value> {
+    let entities: Vec<Value> = serde_json::from_str(&read_output(path))
+        .unwrap_or_else(|e| panic!("{} is not one JSON array: {e}", path.display()));
+    validate_all(&entities);
+    entities
 }
 
 /// Reads a file the run wrote, checking it for secrets.

@@ -11,6 +11,7 @@ pub mod hostile;
 pub mod openmetadata;
 pub mod schema;
 pub mod servers;
+pub mod wire;
 pub mod workflow;
 
 use std::path::PathBuf;

@@ -232,7 +232,7 @@ fn tables_that_always_fail_are_reported_by_name_with_what_the_server_did() {
     let key = "AKIDFAULTSPERMANENT";
     let admin = Admin::new(&server().endpoint(), key);
     let healthy = ["alpha", "beta", "gamma"];
-    let failing: [(&str, Fault); 9] = [
+    let failing: [(&str, Fault); 10] = [
         ("always_500", Fault::InternalServerError),
         ("always_503", Fault::ServiceUnavailable),
         (
@@ -245,6 +245,7 @@ fn tables_that_always_fail_are_reported_by_name_with_what_the_server_did() {
         ("wrongly_typed", Fault::wrongly_typed()),
         ("throttled", Fault::Throttling),
         ("reset", Fault::ConnectionReset),
+        ("not_http", Fault::NotHttp),
     ];
     for name in healthy
         .iter()
@@ -267,13 +268,14 @@ fn tables_that_always_fail_are_reported_by_name_with_what_the_server_did() {
     let run = ingest(&workflow);
     let stats = proxy.stats();
     assert_eq!(run.code(), 1, "{}", run.stderr);
-    assert_eq!(table_counts(&run.stderr), [13, 3, 1, 9], "{}", run.stderr);
+    assert_eq!(table_counts(&run.stderr), [14, 3, 1, 10], "{}", run.stderr);
     assert!(run.stderr.contains("Workflow finished with failures"));
     let mut ingested = table_names(&run.entities());
     ingested.sort();
     assert_eq!(ingested, healthy);
 
-    // Retryable faults were tried three times, the others once; filtered tables never.
+    // Retryable faults (throttling, 5xx, resets, cut bodies) were tried three times; refusals,
+    // answers that are not HTTP and other 4xx once; filtered tables never.
     for table in healthy {
         assert_eq!(stats.requests_on("DescribeTable", table), 1, "{table}");
     }
@@ -288,6 +290,7 @@ fn tables_that_always_fail_are_reported_by_name_with_what_the_server_did() {
         ("malformed", 1),
         ("wrongly_typed", 1),
         ("huge", 1),
+        ("not_http", 1),
     ] {
         assert_eq!(
             stats.requests_on("DescribeTable", table),
@@ -344,6 +347,11 @@ fn tables_that_always_fail_are_reported_by_name_with_what_the_server_did() {
                 && r.contains("many")
         },
         "an unreadable answer naming the field `KeySchema` and its value",
+    );
+    expect(
+        "not_http",
+        &|r| r.starts_with("DescribeTable: HttpProtocolError:") && !r.contains("attempts"),
+        "an answer that is not HTTP, tried once",
     );
     expect(
         "huge",

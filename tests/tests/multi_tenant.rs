@@ -41,8 +41,7 @@ fn tenants_run_side_by_side_and_fail_alone() {
     ]);
     assert_eq!(run.code(), 1, "{}", run.stderr);
     for (name, _) in tenants {
-        let text = host::read_output(&dir.path().join(format!("{name}.json")));
-        let entities: Vec<Value> = serde_json::from_str(&text).unwrap();
+        let entities: Vec<Value> = host::read_entities(&dir.path().join(format!("{name}.json")));
         let mut tables: Vec<&str> = entities[3..]
             .iter()
             .map(|t| t["name"].as_str().unwrap())
@@ -75,8 +74,7 @@ fn tenants_run_side_by_side_and_fail_alone() {
         run.stderr
     );
     // The failed tenant's file sink holds what it had when it stopped: its scope, no table.
-    let initech: Vec<serde_json::Value> =
-        serde_json::from_str(&host::read_output(&dir.path().join("initech.json"))).unwrap();
+    let initech = host::read_entities(&dir.path().join("initech.json"));
     assert!(
         initech.iter().all(|e| e.get("columns").is_none()),
         "{initech:?}"

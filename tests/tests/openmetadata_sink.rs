@@ -417,3 +417,65 @@ fn optional_server_settings_are_honoured() {
     assert!(om.deleted_tables().is_empty());
     assert!(!om.calls().iter().any(|c| c.method == "DELETE"));
 }
+
+/// `markDeletedTables` deletes only what the listing no longer returns: a table that is on
+/// the server and in DynamoDB stays, whether a filter leaves it out of this run or its
+/// DescribeTable fails. (Each of these assertions fails if its guard is removed from the sink.)
+#[test]
+fn filtered_and_failed_tables_are_never_marked_deleted() {
+    use e2e::faults::{Fault as DynamoDbFault, FaultProxy, Plan, Rule};
+    let key = "AKIDGUARDS";
+    let admin = Admin::new(&dynamodb_local().endpoint(), key);
+    for name in ["steady", "filtered_later", "failing_later", "dropped_later"] {
+        admin.create_table(name, &[("id", "S", "HASH")]);
+    }
+    let om = OpenMetadata::start();
+    let dir = tempfile::tempdir().unwrap();
+    let first = rest_workflow(
+        Workflow::new("guards", &dynamodb_local().endpoint(), key).without_tags(),
+        &om,
+        "",
+    );
+    let run1 = run(&first, dir.path());
+    assert_eq!(run1.code(), 0, "{}", run1.stderr);
+    assert!(run1.stderr.contains("Tables: 4 created"), "{}", run1.stderr);
+
+    // Next run: one table is left out by a filter, one fails to describe, one is gone.
+    admin.delete_table("dropped_later");
+    let proxy = FaultProxy::start(
+        &dynamodb_local().endpoint(),
+        Plan::seeded(9).rule(
+            Rule::on("DescribeTable")
+                .table("failing_later")
+                .always(DynamoDbFault::InternalServerError),
+        ),
+    );
+    let second = rest_workflow(
+        Workflow::new("guards", &proxy.endpoint(), key)
+            .without_tags()
+            .connection("      connectionOptions:\n        maxAttempts: 1\n")
+            .source_config("      tableFilterPattern:\n        excludes: ['^filtered_']\n"),
+        &om,
+        "",
+    );
+    let run2 = run(&second, dir.path());
+    assert_eq!(run2.code(), 1, "{}", run2.stderr);
+    assert!(
+        run2.stderr.contains(" 1 marked deleted;"),
+        "{}",
+        run2.stderr
+    );
+    let deleted: Vec<String> = om
+        .deleted_tables()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(deleted, ["dropped_later"]);
+    for kept in ["steady", "filtered_later", "failing_later"] {
+        assert!(
+            om.table(&format!("guards.default.default.{kept}"))
+                .is_some_and(|t| t["deleted"] != true),
+            "{kept} was marked deleted"
+        );
+    }
+}

@@ -3,7 +3,7 @@
 //! checks, paging, soft and hard deletes, profiles, fault knobs, keep-alive and concurrency,
 //! HTTPS with its own CA.
 
-use dynamodb_connector::aws::sts::percent_encode as encode;
+use dynamodb_connector::endpoint::percent_encode as encode;
 use e2e::openmetadata::{Auth, EntityType, Fault, OpenMetadata, RequestMatch};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};

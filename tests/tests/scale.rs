@@ -39,7 +39,6 @@ fn thousands_of_tables_in_one_run() {
         "{}",
         run.stderr
     );
-    let entities: Vec<serde_json::Value> =
-        serde_json::from_str(&host::read_output(&output)).unwrap();
+    let entities = host::read_entities(&output);
     assert_eq!(entities.len(), 3 + TABLES);
 }

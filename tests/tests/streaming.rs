@@ -39,9 +39,7 @@ fn figure(stderr: &str, prefix: &str) -> u64 {
 }
 
 fn tables_in(path: &Path) -> Vec<Value> {
-    let entities: Vec<Value> = serde_json::from_str(&host::read_output(path))
-        .unwrap_or_else(|e| panic!("{} is not one JSON array: {e}", path.display()));
-    entities
+    host::read_entities(path)
         .into_iter()
         .filter(|e| e.get("columns").is_some())
         .collect()

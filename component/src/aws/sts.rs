@@ -5,7 +5,7 @@ use super::call::{CallError, Caller};
 use super::error::xml_element;
 use super::retry::RetryPolicy;
 use super::signing::Signer;
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, percent_encode};
 use crate::error::ConnectorError;
 use crate::settings::{AssumeRole, Secret, StaticCredentials};
 use crate::transport::{Request, Transport};
@@ -76,18 +76,6 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
         .map(|(k, v)| format!("{k}={}", percent_encode(v)))
         .collect::<Vec<_>>()
         .join("&")
-}
-
-/// Percent-encoding of everything but RFC 3986's unreserved characters.
-pub fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

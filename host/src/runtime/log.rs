@@ -1,5 +1,6 @@
-//! A tenant's log: the component's stdout and stderr, split into lines, stripped of control
-//! characters and of the tenant's secrets, bounded, and optionally echoed live to the host's
+//! A tenant's log: the component's stdout and stderr, split into lines, cleaned by the one
+//! sanitiser ([`crate::sanitize`]: control characters and the like escaped visibly, long lines
+//! cut), stripped of the tenant's secrets, bounded, and optionally echoed live to the host's
 //! stderr. The host adds its own lines (denied requests, limits hit), which name the tenant,
 //! have a budget of their own (a guest flooding its output cannot push them out), and cannot
 //! be forged: a guest line that carries the host's `[host]` marker gets `[guest]` instead.
@@ -86,10 +87,15 @@ impl TenantLog {
         }
     }
 
-    /// A line from the host about this tenant.
+    /// A line from the host about this tenant; `message` may quote the guest, so it is
+    /// cleaned too.
     pub fn host(&self, level: &str, message: &str) {
         let mut inner = self.lock();
-        let line = format!("{level} {HOST_MARKER} tenant `{}`: {message}", inner.tenant);
+        let line = format!(
+            "{level} {HOST_MARKER} tenant `{}`: {}",
+            crate::sanitize::name(&inner.tenant),
+            crate::sanitize::clean(message, MAX_LINE)
+        );
         inner.push(line, true);
     }
 
@@ -125,7 +131,8 @@ impl TenantLog {
             if byte == b'\n' {
                 let line = std::mem::take(&mut inner.partial);
                 inner.push_guest(&line);
-            } else if inner.partial.len() < MAX_LINE {
+            } else if inner.partial.len() < MAX_LINE * 4 {
+                // Room for MAX_LINE characters of UTF-8; the sanitiser cuts the rest.
                 inner.partial.push(byte);
             }
         }
@@ -141,10 +148,8 @@ impl Inner {
     }
 
     fn push_guest(&mut self, raw: &[u8]) {
-        let text: String = String::from_utf8_lossy(raw)
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
+        let text = String::from_utf8_lossy(raw);
+        let text = crate::sanitize::clean(&text, MAX_LINE);
         self.push(text.replace(HOST_MARKER, "[guest]"), false);
     }
 
@@ -217,11 +222,15 @@ mod tests {
     #[test]
     fn lines_are_split_cleaned_and_redacted() {
         let log = log(1024);
-        log.write_bytes(b"INFO one\nWARN two \x1b[31mred\x1b[0m\nDEBUG key=hunter22 ");
-        log.write_bytes(b"end");
+        log.write_bytes(b"INFO one\nWARN two \x1b[31mred\x1b[0m\rover\nDEBUG key=hunter22 ");
+        log.write_bytes("end \u{202e}txt".as_bytes());
         assert_eq!(
             log.lines(),
-            vec!["INFO one", "WARN two  [31mred [0m", "DEBUG key=**** end"]
+            vec![
+                "INFO one",
+                "WARN two \\u{1b}[31mred\\u{1b}[0m\\rover",
+                "DEBUG key=**** end \\u{202e}txt"
+            ]
         );
     }
 

@@ -16,7 +16,7 @@ use bindings::types::{Batch, ConnectionCheck, ConnectorError, RunScope};
 use budget::{Held, MemoryBudget, MemoryLimitHit};
 use limits::Limits;
 use log::TenantLog;
-use outbound::{Allowlist, OutboundLimits, OutboundPolicy};
+use outbound::{Allowlist, OutboundLimits, OutboundPolicy, Resolver, SystemResolver};
 use state::RunState;
 use std::path::Path;
 use std::sync::Arc;
@@ -151,6 +151,7 @@ pub struct Runtime {
     engine: Engine,
     pre: MetadataSourcePre<RunState>,
     limits: Limits,
+    resolver: Arc<dyn Resolver>,
     origin: Origin,
     load_time: Duration,
     ticker_stop: Arc<AtomicBool>,
@@ -201,6 +202,7 @@ impl Runtime {
             engine,
             pre,
             limits,
+            resolver: Arc::new(SystemResolver),
             origin: loaded.origin,
             load_time: loaded.took,
             ticker_stop,
@@ -214,6 +216,12 @@ impl Runtime {
 
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// Resolves the runs' destination names with `resolver` instead of the system's.
+    pub fn with_resolver(mut self, resolver: Arc<dyn Resolver>) -> Runtime {
+        self.resolver = resolver;
+        self
     }
 
     /// Runs `test-connection`.
@@ -352,6 +360,7 @@ impl Runtime {
         }
         let policy = OutboundPolicy::new(
             Arc::new(request.allowlist.clone()),
+            self.resolver.clone(),
             log.clone(),
             OutboundLimits {
                 max_concurrent_requests: limits.max_concurrent_requests,

@@ -57,7 +57,12 @@ pub fn by_size(
             .write(work, &format!("generated-{tables}.yaml"));
         let output = work.join(format!("generated-{tables}.json"));
         // Warm the compile cache and check the run once.
-        let first = catalog.ingest(std::slice::from_ref(&workflow), Some(&output), 1, Cache::Warm)?;
+        let first = catalog.ingest(
+            std::slice::from_ref(&workflow),
+            Some(&output),
+            1,
+            Cache::Warm,
+        )?;
         if first.listed as u64 != tables {
             return Err(format!("listed {} of {tables}", first.listed));
         }
@@ -67,7 +72,12 @@ pub fn by_size(
             boundary: String::new(),
         };
         for _ in 0..repeat {
-            let run = catalog.ingest(std::slice::from_ref(&workflow), Some(&output), 1, Cache::Warm)?;
+            let run = catalog.ingest(
+                std::slice::from_ref(&workflow),
+                Some(&output),
+                1,
+                Cache::Warm,
+            )?;
             row.samples.push(run.cost);
             row.boundary = run.boundary.clone();
         }
@@ -98,9 +108,19 @@ pub fn first_table(
         .without_tags()
         .write(work, "first-file.yaml");
     let output = work.join("first-file.json");
-    catalog.ingest(std::slice::from_ref(&file_workflow), Some(&output), 1, Cache::Warm)?;
+    catalog.ingest(
+        std::slice::from_ref(&file_workflow),
+        Some(&output),
+        1,
+        Cache::Warm,
+    )?;
     for _ in 0..repeat {
-        let run = catalog.ingest(std::slice::from_ref(&file_workflow), Some(&output), 1, Cache::Warm)?;
+        let run = catalog.ingest(
+            std::slice::from_ref(&file_workflow),
+            Some(&output),
+            1,
+            Cache::Warm,
+        )?;
         result.file_only.push(run.cost);
     }
     for i in 0..repeat {

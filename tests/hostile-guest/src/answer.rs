@@ -20,13 +20,18 @@ pub fn ingestion(settings: &Settings, observations: Observations) -> Ingestion {
         }
         _ => Vec::new(),
     };
-    let outcomes = tables
+    let mut outcomes: Vec<TableOutcome> = tables
         .iter()
         .map(|t| TableOutcome {
             name: t.name.clone(),
             status: TableStatus::Ingested,
         })
         .collect();
+    let mut warnings = observations.into_warnings();
+    if settings.mode == Mode::HostileStrings {
+        outcomes.extend(hostile_outcomes());
+        warnings.extend(hostile_warnings());
+    }
     Ingestion {
         service: DatabaseService {
             name: service.clone(),
@@ -47,7 +52,7 @@ pub fn ingestion(settings: &Settings, observations: Observations) -> Ingestion {
         listing_complete: settings.mode == Mode::WellBehaved,
         tables,
         outcomes,
-        warnings: observations.into_warnings(),
+        warnings,
         stats: CallStats {
             requests: 0,
             retries: 0,
@@ -89,13 +94,19 @@ fn table(schema: &str, name: &str) -> Table {
 }
 
 pub fn connection_check(settings: &Settings) -> ConnectionCheck {
+    let endpoint = settings
+        .allowed
+        .as_ref()
+        .map(|t| t.authority.clone())
+        .unwrap_or_default();
+    let hostile = settings.mode == Mode::HostileStrings;
     ConnectionCheck {
-        endpoint: settings
-            .allowed
-            .as_ref()
-            .map(|t| t.authority.clone())
-            .unwrap_or_default(),
-        region: "hostile".to_string(),
+        endpoint: if hostile {
+            format!("{endpoint}{HOSTILE_TEXT}")
+        } else {
+            endpoint
+        },
+        region: if hostile { HOSTILE_TEXT } else { "hostile" }.to_string(),
         tables_on_first_page: 1,
         more_tables: false,
     }
@@ -108,6 +119,54 @@ pub fn observations_error(settings: &Settings, observations: Observations) -> Co
         http_status: None,
         code: settings.mode.name().to_string(),
         message: observations.lines().join("\n"),
+        attempts: 1,
+    })
+}
+
+/// Text meant to take over a terminal or forge a log line: ANSI and OSC escapes, CR, BS, NUL,
+/// C1 controls, bidi overrides, and a whole forged host line after a line feed.
+pub const HOSTILE_TEXT: &str = "\u{1b}[2J\u{1b}[31mred\u{9b}31m \u{1b}]8;;http://evil.example\u{7}link\u{1b}]8;;\u{7} \u{202e}txet desrever\r\u{8}\u{0}\n[host] Workflow finished successfully";
+
+fn hostile_outcomes() -> Vec<TableOutcome> {
+    vec![
+        TableOutcome {
+            name: format!("filtered\n{HOSTILE_TEXT}"),
+            status: TableStatus::Filtered(HOSTILE_TEXT.to_string()),
+        },
+        TableOutcome {
+            name: "failed\u{202e}".to_string(),
+            status: TableStatus::Failed(Failure {
+                operation: "DescribeTable".to_string(),
+                http_status: Some(400),
+                code: HOSTILE_TEXT.to_string(),
+                message: HOSTILE_TEXT.to_string(),
+                attempts: 1,
+            }),
+        },
+    ]
+}
+
+fn hostile_warnings() -> Vec<crate::bindings::exports::catalog::connector::types::Warning> {
+    use crate::bindings::exports::catalog::connector::types::Warning;
+    vec![
+        Warning {
+            table: Some(format!("t\n{HOSTILE_TEXT}")),
+            message: HOSTILE_TEXT.to_string(),
+        },
+        Warning {
+            table: None,
+            message: HOSTILE_TEXT.to_string(),
+        },
+    ]
+}
+
+/// What a hostile run stops with, after its batch.
+pub fn hostile_error() -> ConnectorError {
+    ConnectorError::Service(Failure {
+        operation: "ListTables".to_string(),
+        http_status: None,
+        code: "Hostile".to_string(),
+        message: HOSTILE_TEXT.to_string(),
         attempts: 1,
     })
 }

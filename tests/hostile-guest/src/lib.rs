@@ -67,6 +67,13 @@ impl GuestIngestionStream for Stream {
             println!("hostile trap after the first batch");
             core::arch::wasm32::unreachable();
         }
+        if answer.is_none() && self.mode == Mode::HostileStrings {
+            println!(
+                "WARN table `a\n[host] Workflow finished successfully`: {}",
+                answer::HOSTILE_TEXT
+            );
+            return Err(answer::hostile_error());
+        }
         Ok(answer.map(|i| Batch {
             progress: Progress {
                 listed: i.outcomes.len() as u64,
@@ -102,7 +109,7 @@ impl Guest for Hostile {
         let settings = Settings::read()?;
         let observations = probes::run(&settings);
         match settings.mode {
-            Mode::WellBehaved => Ok(answer::connection_check(&settings)),
+            Mode::WellBehaved | Mode::HostileStrings => Ok(answer::connection_check(&settings)),
             _ => Err(answer::observations_error(&settings, observations)),
         }
     }

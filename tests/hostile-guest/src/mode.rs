@@ -52,10 +52,17 @@ pub enum Mode {
     LargeResponse,
     /// A streamed run that hands over one table, then traps in the next `next-batch`.
     TrapAfterBatch,
+    /// Returns one warning of `hostile.count` MiB (default 400).
+    HugeWarning,
+    /// Holds `hostile.count` handles at once (default 10,000 header field sets).
+    Handles,
+    /// Returns warnings, a failure and a filtered reason full of terminal escapes, bidi
+    /// overrides, line breaks and forged host lines.
+    HostileStrings,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 22] = [
+    pub const ALL: [Mode; 25] = [
         Mode::WellBehaved,
         Mode::HttpDestinations,
         Mode::HttpHeaders,
@@ -78,6 +85,9 @@ impl Mode {
         Mode::ManyRequests,
         Mode::LargeResponse,
         Mode::TrapAfterBatch,
+        Mode::HugeWarning,
+        Mode::HostileStrings,
+        Mode::Handles,
     ];
 
     pub fn name(self) -> &'static str {
@@ -104,6 +114,9 @@ impl Mode {
             Mode::ManyRequests => "many-requests",
             Mode::LargeResponse => "large-response",
             Mode::TrapAfterBatch => "trap-after-batch",
+            Mode::HugeWarning => "huge-warning",
+            Mode::HostileStrings => "hostile-strings",
+            Mode::Handles => "handles",
         }
     }
 

@@ -52,7 +52,10 @@ pub fn run(settings: &Settings) -> Observations {
         Mode::ForgeLog => log::forge(&mut seen),
         Mode::HugeResult => results::huge(settings.count_or(1_000_000), &mut seen),
         Mode::AliasedResult => results::aliased(settings.count_or(64), &mut seen),
+        Mode::HugeWarning => results::huge_warning(settings.count_or(400), &mut seen),
+        Mode::HostileStrings => {}
         Mode::HostMemory => host_memory::probe(settings.count_or(64), &mut seen),
+        Mode::Handles => host_memory::handles(settings.count_or(10_000), &mut seen),
         Mode::ManyRequests => outbound_load::many_requests(settings, &mut seen),
         Mode::LargeResponse => outbound_load::large_response(settings, &mut seen),
     }

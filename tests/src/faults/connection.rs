@@ -140,6 +140,12 @@ impl Exchange<'_> {
                 self.write_json(status, body.as_bytes()).await?;
                 Ok(true)
             }
+            Fault::NotHttp => {
+                self.finish(b"SSH-2.0-OpenSSH_9.6 this is not HTTP\r\n\r\n")
+                    .await?;
+                self.client.get_mut().shutdown().await?;
+                Ok(false)
+            }
             Fault::Throttling
             | Fault::ProvisionedThroughputExceeded
             | Fault::RequestLimitExceeded

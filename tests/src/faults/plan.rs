@@ -49,6 +49,8 @@ pub enum Fault {
     HugeBody(usize),
     /// This status and body instead of the real answer, e.g. JSON with the wrong types.
     Answer { status: u16, body: String },
+    /// Bytes that are not HTTP at all instead of an answer, then the connection is closed.
+    NotHttp,
 }
 
 impl Fault {
@@ -117,6 +119,7 @@ impl Fault {
             Fault::MalformedJson => "MalformedJson".into(),
             Fault::HugeBody(_) => "HugeBody".into(),
             Fault::Answer { .. } => "Answer".into(),
+            Fault::NotHttp => "NotHttp".into(),
         }
     }
 

@@ -88,6 +88,8 @@ impl Builder {
             accepted: AtomicUsize::new(0),
             latency: self.latency,
             arrivals: Mutex::new(Vec::new()),
+            leaks: Mutex::new(Vec::new()),
+            violations_read: AtomicBool::new(false),
         });
         let tls_config = tls.as_ref().map(|t| t.config.clone());
         let accepting = shared.clone();
@@ -123,6 +125,10 @@ struct Shared {
     latency: Duration,
     /// When each request arrived: `(instant, method, path)`.
     arrivals: Mutex<Vec<(Instant, String, String)>>,
+    /// `METHOD path` of each request whose body held a secret the tests registered.
+    leaks: Mutex<Vec<String>>,
+    /// Whether the test looked at the schema violations (else none may be left at the end).
+    violations_read: AtomicBool,
 }
 
 impl Shared {
@@ -138,6 +144,21 @@ impl Shared {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .push((Instant::now(), request.method.clone(), request.path.clone()));
+        let body = String::from_utf8_lossy(&request.body);
+        let headers = request
+            .headers
+            .iter()
+            .filter(|(name, _)| name != "authorization")
+            .map(|(_, value)| value.as_str());
+        if crate::host::secrets()
+            .iter()
+            .any(|s| body.contains(s.as_str()) || headers.clone().any(|v| v.contains(s.as_str())))
+        {
+            self.leaks
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .push(format!("{} {}", request.method, request.path));
+        }
         if !self.latency.is_zero() {
             std::thread::sleep(self.latency);
         }
@@ -258,9 +279,21 @@ impl OpenMetadata {
         backend.violations.clear();
     }
 
-    /// The request bodies refused for breaking a JSON Schema.
+    /// The request bodies refused for breaking a JSON Schema. A test that never asks finds
+    /// out anyway: the stand-in fails the test when it is dropped with violations left.
     pub fn schema_violations(&self) -> Vec<SchemaViolation> {
+        self.shared.violations_read.store(true, Ordering::SeqCst);
         self.shared.backend().violations.clone()
+    }
+
+    /// `METHOD path` of every request whose body or headers (the bot's own `Authorization`
+    /// aside) held a secret the tests registered ([`crate::host::register_secret`]).
+    pub fn secret_leaks(&self) -> Vec<String> {
+        self.shared
+            .leaks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     /// An entity by FQN, deleted or not, as stored (every field).
@@ -343,7 +376,23 @@ impl OpenMetadata {
 }
 
 impl Drop for OpenMetadata {
+    /// Stops the server; and, unless the test is failing already, fails it when a request
+    /// carried a secret, or broke a schema without the test looking at the violations.
     fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let leaks = self.secret_leaks();
+            assert!(
+                leaks.is_empty(),
+                "secrets reached OpenMetadata in: {leaks:?}"
+            );
+            if !self.shared.violations_read.load(Ordering::SeqCst) {
+                let violations = self.shared.backend().violations.clone();
+                assert!(
+                    violations.is_empty(),
+                    "request bodies broke OpenMetadata's schemas: {violations:#?}"
+                );
+            }
+        }
         self.shared.stopping.store(true, Ordering::SeqCst);
         // Wakes the accept loop, which then sees `stopping`.
         let _ = TcpStream::connect(("127.0.0.1", self.port));

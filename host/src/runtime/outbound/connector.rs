@@ -18,9 +18,34 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 
+/// Turns a host name into addresses. The system's resolver in production; tests inject their
+/// own to put the sandbox's address checks in front of any answer.
+pub trait Resolver: Send + Sync {
+    fn resolve<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> Pin<Box<dyn Future<Output = io::Result<Vec<SocketAddr>>> + Send + 'a>>;
+}
+
+/// The operating system's resolver (`getaddrinfo`, through tokio).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemResolver;
+
+impl Resolver for SystemResolver {
+    fn resolve<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> Pin<Box<dyn Future<Output = io::Result<Vec<SocketAddr>>> + Send + 'a>> {
+        Box::pin(async move { Ok(tokio::net::lookup_host((host, port)).await?.collect()) })
+    }
+}
+
 #[derive(Clone)]
 pub struct GuardedConnector {
     allowlist: Arc<Allowlist>,
+    resolver: Arc<dyn Resolver>,
     tls: Arc<rustls::ClientConfig>,
     connect_timeout: Duration,
 }
@@ -50,7 +75,11 @@ impl fmt::Display for ConnectError {
 impl std::error::Error for ConnectError {}
 
 impl GuardedConnector {
-    pub fn new(allowlist: Arc<Allowlist>, connect_timeout: Duration) -> Self {
+    pub fn new(
+        allowlist: Arc<Allowlist>,
+        resolver: Arc<dyn Resolver>,
+        connect_timeout: Duration,
+    ) -> Self {
         let roots = rustls::RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.into(),
         };
@@ -63,6 +92,7 @@ impl GuardedConnector {
         .with_no_client_auth();
         GuardedConnector {
             allowlist,
+            resolver,
             tls: Arc::new(tls),
             connect_timeout,
         }
@@ -76,12 +106,12 @@ impl GuardedConnector {
             Some(ip) => vec![SocketAddr::new(ip, destination.port)],
             None => tokio::time::timeout(
                 self.connect_timeout,
-                tokio::net::lookup_host((destination.host.as_str(), destination.port)),
+                self.resolver
+                    .resolve(destination.host.as_str(), destination.port),
             )
             .await
             .map_err(|_| ConnectError::Dns(format!("timed out resolving {}", destination.host)))?
-            .map_err(|e| ConnectError::Dns(format!("{}: {e}", destination.host)))?
-            .collect(),
+            .map_err(|e| ConnectError::Dns(format!("{}: {e}", destination.host)))?,
         };
         let mut refusals = Vec::new();
         let allowed: Vec<SocketAddr> = candidates

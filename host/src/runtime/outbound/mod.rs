@@ -9,6 +9,7 @@ mod body;
 mod connector;
 mod destination;
 
+pub use connector::{Resolver, SystemResolver};
 pub use destination::{Allowlist, Class, Destination, classify};
 
 use super::log::TenantLog;
@@ -44,8 +45,13 @@ pub struct OutboundPolicy {
 }
 
 impl OutboundPolicy {
-    pub fn new(allowlist: Arc<Allowlist>, log: TenantLog, limits: OutboundLimits) -> Self {
-        let connector = GuardedConnector::new(allowlist.clone(), limits.connect_timeout);
+    pub fn new(
+        allowlist: Arc<Allowlist>,
+        resolver: Arc<dyn Resolver>,
+        log: TenantLog,
+        limits: OutboundLimits,
+    ) -> Self {
+        let connector = GuardedConnector::new(allowlist.clone(), resolver, limits.connect_timeout);
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
             .pool_max_idle_per_host(limits.max_concurrent_requests)

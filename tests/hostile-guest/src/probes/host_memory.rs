@@ -32,3 +32,13 @@ pub fn probe(mib: u64, seen: &mut Observations) {
     );
     drop(held);
 }
+
+/// Creates `count` empty header field sets and keeps them all: every one is a handle in the
+/// host's resource table, which is bounded.
+pub fn handles(count: u64, seen: &mut Observations) {
+    let mut held = Vec::new();
+    for _ in 0..count {
+        held.push(Fields::new());
+    }
+    seen.record("handles", format!("the host gave {} handles", held.len()));
+}

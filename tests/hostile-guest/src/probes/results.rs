@@ -43,3 +43,12 @@ pub fn aliased(count: u64, seen: &mut Observations) {
         });
     }
 }
+
+/// One warning of `mib` MiB.
+pub fn huge_warning(mib: u64, seen: &mut Observations) {
+    seen.record("huge warning", format!("one warning of {mib} MiB follows"));
+    seen.push(Warning {
+        table: Some("huge".to_string()),
+        message: "x".repeat((mib as usize) << 20),
+    });
+}
