@@ -1,9 +1,10 @@
 //! OpenMetadata's filter patterns (`utils/filters.py`): each regex is matched like Python's
 //! `re.match(pattern, name, re.IGNORECASE)` (anchored at the start, not at the end; lookarounds
-//! allowed). When `includes` is non-empty a name is kept if any include matches and `excludes`
-//! are ignored; otherwise a name is dropped when any exclude matches.
+//! allowed), by [`crate::pyre`], a port of CPython's own `re`. When `includes` is non-empty a
+//! name is kept if any include matches and `excludes` are ignored; otherwise a name is dropped
+//! when any exclude matches.
 
-use fancy_regex::{Regex, RegexBuilder};
+use crate::pyre::Regex;
 
 #[derive(Debug, Clone, Default)]
 pub struct FilterPattern {
@@ -33,8 +34,9 @@ pub enum Verdict {
     Drop(String),
 }
 
-/// Backtracking budget per match, so that a pathological pattern cannot hang a run.
-const BACKTRACK_LIMIT: usize = 100_000;
+/// Matcher steps per match, so that a pathological pattern cannot hang a run: a filter over a
+/// 255-character name takes a few thousand; `(.*)*z` would take forever, in Python too.
+pub const MAX_STEPS: usize = 100_000;
 
 impl FilterPattern {
     pub fn new(includes: &[String], excludes: &[String]) -> Result<Self, InvalidPattern> {
@@ -65,9 +67,9 @@ impl FilterPattern {
 }
 
 impl Pattern {
-    /// A match that exceeds the backtracking budget counts as no match.
+    /// A match that exceeds the step budget counts as no match.
     fn matches(&self, name: &str) -> bool {
-        self.regex.is_match(name).unwrap_or(false)
+        self.regex.match_start(name, MAX_STEPS).unwrap_or(false)
     }
 }
 
@@ -76,29 +78,18 @@ fn compile_all(list: &'static str, sources: &[String]) -> Result<Vec<Pattern>, I
         .iter()
         .enumerate()
         .map(|(index, source)| {
-            let invalid = |e: fancy_regex::Error| InvalidPattern {
+            let regex = Regex::new(source).map_err(|e| InvalidPattern {
                 list,
                 index,
                 pattern: source.clone(),
                 message: e.to_string(),
-            };
-            // Compile the pattern alone first so that an unbalanced group is reported as the
-            // user wrote it, then anchored at the start as `re.match` is.
-            build(source).map_err(invalid)?;
-            let regex = build(&format!("^(?:{source})")).map_err(invalid)?;
+            })?;
             Ok(Pattern {
                 source: source.clone(),
                 regex,
             })
         })
         .collect()
-}
-
-fn build(pattern: &str) -> Result<Regex, fancy_regex::Error> {
-    RegexBuilder::new(pattern)
-        .case_insensitive(true)
-        .backtrack_limit(BACKTRACK_LIMIT)
-        .build()
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 pub mod aws;
 pub mod catalog;
+pub mod config_schema;
 pub mod dynamodb;
 pub mod endpoint;
 pub mod error;
@@ -16,6 +17,7 @@ pub mod ingest;
 pub mod log;
 pub mod mapping;
 pub mod pii;
+pub mod pyre;
 pub mod settings;
 pub mod time;
 pub mod transport;

@@ -48,13 +48,34 @@ pub mod keys {
     pub const TABLE_FILTER: &str = "sourceConfig.tableFilterPattern";
     pub const LOGGER_LEVEL: &str = "loggerLevel";
 
-    /// `connectionOptions` this connector reads.
+    /// `connectionOptions` this connector reads: their names, and their whole keys.
     pub mod options {
         pub const DESCRIBE_CONCURRENCY: &str = "describeConcurrency";
         pub const MAX_ATTEMPTS: &str = "maxAttempts";
         pub const REQUEST_TIMEOUT_SECONDS: &str = "requestTimeoutSeconds";
         pub const SAMPLE_SIZE: &str = "sampleSize";
         pub const STS_ENDPOINT_URL: &str = "stsEndpointURL";
+        pub const DESCRIBE_CONCURRENCY_KEY: &str = "connectionOptions.describeConcurrency";
+        pub const MAX_ATTEMPTS_KEY: &str = "connectionOptions.maxAttempts";
+        pub const REQUEST_TIMEOUT_SECONDS_KEY: &str = "connectionOptions.requestTimeoutSeconds";
+        pub const SAMPLE_SIZE_KEY: &str = "connectionOptions.sampleSize";
+        pub const STS_ENDPOINT_URL_KEY: &str = "connectionOptions.stsEndpointURL";
+        pub const SAMPLE_SEGMENTS: &str = "sampleSegments";
+        pub const SAMPLE_READ_CAPACITY_UNITS: &str = "sampleReadCapacityUnits";
+        pub const SAMPLE_SCAN_RATE: &str = "sampleScanRate";
+        pub const SAMPLE_CONVERGENCE_ITEMS: &str = "sampleConvergenceItems";
+        pub const SAMPLE_MAX_COLUMNS: &str = "sampleMaxColumns";
+        pub const SAMPLE_SECONDS_PER_TABLE: &str = "sampleSecondsPerTable";
+        pub const PII_CONFIDENCE: &str = "piiConfidence";
+        pub const SAMPLE_SEGMENTS_KEY: &str = "connectionOptions.sampleSegments";
+        pub const SAMPLE_READ_CAPACITY_UNITS_KEY: &str =
+            "connectionOptions.sampleReadCapacityUnits";
+        pub const SAMPLE_SCAN_RATE_KEY: &str = "connectionOptions.sampleScanRate";
+        pub const SAMPLE_CONVERGENCE_ITEMS_KEY: &str = "connectionOptions.sampleConvergenceItems";
+        pub const SAMPLE_MAX_COLUMNS_KEY: &str = "connectionOptions.sampleMaxColumns";
+        pub const SAMPLE_SECONDS_PER_TABLE_KEY: &str = "connectionOptions.sampleSecondsPerTable";
+        pub const CLASSIFY_PII_KEY: &str = "connectionOptions.classifyPii";
+        pub const PII_CONFIDENCE_KEY: &str = "connectionOptions.piiConfidence";
     }
 }
 
@@ -112,7 +133,7 @@ pub struct SourceSettings {
 }
 
 /// How hard the connector works the service.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Tuning {
     /// DescribeTable (and ListTagsOfResource) calls in flight at once.
     pub describe_concurrency: usize,
@@ -122,6 +143,39 @@ pub struct Tuning {
     pub request_timeout: Duration,
     /// Items to scan per table to infer non-key attributes; 0 turns scanning off.
     pub sample_size: u32,
+    pub sampling: Sampling,
+}
+
+/// How items are sampled, when `sample_size` is above 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sampling {
+    /// Parallel-scan segments the key space is divided into.
+    pub segments: u32,
+    /// Read capacity units a table's sample may consume.
+    pub read_capacity_units: f64,
+    /// Share of a provisioned table's read capacity per second the sample may use.
+    pub scan_rate: f64,
+    /// Stop once this many items in a row brought no new attribute path (0: never).
+    pub convergence_items: u32,
+    pub max_columns: usize,
+    /// Time one table's sample may take.
+    pub time_per_table: Duration,
+    /// PII classification threshold (0–100); `None` when `classifyPii` is off.
+    pub pii_threshold: Option<u8>,
+}
+
+impl Default for Sampling {
+    fn default() -> Self {
+        Sampling {
+            segments: 16,
+            read_capacity_units: 50.0,
+            scan_rate: 0.5,
+            convergence_items: 200,
+            max_columns: crate::mapping::sample::MAX_COLUMNS,
+            time_per_table: Duration::from_secs(60),
+            pii_threshold: Some(80),
+        }
+    }
 }
 
 impl Default for Tuning {
@@ -131,6 +185,7 @@ impl Default for Tuning {
             max_attempts: 10,
             request_timeout: Duration::from_secs(30),
             sample_size: 0,
+            sampling: Sampling::default(),
         }
     }
 }
@@ -350,11 +405,42 @@ impl Reader {
         let sample_size = self
             .option_number(options::SAMPLE_SIZE, 0, 100_000)?
             .map_or(defaults.sample_size, |n| n as u32);
+        let d = defaults.sampling;
+        let classify_pii = self.boolean(options::CLASSIFY_PII_KEY, true)?;
+        let pii_confidence = self
+            .option_number(options::PII_CONFIDENCE, 0, 100)?
+            .map_or(80, |n| n as u8);
+        let sampling = Sampling {
+            segments: self
+                .option_number(options::SAMPLE_SEGMENTS, 1, 1_000)?
+                .map_or(d.segments, |n| n as u32),
+            read_capacity_units: self
+                .option_decimal(
+                    options::SAMPLE_READ_CAPACITY_UNITS,
+                    0.5..=1_000_000.0,
+                    "0.5 to 1000000",
+                )?
+                .unwrap_or(d.read_capacity_units),
+            scan_rate: self
+                .option_decimal(options::SAMPLE_SCAN_RATE, 0.01..=1.5, "0.01 to 1.5")?
+                .unwrap_or(d.scan_rate),
+            convergence_items: self
+                .option_number(options::SAMPLE_CONVERGENCE_ITEMS, 0, 100_000)?
+                .map_or(d.convergence_items, |n| n as u32),
+            max_columns: self
+                .option_number(options::SAMPLE_MAX_COLUMNS, 1, 10_000)?
+                .map_or(d.max_columns, |n| n as usize),
+            time_per_table: self
+                .option_number(options::SAMPLE_SECONDS_PER_TABLE, 1, 3_600)?
+                .map_or(d.time_per_table, Duration::from_secs),
+            pii_threshold: classify_pii.then_some(pii_confidence),
+        };
         Ok(Tuning {
             describe_concurrency,
             max_attempts,
             request_timeout,
             sample_size,
+            sampling,
         })
     }
 
@@ -400,6 +486,27 @@ impl Reader {
             _ => Err(ConnectorError::config(
                 key,
                 format!("`{v}` is not a whole number from {min} to {max}"),
+            )),
+        }
+    }
+
+    /// `range_text` is the range as the user reads it; formatting floats would cost the
+    /// component its float-printing code.
+    fn option_decimal(
+        &mut self,
+        name: &str,
+        range: std::ops::RangeInclusive<f64>,
+        range_text: &str,
+    ) -> Result<Option<f64>> {
+        let key = format!("{}{name}", keys::CONNECTION_OPTIONS);
+        let Some(v) = self.take_non_empty(&key) else {
+            return Ok(None);
+        };
+        match v.trim().parse::<f64>() {
+            Ok(n) if n.is_finite() && range.contains(&n) => Ok(Some(n)),
+            _ => Err(ConnectorError::config(
+                key,
+                format!("`{v}` is not a number from {range_text}"),
             )),
         }
     }
@@ -599,6 +706,48 @@ mod tests {
         assert_eq!(s.tuning.sample_size, 100);
         let err = with(&[("connectionOptions.describeConcurrency", "0")]).unwrap_err();
         assert_eq!(config_key(err), "connectionOptions.describeConcurrency");
+    }
+
+    #[test]
+    fn sampling_options_are_read_and_bounded() {
+        let s = with(&[
+            ("connectionOptions.sampleSegments", "4"),
+            ("connectionOptions.sampleReadCapacityUnits", "12.5"),
+            ("connectionOptions.sampleScanRate", "0.25"),
+            ("connectionOptions.classifyPii", "false"),
+        ])
+        .unwrap();
+        assert_eq!(s.tuning.sampling.segments, 4);
+        assert_eq!(s.tuning.sampling.read_capacity_units, 12.5);
+        assert_eq!(s.tuning.sampling.scan_rate, 0.25);
+        assert_eq!(s.tuning.sampling.pii_threshold, None);
+        let s = with(&[("connectionOptions.piiConfidence", "90")]).unwrap();
+        assert_eq!(s.tuning.sampling.pii_threshold, Some(90));
+        for (key, value, says) in [
+            (
+                "connectionOptions.sampleScanRate",
+                "7",
+                "`7` is not a number from 0.01 to 1.5",
+            ),
+            (
+                "connectionOptions.sampleScanRate",
+                "NaN",
+                "from 0.01 to 1.5",
+            ),
+            (
+                "connectionOptions.sampleReadCapacityUnits",
+                "0.1",
+                "from 0.5 to 1000000",
+            ),
+        ] {
+            match with(&[(key, value)]).unwrap_err() {
+                ConnectorError::InvalidConfig { key: k, message } => {
+                    assert_eq!(k, key);
+                    assert!(message.contains(says), "{message}");
+                }
+                other => panic!("not a config error: {other:?}"),
+            }
+        }
     }
 
     #[test]

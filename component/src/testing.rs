@@ -60,6 +60,18 @@ impl FakeDynamoDb {
         self
     }
 
+    /// A table like [`Self::table`]'s, with `extra` fields merged into its description.
+    pub fn table_described(self, name: &str, extra: Value) -> Self {
+        let mut fake = self.table(name);
+        if let (Some(description), Value::Object(fields)) = (
+            fake.tables.get_mut(name).and_then(Value::as_object_mut),
+            extra,
+        ) {
+            description.extend(fields);
+        }
+        fake
+    }
+
     pub fn tables(self, names: impl IntoIterator<Item = String>) -> Self {
         names.into_iter().fold(self, |fake, name| fake.table(&name))
     }
@@ -185,17 +197,33 @@ impl FakeDynamoDb {
                 Ok(response(200, json!({ "Tags": tags }).to_string()))
             }
             "Scan" => {
+                // Item `i` is in segment `i % TotalSegments`; a page costs 0.5 read capacity
+                // units per item, and a table's provisioned capacity, if any, is what
+                // `provisioned` says.
                 let table = body["TableName"].as_str().unwrap_or_default();
                 let limit = body["Limit"].as_u64().unwrap_or(u64::MAX) as usize;
+                let total = body["TotalSegments"].as_u64().unwrap_or(1) as usize;
+                let segment = body["Segment"].as_u64().unwrap_or(0) as usize;
                 let start = body["ExclusiveStartKey"]["i"]["N"]
                     .as_str()
                     .map_or(0, |n| n.parse::<usize>().unwrap() + 1);
                 let all = self.items.get(table).cloned().unwrap_or_default();
-                let page: Vec<Value> = all.iter().skip(start).take(limit).cloned().collect();
-                let mut out = json!({ "Items": page, "Count": page.len() });
-                if start + page.len() < all.len() {
-                    out["LastEvaluatedKey"] =
-                        json!({"i": {"N": (start + page.len() - 1).to_string()}});
+                let mine: Vec<(usize, &Value)> = all
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % total == segment && *i >= start)
+                    .collect();
+                let page: Vec<(usize, &Value)> = mine.iter().take(limit).copied().collect();
+                let items: Vec<&Value> = page.iter().map(|(_, v)| *v).collect();
+                let mut out = json!({
+                    "Items": items,
+                    "Count": items.len(),
+                    "ConsumedCapacity": {"TableName": table, "CapacityUnits": 0.5 * items.len() as f64},
+                });
+                if page.len() < mine.len()
+                    && let Some((last, _)) = page.last()
+                {
+                    out["LastEvaluatedKey"] = json!({"i": {"N": last.to_string()}});
                 }
                 Ok(response(200, out.to_string()))
             }

@@ -1,5 +1,6 @@
 //! The DynamoDB calls the connector makes, each signed and retried by [`Caller`].
 
+use super::json_path;
 use super::model::{DescribeTableOutput, ListTablesOutput, ListTagsOutput, TableDescription, Tag};
 use super::operations::{self, Operation};
 use crate::aws::call::{CallError, Caller};
@@ -8,6 +9,15 @@ use crate::endpoint::Endpoint;
 use crate::transport::Transport;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+/// One Scan page: the items (in DynamoDB's typed JSON), where to continue, and the read
+/// capacity it consumed (when the server reports it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScanPage {
+    pub items: Vec<Value>,
+    pub next: Option<Value>,
+    pub consumed: Option<f64>,
+}
 
 pub struct DynamoDb<'t, T> {
     caller: Caller<'t, T>,
@@ -72,17 +82,19 @@ impl<'t, T: Transport> DynamoDb<'t, T> {
         Ok(tags)
     }
 
-    /// One Scan page: the items (in DynamoDB's typed JSON) and where to continue.
+    /// One page of a parallel scan.
     pub async fn scan_page(
         &self,
         table: &str,
         limit: u32,
         exclusive_start_key: Option<&Value>,
-    ) -> Result<(Vec<Value>, Option<Value>), CallError> {
+        segment: u32,
+        total_segments: u32,
+    ) -> Result<ScanPage, CallError> {
         let mut out: Value = self
             .call(
                 Operation::Scan,
-                operations::scan(table, limit, exclusive_start_key),
+                operations::scan(table, limit, exclusive_start_key, segment, total_segments),
             )
             .await?;
         let items = match out.get_mut("Items").map(Value::take) {
@@ -99,7 +111,14 @@ impl<'t, T: Transport> DynamoDb<'t, T> {
             .get_mut("LastEvaluatedKey")
             .map(Value::take)
             .filter(|k| !k.is_null());
-        Ok((items, next))
+        let consumed = out["ConsumedCapacity"]["CapacityUnits"]
+            .as_f64()
+            .filter(|c| c.is_finite() && *c >= 0.0);
+        Ok(ScanPage {
+            items,
+            next,
+            consumed,
+        })
     }
 
     async fn call<O: DeserializeOwned>(
@@ -114,18 +133,19 @@ impl<'t, T: Transport> DynamoDb<'t, T> {
                 operations::request(&self.endpoint, operation, &body)
             })
             .await?;
-        let mut deserializer = serde_json::Deserializer::from_slice(response.body());
-        serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let body = response.body();
+        serde_json::from_slice(body).map_err(|e| {
             // Name the field when the JSON is well-formed but a value has the wrong type.
-            let path = e.path().to_string();
-            let at = if path == "." || !e.inner().is_data() {
-                String::new()
+            let at = if e.is_data() {
+                json_path::at(body, e.line(), e.column())
+                    .map(|path| format!(" at `{path}`"))
+                    .unwrap_or_default()
             } else {
-                format!(" at `{path}`")
+                String::new()
             };
             CallError::invalid_response(
                 name,
-                format!("the {name} response cannot be read{at}: {}", e.inner()),
+                format!("the {name} response cannot be read{at}: {e}"),
             )
         })
     }

@@ -63,8 +63,22 @@ pub fn list_tags_of_resource(arn: &str, next_token: Option<&str>) -> Value {
     body
 }
 
-pub fn scan(table: &str, limit: u32, exclusive_start_key: Option<&Value>) -> Value {
-    let mut body = json!({ "TableName": table, "Limit": limit });
+/// One page of a parallel scan (`segment` of `total_segments`), counting the read capacity it
+/// consumes.
+pub fn scan(
+    table: &str,
+    limit: u32,
+    exclusive_start_key: Option<&Value>,
+    segment: u32,
+    total_segments: u32,
+) -> Value {
+    let mut body = json!({
+        "TableName": table,
+        "Limit": limit,
+        "Segment": segment,
+        "TotalSegments": total_segments,
+        "ReturnConsumedCapacity": "TOTAL",
+    });
     if let Some(key) = exclusive_start_key {
         body["ExclusiveStartKey"] = key.clone();
     }
@@ -111,8 +125,9 @@ mod tests {
             json!({"ResourceArn": "arn:x", "NextToken": "t"})
         );
         assert_eq!(
-            scan("t", 10, Some(&json!({"pk": {"S": "a"}}))),
-            json!({"TableName": "t", "Limit": 10, "ExclusiveStartKey": {"pk": {"S": "a"}}})
+            scan("t", 10, Some(&json!({"pk": {"S": "a"}})), 3, 16),
+            json!({"TableName": "t", "Limit": 10, "ExclusiveStartKey": {"pk": {"S": "a"}},
+                   "Segment": 3, "TotalSegments": 16, "ReturnConsumedCapacity": "TOTAL"})
         );
     }
 }

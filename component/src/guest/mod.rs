@@ -35,6 +35,10 @@ struct Connector;
 impl Guest for Connector {
     type IngestionStream = Stream;
 
+    fn configuration_schema() -> String {
+        crate::config_schema::json()
+    }
+
     fn test_connection() -> Result<source::ConnectionCheck, source::ConnectorError> {
         let (settings, transport) = setup()?;
         reactor::block_on(crate::ingest::test_connection(&settings, &transport))
@@ -44,7 +48,7 @@ impl Guest for Connector {
 
     fn ingest() -> Result<source::Ingestion, source::ConnectorError> {
         let (settings, transport) = setup()?;
-        reactor::block_on(crate::ingest::ingest(&settings, &transport))
+        reactor::block_on(crate::ingest::ingest(&settings, transport))
             .map(Into::into)
             .map_err(Into::into)
     }

@@ -1,21 +1,19 @@
-//! What a table gains beyond DescribeTable: its tags (`includeTags`, ListTagsOfResource) and
-//! its non-key attributes (`connectionOptions.sampleSize`, a bounded Scan). Neither is
-//! essential: a failure is a warning and the table is still ingested. When the endpoint does
-//! not support a call, or the identity may not make it, the run stops asking after the first
-//! answer and says so once.
+//! What a table gains beyond DescribeTable: its tags (`includeTags`, ListTagsOfResource), and
+//! from a bounded, representative sample of its items (`connectionOptions.sampleSize`, parallel
+//! Scans: see `sampling.rs`) its non-key attributes, every column's coverage and profile, and
+//! PII classification. Neither is essential: a failure is a warning and the table is still
+//! ingested. When the endpoint does not support a call, or the identity may not make it, the
+//! run stops asking after the first answer and says so once.
 
 use super::Run;
 use crate::aws::call::CallError;
 use crate::aws::error::ErrorClass;
-use crate::catalog::{Table, Warning};
+use crate::catalog::{SourceDetails, Table, Warning};
 use crate::error::ConnectorError;
 use crate::mapping;
+use crate::mapping::sample::{Options, Sampler};
 use crate::transport::Transport;
-use serde_json::Value;
 use std::cell::{Cell, RefCell};
-
-/// Scan pages read per table at most (each up to 1 MB of items).
-const MAX_SAMPLE_PAGES: usize = 10;
 
 #[derive(Default)]
 pub struct Extras {
@@ -129,14 +127,33 @@ impl<T: Transport> Run<'_, '_, T> {
         }
         let sample_size = self.settings.tuning.sample_size;
         if sample_size > 0 && !self.extras.sampling_off.get() {
-            match self.sample(&table.name, sample_size).await {
-                Ok(items) => {
-                    let inferred = mapping::sample::infer(&items, &table.columns);
+            let sampling = &self.settings.tuning.sampling;
+            let mut sampler = Sampler::new(Options {
+                max_columns: sampling.max_columns,
+                pii_threshold: sampling.pii_threshold,
+            });
+            let provisioned = match &table.details {
+                Some(SourceDetails::DynamoDb(d)) => d.throughput.map(|t| t.read_capacity_units),
+                None => None,
+            };
+            match self
+                .sample_items(&table.name, sample_size, provisioned, &mut sampler)
+                .await
+            {
+                Ok(mut report) => {
+                    let inferred = sampler.finish(&mut table.columns);
                     table.columns.extend(inferred.columns);
+                    if inferred.column_cap_reached {
+                        report.limits.push(crate::catalog::SamplingLimit::ColumnCap);
+                    }
                     if let Some(profile) = &mut table.profile {
                         profile.column_count =
                             table.columns.iter().filter(|c| c.parent.is_none()).count() as u32;
                     }
+                    if let Some(description) = &mut table.description {
+                        description.push_str(&mapping::sampling_paragraph(&report));
+                    }
+                    table.sampling = Some(report);
                     warnings.extend(inferred.notes.into_iter().map(note));
                 }
                 Err(e) if e.is_credentials_error() => return Err(e.into_connector_error()),
@@ -144,28 +161,5 @@ impl<T: Transport> Run<'_, '_, T> {
             }
         }
         Ok(warnings)
-    }
-
-    /// Up to `size` items, in at most `MAX_SAMPLE_PAGES` Scan pages.
-    async fn sample(&self, table: &str, size: u32) -> Result<Vec<Value>, CallError> {
-        let mut items: Vec<Value> = Vec::new();
-        let mut start: Option<Value> = None;
-        for _ in 0..MAX_SAMPLE_PAGES {
-            let remaining = size.saturating_sub(items.len() as u32);
-            if remaining == 0 {
-                break;
-            }
-            let (page, next) = self
-                .client
-                .scan_page(table, remaining, start.as_ref())
-                .await?;
-            items.extend(page);
-            match next {
-                Some(key) => start = Some(key),
-                None => break,
-            }
-        }
-        items.truncate(size as usize);
-        Ok(items)
     }
 }

@@ -30,6 +30,7 @@ use std::rc::Rc;
 
 mod extras;
 mod outbox;
+mod sampling;
 mod stream;
 use extras::Extras;
 pub use outbox::{Finished, MAX_RUN_WARNINGS, Outbox};
@@ -83,7 +84,7 @@ pub fn start<'a, T: Transport + 'a>(
 /// The whole ingestion at once, tables and outcomes in listing order.
 pub async fn ingest<T: Transport>(
     settings: &Settings,
-    transport: &T,
+    transport: T,
 ) -> Result<Ingestion, ConnectorError> {
     let mut stream = start(settings.clone(), transport)?;
     let mut finished = Vec::new();

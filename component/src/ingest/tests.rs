@@ -1,5 +1,5 @@
 use super::*;
-use crate::catalog::{Batch, TableStatus};
+use crate::catalog::{Batch, SamplingLimit, TableStatus};
 use crate::testing::{FakeDynamoDb, Scripted};
 use crate::transport::{TransportError, TransportErrorKind};
 use futures_executor::block_on;
@@ -624,34 +624,151 @@ fn denied_tags_are_one_warning_for_the_run() {
     assert!(ingestion.warnings[0].message.contains("includeTags: false"));
 }
 
-#[test]
-fn sampling_scans_a_bounded_number_of_items() {
-    let items: Vec<serde_json::Value> = (0..5)
-        .map(|i| json!({"id": {"S": i.to_string()}, "score": {"N": "1"}, "flag": {"BOOL": true}}))
-        .collect();
-    let fake = FakeDynamoDb::new().table("t").items("t", items);
-    let ingestion = block_on(ingest(
-        &settings(&[("connectionOptions.sampleSize", "3")]),
-        &fake,
-    ))
-    .unwrap();
-    let columns: Vec<&str> = ingestion.tables[0]
-        .columns
-        .iter()
-        .map(|c| c.name.as_str())
-        .collect();
-    assert_eq!(columns, ["id", "flag", "score"]);
-    let scans: Vec<serde_json::Value> = fake
-        .requests
+fn scans(fake: &FakeDynamoDb) -> Vec<serde_json::Value> {
+    fake.requests
         .borrow()
         .iter()
         .filter(|(op, _)| op == "Scan")
         .map(|(_, body)| body.clone())
+        .collect()
+}
+
+fn items(n: usize) -> Vec<serde_json::Value> {
+    (0..n)
+        .map(|i| json!({"id": {"S": i.to_string()}, "score": {"N": "1"}, "flag": {"BOOL": true}}))
+        .collect()
+}
+
+#[test]
+fn sampling_reads_segments_spread_across_the_key_space() {
+    let fake = FakeDynamoDb::new().table("t").items("t", items(400));
+    let ingestion = block_on(ingest(
+        &settings(&[
+            ("connectionOptions.sampleSize", "40"),
+            ("connectionOptions.sampleSegments", "8"),
+            ("connectionOptions.sampleConvergenceItems", "0"),
+        ]),
+        &fake,
+    ))
+    .unwrap();
+    let table = &ingestion.tables[0];
+    let columns: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(columns, ["id", "flag", "score"]);
+    let segments: Vec<u64> = scans(&fake)
+        .iter()
+        .map(|s| {
+            assert_eq!(s["TotalSegments"], 8);
+            assert_eq!(s["ReturnConsumedCapacity"], "TOTAL");
+            s["Segment"].as_u64().unwrap()
+        })
         .collect();
-    assert_eq!(scans, [json!({"TableName": "t", "Limit": 3})]);
-    assert_eq!(
-        ingestion.tables[0].profile.as_ref().unwrap().column_count,
-        3
+    // one page per segment, in an order spread across the key space
+    assert_eq!(segments, [0, 4, 2, 6, 1, 5, 3, 7]);
+    let report = table.sampling.as_ref().unwrap();
+    assert_eq!(report.items, 40);
+    assert_eq!((report.total_segments, report.segments_read), (8, 8));
+    assert_eq!(report.consumed_capacity, 20.0);
+    assert_eq!(report.limits, [SamplingLimit::SampleSize]);
+    assert_eq!(table.profile.as_ref().unwrap().column_count, 3);
+    // the key column got its coverage and profile from the sample
+    let id = &table.columns[0];
+    assert_eq!(id.profile.as_ref().unwrap().distinct_count, Some(40));
+    assert!(
+        table.description.as_deref().unwrap().contains(
+            "Sampled 40 items from 8 of 8 parallel-scan segments (8 Scan requests, 20.0 read capacity units); stopped by the sample size."
+        ),
+        "{:?}",
+        table.description
+    );
+}
+
+#[test]
+fn sampling_honours_the_read_capacity_cap() {
+    let fake = FakeDynamoDb::new().table("t").items("t", items(1000));
+    let ingestion = block_on(ingest(
+        &settings(&[
+            ("connectionOptions.sampleSize", "1000"),
+            ("connectionOptions.sampleSegments", "4"),
+            ("connectionOptions.sampleReadCapacityUnits", "30"),
+            ("connectionOptions.sampleConvergenceItems", "0"),
+        ]),
+        &fake,
+    ))
+    .unwrap();
+    let report = ingestion.tables[0].sampling.clone().unwrap();
+    assert!(
+        report.consumed_capacity <= 30.0,
+        "{} RCU for a cap of 30",
+        report.consumed_capacity
+    );
+    assert!(report.consumed_capacity >= 29.5, "{report:?}");
+    assert_eq!(report.items, 60);
+    assert!(
+        report.limits.contains(&SamplingLimit::ReadCapacity),
+        "{report:?}"
+    );
+}
+
+#[test]
+fn sampling_stops_when_items_bring_nothing_new_and_waits_on_provisioned_tables() {
+    let fake = FakeDynamoDb::new()
+        .table_described(
+            "t",
+            json!({"ProvisionedThroughput": {"ReadCapacityUnits": 10, "WriteCapacityUnits": 1}}),
+        )
+        .items("t", items(1000));
+    let ingestion = block_on(ingest(
+        &settings(&[
+            ("connectionOptions.sampleSize", "1000"),
+            ("connectionOptions.sampleSegments", "4"),
+            ("connectionOptions.sampleConvergenceItems", "25"),
+            ("connectionOptions.sampleScanRate", "0.5"),
+        ]),
+        &fake,
+    ))
+    .unwrap();
+    let report = ingestion.tables[0].sampling.clone().unwrap();
+    assert!(
+        report.limits.contains(&SamplingLimit::Converged),
+        "{report:?}"
+    );
+    assert!(
+        report.limits.contains(&SamplingLimit::ReadRate),
+        "{report:?}"
+    );
+    assert!(report.items < 1000, "{report:?}");
+    // 0.5 × 10 RCU/s: each page waits what it consumed ÷ 5 RCU/s.
+    let slept: f64 = fake.slept.borrow().iter().map(|d| d.as_secs_f64()).sum();
+    assert!(
+        (slept - report.consumed_capacity / 5.0).abs() < 1e-6,
+        "{slept} {report:?}"
+    );
+}
+
+#[test]
+fn a_small_table_is_sampled_whole() {
+    let fake = FakeDynamoDb::new().table("t").items("t", items(5));
+    let ingestion = block_on(ingest(
+        &settings(&[("connectionOptions.sampleSize", "100")]),
+        &fake,
+    ))
+    .unwrap();
+    let report = ingestion.tables[0].sampling.clone().unwrap();
+    assert_eq!(report.items, 5);
+    assert!(report.limits.is_empty(), "{report:?}");
+    assert!(
+        ingestion.tables[0]
+            .description
+            .as_deref()
+            .unwrap()
+            .contains("; the whole table")
+            || ingestion.tables[0]
+                .description
+                .as_deref()
+                .unwrap()
+                .contains(": the whole table"),
+        "{:?}",
+        ingestion.tables[0].description
     );
 }
 

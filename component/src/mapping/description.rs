@@ -4,6 +4,7 @@
 
 use super::Keys;
 use crate::catalog::{Column, DynamoDbTable, IndexKind};
+use crate::catalog::{SamplingLimit, SamplingReport};
 use std::fmt::Write;
 
 pub fn markdown(keys: &Keys, columns: &[Column], d: &DynamoDbTable) -> String {
@@ -169,7 +170,44 @@ fn bytes(n: u64) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    format!("{value:.1} {}", UNITS[unit])
+    format!("{} {}", one_decimal(value), UNITS[unit])
+}
+
+/// `x` with one decimal, rounded (`3.45` → `3.5`), written without the float formatting
+/// machinery (which would weigh more in the component than all of this file).
+pub fn one_decimal(x: f64) -> String {
+    let tenths = (x.max(0.0) * 10.0).round() as u64;
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
+/// A paragraph saying how a table's items were sampled and which limits applied.
+pub fn sampling_paragraph(report: &SamplingReport) -> String {
+    let limits: Vec<&str> = report
+        .limits
+        .iter()
+        .map(|l| match l {
+            SamplingLimit::SampleSize => "the sample size",
+            SamplingLimit::ReadCapacity => "the read capacity cap",
+            SamplingLimit::ReadRate => "the read rate (waits between pages)",
+            SamplingLimit::Converged => "no new attribute in the last items",
+            SamplingLimit::PageLimit => "the page limit",
+            SamplingLimit::ColumnCap => "the column cap",
+            SamplingLimit::Time => "the time per table",
+        })
+        .collect();
+    format!(
+        "\n\nSampled {} items from {} of {} parallel-scan segments ({} Scan requests, {} read capacity units){}.",
+        thousands(u64::from(report.items)),
+        report.segments_read,
+        report.total_segments,
+        report.scan_requests,
+        one_decimal(report.consumed_capacity),
+        if limits.is_empty() {
+            ": the whole table".to_string()
+        } else {
+            format!("; stopped by {}", limits.join(", "))
+        }
+    )
 }
 
 #[cfg(test)]

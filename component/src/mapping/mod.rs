@@ -18,7 +18,7 @@ use crate::dynamodb::model::{
 use crate::{endpoint, fqn, time};
 use std::cell::RefCell;
 
-pub use description::markdown;
+pub use description::{markdown, one_decimal, sampling_paragraph};
 
 /// What the mapping needs besides the description.
 #[derive(Debug, Clone)]

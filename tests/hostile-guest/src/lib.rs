@@ -90,6 +90,10 @@ impl GuestIngestionStream for Stream {
 impl Guest for Hostile {
     type IngestionStream = Stream;
 
+    fn configuration_schema() -> String {
+        r#"{"type": "object"}"#.to_string()
+    }
+
     fn start_ingestion() -> Result<IngestionStream, ConnectorError> {
         let mode = Settings::read()?.mode;
         let ingestion = Self::ingest()?;
