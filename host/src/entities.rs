@@ -180,9 +180,9 @@ fn column_profile(name: &str, p: &wit::ColumnProfile, timestamp_ms: u64) -> Valu
             }
         }
     }
+    // OpenMetadata's profiler reports a string column's mean length as its `mean`.
     for (key, value) in [("min", p.min), ("max", p.max), ("mean", p.mean_length)] {
         if let Some(v) = value.filter(|v| v.is_finite()) {
-            let key = if key == "mean" { "meanLength" } else { key };
             out.insert(key.into(), json!(v));
         }
     }

@@ -161,6 +161,11 @@ pub async fn ingest(runtime: &Runtime, label: &str, loaded: &Loaded, options: &O
             return report;
         }
     };
+    if let Err(problems) = runtime.check_configuration(&run_request.config).await {
+        report.stop(&format!("invalid configuration: {problems}"));
+        report.elapsed = started.elapsed();
+        return report;
+    }
     let secrets = run_request.secrets.clone();
     let spec = sink_spec(workflow, options);
     let writer = match SinkWriter::open(&spec, options.format, workflow).await {
@@ -339,6 +344,10 @@ pub async fn test_connection(
     options: &Options,
 ) -> Result<ConnectionCheck, String> {
     let run_request = request(label, &loaded.workflow, options)?;
+    runtime
+        .check_configuration(&run_request.config)
+        .await
+        .map_err(|problems| format!("invalid configuration: {problems}"))?;
     let redactor = Redactor::new(&run_request.secrets);
     match runtime.test_connection(run_request).await.answer {
         Ok(Ok(check)) => Ok(ConnectionCheck {

@@ -284,10 +284,11 @@ fn filtered_tables_cost_no_request_and_are_listed_in_the_summary() {
         "      includeTags: false\n      tableFilterPattern:\n        excludes:\n          - tmp_\n          - .*_archive$\n",
     );
     let (run, entities) = ingest_to_stdout(&workflow);
-    let names: Vec<&str> = entities[3..]
+    let mut names: Vec<&str> = entities[3..]
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
+    names.sort_unstable();
     assert_eq!(names, ["orders", "users"]);
     // one page and two describes: the filtered tables were never described
     assert!(
@@ -318,6 +319,9 @@ fn filtered_tables_cost_no_request_and_are_listed_in_the_summary() {
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
+    // Tables arrive as their descriptions finish, not in listing order.
+    let mut names = names;
+    names.sort_unstable();
     assert_eq!(names, ["orders", "orders_archive"]);
 
     let workflow = Workflow::new("filtered", &server().endpoint(), key).source_config(
@@ -344,6 +348,29 @@ fn an_invalid_filter_regex_is_a_clear_error() {
         "{}",
         run.stderr
     );
+}
+
+/// The host checks a run's configuration against the schema the component declares
+/// (`configuration-schema`) before it runs it: every key at fault is named with what it means.
+#[test]
+fn a_configuration_the_component_does_not_declare_is_refused_before_the_run() {
+    let workflow = Workflow::new("bad_options", &server().endpoint(), "AKIDOPTIONS")
+        .connection(
+            "      connectionOptions:\n        describeConcurrency: lots\n        sampleScanRate: fast\n",
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let path = workflow.write(dir.path(), "workflow.yaml");
+    for command in ["ingest", "test-connection"] {
+        let run = host::run(&[command, "-c", path.to_str().unwrap()]);
+        assert_eq!(run.code(), 1, "{}", run.stderr);
+        for problem in [
+            "invalid configuration: ",
+            "`connectionOptions.describeConcurrency`: expected a whole number from 1 to 256 (DescribeTable (and tag) calls in flight at once.)",
+            "`connectionOptions.sampleScanRate`: expected a decimal number (Share of a provisioned table's read capacity per second the sample may use (like Glue's scanRate).)",
+        ] {
+            assert!(run.stderr.contains(problem), "{problem}\n{}", run.stderr);
+        }
+    }
 }
 
 #[test]
@@ -418,9 +445,9 @@ fn sampled_items_become_typed_columns_with_nested_children() {
             ("id", "STRING", "string"),
             ("address", "MAP", "map"),
             ("avatar", "BINARY", "binary"),
-            ("emails", "ARRAY", "set<string>"),
+            ("emails", "SET", "set<string>"),
             ("history", "ARRAY", "array<number>"),
-            ("lucky", "ARRAY", "set<number>"),
+            ("lucky", "SET", "set<number>"),
             ("name", "STRING", "string"),
             ("nickname", "NULL", "null"),
             ("score", "UNION", "union<number,string>"),

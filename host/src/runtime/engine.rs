@@ -68,17 +68,21 @@ pub struct Loaded {
 }
 
 /// Loads a component, from the cache when it holds this component compiled by this engine.
-pub fn load_component(engine: &Engine, path: &Path, cache_dir: Option<&Path>) -> Result<Loaded> {
+/// `name` says where the bytes came from, for errors.
+pub fn load_component(
+    engine: &Engine,
+    bytes: &[u8],
+    name: &str,
+    cache_dir: Option<&Path>,
+) -> Result<Loaded> {
     let started = Instant::now();
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("cannot read the connector component {}", path.display()))?;
-    let cached = cache_dir.map(|dir| dir.join(cache_file_name(engine, &bytes)));
+    let cached = cache_dir.map(|dir| dir.join(cache_file_name(engine, bytes)));
     if let Some(file) = &cached
         && file.exists()
     {
         // SAFETY: the file was written by `precompile_component` of an engine with the same
-        // compatibility hash (the hash is in its name), in a directory only this user can
-        // write (created 0700 below).
+        // compatibility hash, for a component with the same SHA-256 (both are in its name), in
+        // a directory only this user can write (created 0700 below).
         match unsafe { Component::deserialize_file(engine, file) } {
             Ok(component) => {
                 return Ok(Loaded {
@@ -93,8 +97,8 @@ pub fn load_component(engine: &Engine, path: &Path, cache_dir: Option<&Path>) ->
         }
     }
     let compiled = engine
-        .precompile_component(&bytes)
-        .with_context(|| format!("{} is not a valid component", path.display()))?;
+        .precompile_component(bytes)
+        .with_context(|| format!("{name} is not a valid component"))?;
     if let Some(file) = &cached
         && let Err(e) = write_cache(file, &compiled)
     {
@@ -112,15 +116,15 @@ pub fn load_component(engine: &Engine, path: &Path, cache_dir: Option<&Path>) ->
     })
 }
 
+/// A collision-resistant name: the cache entry that runs is the one compiled from these very
+/// bytes (a signature checked on one component must not run another's compiled code).
 fn cache_file_name(engine: &Engine, component: &[u8]) -> String {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    engine.precompile_compatibility_hash().hash(&mut hasher);
-    component.hash(&mut hasher);
-    format!(
-        "connector-{:016x}-{}.cwasm",
-        hasher.finish(),
-        component.len()
-    )
+    use sha2::{Digest, Sha256};
+    let mut engine_hash = std::collections::hash_map::DefaultHasher::new();
+    engine.precompile_compatibility_hash().hash(&mut engine_hash);
+    let digest = Sha256::digest(component);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("connector-{:016x}-{hex}.cwasm", engine_hash.finish())
 }
 
 fn write_cache(file: &Path, compiled: &[u8]) -> std::io::Result<()> {

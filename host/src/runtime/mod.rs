@@ -11,6 +11,7 @@ pub mod log;
 pub mod outbound;
 mod state;
 
+use crate::config_check::ConfigSchema;
 use bindings::MetadataSourcePre;
 use bindings::types::{Batch, ConnectionCheck, ConnectorError, RunScope};
 use budget::{Held, MemoryBudget, MemoryLimitHit};
@@ -152,6 +153,8 @@ pub struct Runtime {
     pre: MetadataSourcePre<RunState>,
     limits: Limits,
     resolver: Arc<dyn Resolver>,
+    /// The component's configuration schema, asked once.
+    config_schema: tokio::sync::OnceCell<Result<Arc<ConfigSchema>, String>>,
     origin: Origin,
     load_time: Duration,
     ticker_stop: Arc<AtomicBool>,
@@ -175,18 +178,38 @@ impl Runtime {
         limits: Limits,
         pooled_runs: Option<u32>,
     ) -> Result<Runtime> {
+        let bytes = std::fs::read(component).with_context(|| {
+            format!("cannot read the connector component {}", component.display())
+        })?;
+        Runtime::from_bytes(
+            &bytes,
+            &component.display().to_string(),
+            cache_dir,
+            limits,
+            pooled_runs,
+        )
+    }
+
+    /// A runtime for the component `bytes` (those that were checked, e.g. against a signature,
+    /// not a file that could change since); `name` says where they came from, for errors.
+    pub fn from_bytes(
+        bytes: &[u8],
+        name: &str,
+        cache_dir: Option<&Path>,
+        limits: Limits,
+        pooled_runs: Option<u32>,
+    ) -> Result<Runtime> {
         let pool = pooled_runs.map(|instances| engine::Pool {
             instances,
             memory_bytes: limits.memory_bytes,
         });
         let engine = engine::engine(pool)?;
-        let loaded = engine::load_component(&engine, component, cache_dir)?;
+        let loaded = engine::load_component(&engine, bytes, name, cache_dir)?;
         let unexpected = linker::unexpected_imports(&engine, &loaded.component);
         if !unexpected.is_empty() {
             wasmtime::bail!(
-                "the component {} imports what a connector may not use: {}; a connector imports \
+                "the component {name} imports what a connector may not use: {}; a connector imports \
                  only wasi:http, wasi:config, wasi:clocks and the WASI interfaces Rust's std pulls in",
-                component.display(),
                 unexpected.join(", ")
             );
         }
@@ -203,6 +226,7 @@ impl Runtime {
             pre,
             limits,
             resolver: Arc::new(SystemResolver),
+            config_schema: tokio::sync::OnceCell::new(),
             origin: loaded.origin,
             load_time: loaded.took,
             ticker_stop,
@@ -222,6 +246,47 @@ impl Runtime {
     pub fn with_resolver(mut self, resolver: Arc<dyn Resolver>) -> Runtime {
         self.resolver = resolver;
         self
+    }
+
+    /// The component's `configuration-schema`: its configuration keys as a JSON Schema. Runs
+    /// in a sandbox of its own with no configuration and no network.
+    pub async fn configuration_schema(&self) -> Result<String, RunFailure> {
+        let request = RunRequest {
+            tenant: "configuration-schema".to_string(),
+            config: Vec::new(),
+            allowlist: Allowlist::default(),
+            secrets: Vec::new(),
+            echo_log: None,
+        };
+        let prepared = self.prepare(&request).map_err(|(failure, _)| failure)?;
+        let (log, budget) = (prepared.log.clone(), prepared.budget.clone());
+        let mut store = prepared.store;
+        let call = async {
+            let instance = self.pre.instantiate_async(&mut store).await?;
+            store.set_hostcall_fuel(budget.room_for_batch().await);
+            instance
+                .catalog_connector_source()
+                .call_configuration_schema(&mut store)
+                .await
+        };
+        self.bounded(call, &log).await
+    }
+
+    /// Checks a run's configuration against the component's configuration schema; the error
+    /// names each key at fault.
+    pub async fn check_configuration(&self, config: &[(String, String)]) -> Result<(), String> {
+        let schema = self
+            .config_schema
+            .get_or_init(|| async {
+                let text = self
+                    .configuration_schema()
+                    .await
+                    .map_err(|f| format!("the component's configuration schema: {f}"))?;
+                ConfigSchema::new(&text).map(Arc::new)
+            })
+            .await
+            .clone()?;
+        schema.check(config)
     }
 
     /// Runs `test-connection`.

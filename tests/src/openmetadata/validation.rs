@@ -1,7 +1,8 @@
 //! Request bodies checked against OpenMetadata 1.3's JSON Schemas: the create requests and
 //! `tableProfile` through `crate::schema`; classifications, tags and profiles with the schemas
-//! `crate::schema` does not list (`createClassification` and `createTag` vendored beside the
-//! others, `ColumnProfile` from `createTable`'s definitions).
+//! `crate::schema` does not list (`createClassification`, `createTag` and
+//! `createTableProfile` vendored beside the others, `ColumnProfile` from `createTable`'s
+//! definitions).
 
 use super::entity_type::EntityType;
 use jsonschema::Validator;
@@ -38,20 +39,8 @@ fn extra_validators() -> &'static HashMap<&'static str, Validator> {
             "$ref": "#/definitions/ColumnProfile",
             "definitions": read("createTable")["definitions"].clone(),
         });
-        // createTableProfile.json refers to types the vendored bundles do not carry; its own
-        // shape is this, and its parts are validated on their own.
-        let create_table_profile = json!({
-            "type": "object",
-            "properties": {
-                "tableProfile": {"type": "object"},
-                "columnProfile": {"type": "array"},
-                "systemProfile": {"type": "array"},
-            },
-            "required": ["tableProfile"],
-            "additionalProperties": false,
-        });
         [
-            ("createTableProfile", create_table_profile),
+            ("createTableProfile", read("createTableProfile")),
             ("createClassification", read("createClassification")),
             ("createTag", read("createTag")),
             ("columnProfile", column_profile),

@@ -106,26 +106,32 @@ impl RestWriter {
     /// The tags a batch needs, then its tables (unchanged ones skipped) and their profiles.
     pub async fn tables(&mut self, requests: &TableRequests) {
         self.ensure_tags(&requests.tables).await;
+        let results = {
+            let this = &*self;
+            let client = &this.client;
+            let existing = &this.existing;
+            let results: Vec<(&TableRequest, Result<Put, ApiError>)> =
+                stream::iter(requests.tables.iter().map(|table| async move {
+                    let previous = existing.get(&table.fully_qualified_name);
+                    let same = previous
+                        .and_then(|p| p.source_hash.as_deref())
+                        .is_some_and(|hash| Some(hash) == table.request["sourceHash"].as_str());
+                    if same {
+                        return (table, Ok(Put::Unchanged));
+                    }
+                    let request = this.keep_server_pii_tags(table).await;
+                    let put = client.put("/v1/tables", &request).await;
+                    (
+                        table,
+                        put.map(|entity| Put::Stored(entity["id"].as_str().map(String::from))),
+                    )
+                }))
+                .buffered(TABLE_CONCURRENCY)
+                .collect()
+                .await;
+            results
+        };
         let client = &self.client;
-        let existing = &self.existing;
-        let results: Vec<(&TableRequest, Result<Put, ApiError>)> =
-            stream::iter(requests.tables.iter().map(|table| async move {
-                let previous = existing.get(&table.fully_qualified_name);
-                let same = previous
-                    .and_then(|p| p.source_hash.as_deref())
-                    .is_some_and(|hash| Some(hash) == table.request["sourceHash"].as_str());
-                if same {
-                    return (table, Ok(Put::Unchanged));
-                }
-                let put = client.put("/v1/tables", &table.request).await;
-                (
-                    table,
-                    put.map(|entity| Put::Stored(entity["id"].as_str().map(String::from))),
-                )
-            }))
-            .buffered(TABLE_CONCURRENCY)
-            .collect()
-            .await;
         let mut stored: Vec<(&TableRequest, String)> = Vec::new();
         for (table, result) in results {
             let previous = self.existing.get(&table.fully_qualified_name);
@@ -216,9 +222,19 @@ impl RestWriter {
             }
         }
         for (classification, tags) in needed {
+            // OpenMetadata's own PII classification is only created when the server lacks
+            // it, never rewritten; a DynamoDB tag key's is kept up to date.
+            let only_if_absent = classification == PII;
             if !self.classifications_ready.contains(&classification) {
+                let by_name = format!(
+                    "/v1/classifications/name/{}",
+                    encode(&quote(&classification))
+                );
                 let body = classification_request(&classification);
-                if let Err(e) = self.client.put("/v1/classifications", &body).await {
+                if let Err(e) = self
+                    .ensure(&by_name, "/v1/classifications", &body, only_if_absent)
+                    .await
+                {
                     self.report
                         .failures
                         .push(&format!("classification {classification}"), &e.to_string());
@@ -227,9 +243,14 @@ impl RestWriter {
                 self.classifications_ready.insert(classification.clone());
             }
             for tag in tags {
+                let fqn = format!("{}.{}", quote(&classification), quote(&tag));
+                let by_name = format!("/v1/tags/name/{}", encode(&fqn));
                 let body = tag_request(&classification, &tag);
-                match self.client.put("/v1/tags", &body).await {
-                    Ok(_) => {
+                match self
+                    .ensure(&by_name, "/v1/tags", &body, only_if_absent)
+                    .await
+                {
+                    Ok(()) => {
                         self.tags_ready.insert((classification.clone(), tag));
                     }
                     Err(e) => self
@@ -240,9 +261,56 @@ impl RestWriter {
             }
         }
     }
+
+    /// PUTs `body` to `collection`; with `only_if_absent`, only when `by_name` answers 404.
+    async fn ensure(
+        &self,
+        by_name: &str,
+        collection: &str,
+        body: &Value,
+        only_if_absent: bool,
+    ) -> Result<(), ApiError> {
+        if only_if_absent {
+            match self.client.get(by_name).await {
+                Ok(_) => return Ok(()),
+                Err(e) if e.status == 404 => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.client.put(collection, body).await.map(|_| ())
+    }
+
+    /// A column that already carries a `PII.*` tag on the server keeps it: the connector's own
+    /// suggestion for that column is replaced by the server's label (OpenMetadata leaves a
+    /// column alone when it already has a PII tag).
+    async fn keep_server_pii_tags(&self, table: &TableRequest) -> Value {
+        let mut request = table.request.clone();
+        let Some(existing) = self.existing.get(&table.fully_qualified_name) else {
+            return request;
+        };
+        if !has_pii_label(&request["columns"]) {
+            return request;
+        }
+        let path = format!("/v1/tables/{}?fields=columns,tags", encode(&existing.id));
+        let Ok(server) = self.client.get(&path).await else {
+            return request;
+        };
+        replace_pii_labels(&mut request["columns"], &server["columns"]);
+        request
+    }
 }
 
+/// OpenMetadata's classification for personal data.
+const PII: &str = "PII";
+
 fn classification_request(classification: &str) -> Value {
+    if classification == PII {
+        return json!({
+            "name": PII,
+            "description": "Personally Identifiable Information: information that, when used alone or with other relevant data, can identify an individual.",
+            "mutuallyExclusive": true,
+        });
+    }
     json!({
         "name": classification,
         "description": format!("DynamoDB tag key `{classification}`, from the tables' AWS tags."),
@@ -250,11 +318,62 @@ fn classification_request(classification: &str) -> Value {
 }
 
 fn tag_request(classification: &str, tag: &str) -> Value {
+    let description = match (classification, tag) {
+        (PII, "Sensitive") => "PII which if lost, compromised, or disclosed without authorization, could result in substantial harm, embarrassment, inconvenience, or unfairness to an individual.".to_string(),
+        (PII, "NonSensitive") => "PII which is easily accessible from public sources and can include zip code, race, gender, and date of birth.".to_string(),
+        _ => format!("DynamoDB tables tagged `{classification}` = `{tag}`."),
+    };
     json!({
         "name": tag,
-        "description": format!("DynamoDB tables tagged `{classification}` = `{tag}`."),
+        "description": description,
         "classification": quote(classification),
     })
+}
+
+fn is_pii(label: &Value) -> bool {
+    label["tagFQN"]
+        .as_str()
+        .is_some_and(|fqn| fqn.starts_with("PII."))
+}
+
+fn has_pii_label(columns: &Value) -> bool {
+    columns.as_array().into_iter().flatten().any(|c| {
+        c["tags"].as_array().into_iter().flatten().any(is_pii) || has_pii_label(&c["children"])
+    })
+}
+
+/// For each column (and child, by name) whose server copy has a PII label, the server's
+/// PII labels replace the request's.
+fn replace_pii_labels(ours: &mut Value, theirs: &Value) {
+    let Some(ours) = ours.as_array_mut() else {
+        return;
+    };
+    for column in ours {
+        let Some(server) = theirs
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["name"] == column["name"])
+        else {
+            continue;
+        };
+        let server_pii: Vec<Value> = server["tags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|l| is_pii(l))
+            .cloned()
+            .collect();
+        if !server_pii.is_empty()
+            && let Some(tags) = column.get_mut("tags").and_then(Value::as_array_mut)
+        {
+            tags.retain(|l| !is_pii(l));
+            tags.extend(server_pii);
+        }
+        if let Some(children) = column.get_mut("children") {
+            replace_pii_labels(children, &server["children"]);
+        }
+    }
 }
 
 async fn check_version(client: &OpenMetadataClient) -> Result<()> {

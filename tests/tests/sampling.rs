@@ -1,0 +1,259 @@
+//! Columns users can trust, end to end on DynamoDB Local with seeded items: a bounded,
+//! representative sample (parallel-scan segments, a read capacity cap checked against
+//! DynamoDB's own ConsumedCapacity), every column's coverage and profile, PII found in values
+//! as well as names, mixed types and lists of maps, all validated against OpenMetadata's
+//! schemas, and no sampled value in any output (each distinctive value is registered as a
+//! secret, which every output of every run is checked for).
+
+use e2e::admin::Admin;
+use e2e::host;
+use e2e::openmetadata::OpenMetadata;
+use e2e::servers::{Kind, Server};
+use e2e::workflow::Workflow;
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+
+fn server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| Server::start(Kind::DynamoDbLocal))
+}
+
+/// A payment card number that passes the Luhn check: `4000 0000 0000 NNNC`.
+fn card(n: u32) -> String {
+    let body = format!("400000000000{:03}", n % 1000);
+    let digits: Vec<u32> = body.chars().map(|c| c.to_digit(10).unwrap()).collect();
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 0 {
+                let doubled = d * 2;
+                if doubled > 9 { doubled - 9 } else { doubled }
+            } else {
+                *d
+            }
+        })
+        .sum();
+    format!("{body}{}", (10 - sum % 10) % 10)
+}
+
+const ITEMS: u32 = 60;
+
+/// The distinctive values of item `i`: none may ever appear in an output.
+fn distinctive(i: u32) -> (String, String, String) {
+    (
+        format!("zq.person.{i:03}@example.org"),
+        card(i),
+        format!("+44 20 7946 {:04}", 1000 + i),
+    )
+}
+
+fn seed(admin: &Admin) {
+    admin.create_table("people", &[("id", "S", "HASH")]);
+    for i in 0..ITEMS {
+        let (email, card, phone) = distinctive(i);
+        for value in [&email, &card, &phone] {
+            host::register_secret(value);
+        }
+        let mut item = json!({
+            "id": {"S": format!("p{i:03}")},
+            "contact": {"S": email},
+            "digits": {"N": card},
+            "phone_number": {"S": phone},
+            "note": {"S": format!("visited on day {i}")},
+            "mixed": if i % 4 == 0 { json!({"N": i.to_string()}) } else { json!({"S": format!("m{i}")}) },
+            "lines": {"L": [
+                {"M": {"sku": {"S": format!("SKU{i}")}, "qty": {"N": "2"}}},
+                {"M": {"sku": {"S": "SKU0"}, "discount": {"N": "5"}}}
+            ]},
+            "labels": {"SS": ["a", "b"]},
+        });
+        if i % 3 == 0 {
+            item["sometimes"] = json!({"BOOL": true});
+        }
+        admin.put_item("people", item);
+    }
+}
+
+fn column<'a>(table: &'a Value, name: &str) -> &'a Value {
+    table["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no column {name} in {table}"))
+}
+
+fn tags(column: &Value) -> Vec<String> {
+    column["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            assert_eq!(t["labelType"], "Automated");
+            assert_eq!(t["state"], "Suggested");
+            t["tagFQN"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn sampled_columns_carry_coverage_profiles_and_pii_and_no_value_leaves() {
+    let key = "AKIDSAMPLING";
+    let admin = Admin::new(&server().endpoint(), key);
+    seed(&admin);
+    let om = OpenMetadata::start();
+    host::register_secret(&om.token());
+    let mut workflow = Workflow::new("sampling", &server().endpoint(), key)
+        .without_tags()
+        .connection(
+            "      connectionOptions:\n        sampleSize: 100\n        sampleSegments: 4\n        sampleConvergenceItems: 0\n",
+        );
+    workflow.sink = "sink:\n  type: metadata-rest\n  config: {}\n".into();
+    workflow.workflow_config = format!(
+        "  loggerLevel: DEBUG\n  openMetadataServerConfig:\n    hostPort: {}\n    authProvider: openmetadata\n    securityConfig:\n      jwtToken: {}\n",
+        om.host_port(),
+        om.token()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = workflow.write(dir.path(), "workflow.yaml");
+    let run = host::run(&["ingest", "-c", path.to_str().unwrap()]);
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+
+    let table = om
+        .table("sampling.default.default.people")
+        .expect("the table");
+    // PII in values (a column named `contact` holding e-mail addresses, `digits` holding
+    // payment cards) and in names (`phone_number`); nothing where there is none.
+    assert_eq!(tags(column(&table, "contact")), ["PII.Sensitive"]);
+    assert_eq!(tags(column(&table, "digits")), ["PII.Sensitive"]);
+    assert_eq!(tags(column(&table, "phone_number")), ["PII.NonSensitive"]);
+    assert!(tags(column(&table, "note")).is_empty());
+    assert!(
+        column(&table, "contact")["description"]
+            .as_str()
+            .unwrap()
+            .contains("PII: Sensitive (email address; recogniser value:email, confidence"),
+        "{}",
+        column(&table, "contact")
+    );
+    // OpenMetadata's PII classification and tags were created, since the server had none.
+    assert!(om.classification("PII").is_some());
+    assert!(om.tag("PII.Sensitive").is_some() && om.tag("PII.NonSensitive").is_some());
+
+    // Coverage, mixed types, lists of maps, sets.
+    assert_eq!(
+        column(&table, "sometimes")["description"],
+        "Present in 20 of 60 sampled values."
+    );
+    let mixed = column(&table, "mixed");
+    assert_eq!(mixed["dataType"], "UNION");
+    assert_eq!(mixed["dataTypeDisplay"], "union<number,string>");
+    let lines = column(&table, "lines");
+    assert_eq!(lines["dataTypeDisplay"], "array<map>");
+    let children: Vec<&str> = lines["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(children, ["discount", "qty", "sku"]);
+    let labels = column(&table, "labels");
+    assert_eq!(labels["dataType"], "SET");
+    assert_eq!(labels["arrayDataType"], "STRING");
+
+    // Profiles: the stand-in validated each against OpenMetadata's schemas.
+    let profile = om
+        .profiles("sampling.default.default.people")
+        .pop()
+        .unwrap_or_else(|| {
+            panic!(
+                "no stored profile: {:#?}\n{}",
+                om.schema_violations(),
+                run.stderr
+            )
+        });
+    let columns = profile["columnProfile"].as_array().unwrap();
+    let of = |name: &str| columns.iter().find(|c| c["name"] == name).unwrap().clone();
+    let sometimes = of("sometimes");
+    assert_eq!(
+        (
+            sometimes["valuesCount"].as_u64(),
+            sometimes["nullCount"].as_u64()
+        ),
+        (Some(60), Some(40))
+    );
+    let id = of("id");
+    assert_eq!(id["distinctCount"], 60);
+    assert_eq!(id["uniqueCount"], 60);
+    assert_eq!(id["minLength"], 4);
+    let digits = of("digits");
+    assert!(
+        digits.get("min").is_none() && digits.get("max").is_none(),
+        "{digits}"
+    );
+    assert!(of("note")["maxLength"].as_u64().unwrap() >= 16);
+    assert!(
+        om.schema_violations().is_empty(),
+        "{:?}",
+        om.schema_violations()
+    );
+}
+
+#[test]
+fn the_read_capacity_cap_is_honoured_as_dynamodb_counts_it() {
+    let key = "AKIDCAPACITY";
+    let admin = Admin::new(&server().endpoint(), key);
+    admin.create_table("bulk", &[("id", "S", "HASH")]);
+    let padding = "x".repeat(3000);
+    for i in 0..200 {
+        admin.put_item(
+            "bulk",
+            json!({"id": {"S": format!("b{i:03}")}, "payload": {"S": padding}}),
+        );
+    }
+    let workflow = Workflow::new("capacity", &server().endpoint(), key)
+        .without_tags()
+        .connection(
+            "      connectionOptions:\n        sampleSize: 1000\n        sampleReadCapacityUnits: 10\n        sampleConvergenceItems: 0\n",
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let path = workflow.write(dir.path(), "workflow.yaml");
+    let run = host::run(&[
+        "ingest",
+        "-c",
+        path.to_str().unwrap(),
+        "-o",
+        "-",
+        "--output-format",
+        "ingestion",
+    ]);
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+    let records: Vec<Value> = serde_json::from_str(&run.stdout).unwrap();
+    let table = records
+        .iter()
+        .filter_map(|r| r["batch"]["tables"].as_array())
+        .flatten()
+        .find(|t| t["name"] == "bulk")
+        .expect("the table");
+    let report = &table["sampling"];
+    let consumed = report["consumed_capacity"].as_f64().unwrap();
+    assert!(
+        consumed > 0.0,
+        "DynamoDB reported no ConsumedCapacity: {report}"
+    );
+    assert!(
+        consumed <= 10.0,
+        "{consumed} RCU consumed for a cap of 10: {report}"
+    );
+    assert!(
+        report["limits"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("ReadCapacity")),
+        "{report}"
+    );
+    assert!(report["items"].as_u64().unwrap() < 200, "{report}");
+    assert!(report["segments_read"].as_u64().unwrap() >= 1);
+}
