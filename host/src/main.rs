@@ -1,7 +1,14 @@
 use clap::Parser;
 use ddb_catalog::aws_credentials::ProcessEnvironment;
-use ddb_catalog::cli::{Cli, Command, ConfigKeysArgs, IngestArgs, SandboxArgs, WorkflowArg};
-use ddb_catalog::component_path;
+use ddb_catalog::cli::{
+    Cli, Command, ComponentCommand, ConfigKeysArgs, IngestArgs, InspectArgs, KeygenArgs, PullArgs,
+    PushArgs, SandboxArgs, SignArgs, StampArgs, WitPackageArgs, WorkflowArg,
+};
+use ddb_catalog::distribution::digest::Digest;
+use ddb_catalog::distribution::store::Store;
+use ddb_catalog::distribution::{
+    self, ComponentSource, Resolved, inspect, metadata, oci, signing, wit,
+};
 use ddb_catalog::runner::{self, Options};
 use ddb_catalog::runtime::limits::Limits;
 use ddb_catalog::runtime::{Origin, Runtime, engine};
@@ -38,6 +45,7 @@ fn main() -> ExitCode {
             Command::Ingest(args) => ingest(&cli.sandbox, args).await,
             Command::TestConnection(args) => test_connection(&cli.sandbox, args).await,
             Command::ConfigKeys(args) => config_keys(args),
+            Command::Component(command) => component(&cli.sandbox, command).await,
         }
     })
 }
@@ -47,14 +55,43 @@ fn fail(code: u8, message: &str) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// A runtime for `runs_at_once` concurrent runs (its instance pool's size).
-fn start_runtime(sandbox: &SandboxArgs, runs_at_once: usize) -> Result<Runtime, String> {
-    let component = component_path::locate(sandbox.component.as_deref())?;
-    let cache_dir = if sandbox.no_cache {
+/// The compile cache, unless --no-cache.
+fn compile_cache_dir(sandbox: &SandboxArgs) -> Option<PathBuf> {
+    if sandbox.no_cache {
         None
     } else {
         sandbox.cache_dir.clone().or_else(engine::default_cache_dir)
-    };
+    }
+}
+
+/// Where components from registries are kept (by digest): under the cache directory, with or
+/// without --no-cache (which is about compiling).
+fn component_store(sandbox: &SandboxArgs) -> Option<Store> {
+    sandbox
+        .cache_dir
+        .clone()
+        .or_else(engine::default_cache_dir)
+        .map(|dir| Store::new(&dir))
+}
+
+/// The component `source` names, found or fetched, and under --trust-key checked: all before
+/// anything is compiled.
+async fn checked_component(
+    sandbox: &SandboxArgs,
+    source: Option<&ComponentSource>,
+) -> Result<(Resolved, Vec<String>), String> {
+    let trusted = distribution::load_trusted_keys(&sandbox.trust_keys)?;
+    let resolved = distribution::resolve(source, component_store(sandbox).as_ref()).await?;
+    let verified_by = distribution::check_trust(&resolved, &trusted)?;
+    Ok((resolved, verified_by))
+}
+
+/// A runtime for `runs_at_once` concurrent runs (its instance pool's size).
+async fn start_runtime(sandbox: &SandboxArgs, runs_at_once: usize) -> Result<Runtime, String> {
+    let (component, _) = checked_component(sandbox, sandbox.component.as_ref()).await?;
+    // The digest that runs, whatever the reference said (a tag, a path).
+    eprintln!("Component: {}", component.label);
+    let cache_dir = compile_cache_dir(sandbox);
     let limits = Limits {
         memory_bytes: sandbox.memory_mb.max(16) << 20,
         run_timeout: Duration::from_secs(sandbox.timeout.max(1)),
@@ -62,7 +99,14 @@ fn start_runtime(sandbox: &SandboxArgs, runs_at_once: usize) -> Result<Runtime, 
         ..Limits::default()
     };
     let pool = (!sandbox.no_pooling).then_some(runs_at_once.max(1) as u32);
-    Runtime::new(&component, cache_dir.as_deref(), limits, pool).map_err(|e| format!("{e:#}"))
+    Runtime::from_bytes(
+        &component.bytes,
+        &component.path.display().to_string(),
+        cache_dir.as_deref(),
+        limits,
+        pool,
+    )
+    .map_err(|e| format!("{e:#}"))
 }
 
 /// Workflow files named on the command line; a directory stands for its *.yaml / *.yml files.
@@ -124,7 +168,7 @@ async fn ingest(sandbox: &SandboxArgs, args: IngestArgs) -> ExitCode {
             eprintln!("warning: {}: {warning}", file.display());
         }
     }
-    let runtime = match start_runtime(sandbox, args.parallel.min(loaded.len())) {
+    let runtime = match start_runtime(sandbox, args.parallel.min(loaded.len())).await {
         Ok(r) => r,
         Err(e) => return fail(EXIT_FAILURES, &e),
     };
@@ -188,7 +232,7 @@ async fn test_connection(sandbox: &SandboxArgs, args: WorkflowArg) -> ExitCode {
         Ok(l) => l,
         Err(e) => return fail(EXIT_USAGE, &format!("{e:#}")),
     };
-    let runtime = match start_runtime(sandbox, 1) {
+    let runtime = match start_runtime(sandbox, 1).await {
         Ok(r) => r,
         Err(e) => return fail(EXIT_FAILURES, &e),
     };
@@ -244,4 +288,199 @@ fn config_keys(args: ConfigKeysArgs) -> ExitCode {
         println!("{key}={shown}");
     }
     ExitCode::SUCCESS
+}
+
+async fn component(sandbox: &SandboxArgs, command: ComponentCommand) -> ExitCode {
+    let result = match command {
+        ComponentCommand::Inspect(args) => inspect(sandbox, args).await,
+        ComponentCommand::Stamp(args) => stamp(args),
+        ComponentCommand::Sign(args) => sign(args),
+        ComponentCommand::Keygen(args) => keygen(args),
+        ComponentCommand::Push(args) => push(args).await,
+        ComponentCommand::Pull(args) => pull(sandbox, args).await,
+        ComponentCommand::WitPackage(args) => wit_package(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(EXIT_FAILURES, &e),
+    }
+}
+
+fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+    std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    std::fs::write(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// A component file, refused unless it decodes as a component.
+fn read_component(path: &Path) -> Result<(Vec<u8>, wit::World), String> {
+    let bytes = read_file(path)?;
+    let world = wit::world_of(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((bytes, world))
+}
+
+async fn inspect(sandbox: &SandboxArgs, args: InspectArgs) -> Result<(), String> {
+    let source = args.source.or_else(|| sandbox.component.clone());
+    let (resolved, verified_by) = checked_component(sandbox, source.as_ref()).await?;
+    let world = wit::world_of(&resolved.bytes);
+    let schema = if world.is_ok() {
+        let limits = Limits {
+            memory_bytes: sandbox.memory_mb.max(16) << 20,
+            ..Limits::default()
+        };
+        match Runtime::from_bytes(
+            &resolved.bytes,
+            &resolved.path.display().to_string(),
+            compile_cache_dir(sandbox).as_deref(),
+            limits,
+            None,
+        ) {
+            Ok(runtime) => runtime
+                .configuration_schema()
+                .await
+                .map_err(|failure| failure.to_string()),
+            Err(e) => Err(format!("the component does not load: {e:#}")),
+        }
+    } else {
+        Err("not a component".to_string())
+    };
+    let report = inspect::Report {
+        resolved: &resolved,
+        metadata: metadata::read(&resolved.bytes),
+        signatures: signing::signatures(&resolved.bytes),
+        verified_by: (!sandbox.trust_keys.is_empty()).then_some(verified_by),
+        world,
+        schema,
+    };
+    print!("{}", inspect::render(&report));
+    Ok(())
+}
+
+fn stamp(args: StampArgs) -> Result<(), String> {
+    let (bytes, _) = read_component(&args.file)?;
+    let revision = match args.revision {
+        Some(revision) => revision,
+        None => metadata::git_revision(Path::new("."))?,
+    };
+    let mut stamp = metadata::Stamp::from_package(&revision);
+    if let Some(url) = args.source_url {
+        stamp.source = Some(url);
+    }
+    let stamped = metadata::stamp(&bytes, &stamp)?;
+    write_file(&args.output, &stamped)?;
+    eprintln!(
+        "stamped {} -> {}: {} {} ({}), revision {}, {}",
+        args.file.display(),
+        args.output.display(),
+        stamp.name,
+        stamp.version,
+        stamp.license,
+        stamp.revision,
+        Digest::of(&stamped)
+    );
+    Ok(())
+}
+
+fn sign(args: SignArgs) -> Result<(), String> {
+    let (bytes, _) = read_component(&args.file)?;
+    let key = signing::load_secret_key(&args.key)?;
+    let signed = signing::sign(&bytes, &key)?;
+    write_file(&args.output, &signed)?;
+    eprintln!(
+        "signed {} with key {} -> {} ({})",
+        args.file.display(),
+        signing::secret_key_id(&key),
+        args.output.display(),
+        Digest::of(&signed)
+    );
+    Ok(())
+}
+
+fn keygen(args: KeygenArgs) -> Result<(), String> {
+    let (secret, public, id) = signing::keygen(&args.out)?;
+    eprintln!(
+        "wrote {} (the secret key, mode 0600: keep it private) and {} (pass it to --trust-key)",
+        secret.display(),
+        public.display()
+    );
+    println!("{id}");
+    Ok(())
+}
+
+async fn push(args: PushArgs) -> Result<(), String> {
+    let (mut bytes, world) = read_component(&args.file)?;
+    let mut signed_by = None;
+    if let Some(key) = &args.sign_key {
+        let key = signing::load_secret_key(key)?;
+        bytes = signing::sign(&bytes, &key)?;
+        signed_by = Some(signing::secret_key_id(&key));
+    }
+    let shown = metadata::read(&bytes).unwrap_or_default();
+    let mut info = oci::PushInfo {
+        author: shown.authors.clone(),
+        imports: world.imports,
+        exports: world.exports,
+        ..oci::PushInfo::default()
+    };
+    for (field, annotation) in [
+        (&shown.version, "version"),
+        (&shown.description, "description"),
+        (&shown.licenses, "licenses"),
+        (&shown.source, "source"),
+        (&shown.revision, "revision"),
+        (&shown.authors, "authors"),
+        (&shown.homepage, "url"),
+    ] {
+        if let Some(value) = field {
+            info.annotations.insert(
+                format!("org.opencontainers.image.{annotation}"),
+                value.clone(),
+            );
+        }
+    }
+    if let Some(name) = &shown.name {
+        info.annotations
+            .insert("org.opencontainers.image.title".to_string(), name.clone());
+    }
+    let (manifest, layer) = oci::push(&args.reference, &bytes, &info).await?;
+    eprintln!(
+        "pushed {} ({} bytes, layer {layer}{}) as {}",
+        args.file.display(),
+        bytes.len(),
+        match &signed_by {
+            Some(id) => format!(", signed by key {id}"),
+            None => String::new(),
+        },
+        args.reference.pinned(&manifest)
+    );
+    println!("{manifest}");
+    Ok(())
+}
+
+async fn pull(sandbox: &SandboxArgs, args: PullArgs) -> Result<(), String> {
+    let source = ComponentSource::Oci(args.reference);
+    let (resolved, _) = checked_component(sandbox, Some(&source)).await?;
+    write_file(&args.output, &resolved.bytes)?;
+    eprintln!("Component: {}", resolved.label);
+    eprintln!("wrote {}", args.output.display());
+    Ok(())
+}
+
+fn wit_package(args: WitPackageArgs) -> Result<(), String> {
+    let (bytes, name) = wit::build_package(&args.wit)?;
+    write_file(&args.out, &bytes)?;
+    eprintln!(
+        "wrote {} ({} bytes, {})",
+        args.out.display(),
+        bytes.len(),
+        Digest::of(&bytes)
+    );
+    println!("{name}");
+    Ok(())
 }

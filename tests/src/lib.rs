@@ -9,6 +9,7 @@ pub mod faults;
 pub mod host;
 pub mod hostile;
 pub mod openmetadata;
+pub mod registry;
 pub mod schema;
 pub mod servers;
 pub mod wire;
