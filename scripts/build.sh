@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Builds the connector component (wasm32-wasip2, size-optimised) and the ddb-catalog host
-# (release), and puts the component next to the host binary, where the host looks first.
+# Builds the connector component (scripts/build-component.sh: wasm32-wasip2, size-optimised) and
+# the ddb-catalog host (release), and puts the component next to the host binary, where the host
+# looks first.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-cargo build --locked -p dynamodb-connector --target wasm32-wasip2 --profile component
+bash scripts/build-component.sh
 cargo build --locked --release -p ddb-catalog
-cp target/wasm32-wasip2/component/dynamodb_connector.wasm target/release/dynamodb_connector.wasm
+cp target/component/dynamodb_connector.wasm target/release/dynamodb_connector.wasm
 printf 'built target/release/ddb-catalog and target/release/dynamodb_connector.wasm (%s bytes)\n' \
   "$(wc -c < target/release/dynamodb_connector.wasm)" >&2

@@ -30,12 +30,20 @@ fi
 
 node_dir="$tools/node"
 if [ ! -f "$node_dir/node_modules/amplify-dynamodb-simulator/emulator/DynamoDBLocal.jar" ] \
-  || [ ! -f "$node_dir/node_modules/dynalite/cli.js" ]; then
-  log "installing DynamoDB Local 1.25 and dynalite 4.0.0 (npm)"
+  || [ ! -f "$node_dir/node_modules/dynalite/cli.js" ] \
+  || [ ! -x "$node_dir/node_modules/binaryen/bin/wasm-opt" ]; then
+  log "installing DynamoDB Local 1.25, dynalite 4.0.0 and binaryen 132 (wasm-opt) (npm)"
   mkdir -p "$node_dir"
   [ -f "$node_dir/package.json" ] || echo '{"name":"ddb-catalog-tools","private":true}' >"$node_dir/package.json"
   (cd "$node_dir" && npm install --silent --no-audit --no-fund --ignore-scripts \
-    amplify-dynamodb-simulator@2.9.30 dynalite@4.0.0)
+    amplify-dynamodb-simulator@2.9.30 dynalite@4.0.0 binaryen@132.0.0)
+fi
+
+if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
+  # `python3 -m venv`: the moto venv below, tests/tests/wheel.rs (a fresh venv for the wheel)
+  # and scripts/test-airflow.sh. Debian splits it out of python3.
+  log "installing python3-venv"
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends python3-venv
 fi
 
 venv="$tools/venv"

@@ -515,12 +515,29 @@ impl Reader {
         let Some(v) = self.take(key) else {
             return Ok(Vec::new());
         };
-        serde_json::from_str::<Vec<String>>(&v).map_err(|e| {
+        let expected = |why: String| {
             ConnectorError::config(
                 key,
-                format!("expected a JSON array of strings such as [\"^orders\"]: {e}"),
+                format!("expected a JSON array of strings such as [\"^orders\"]: {why}"),
             )
-        })
+        };
+        match serde_json::from_str::<serde_json::Value>(&v).map_err(|e| expected(e.to_string()))? {
+            serde_json::Value::Array(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, item)| match item {
+                    serde_json::Value::String(s) => Ok(s),
+                    other => Err(expected(format!(
+                        "entry {i} is {}",
+                        crate::dynamodb::read::describe(&other)
+                    ))),
+                })
+                .collect(),
+            other => Err(expected(format!(
+                "found {}",
+                crate::dynamodb::read::describe(&other)
+            ))),
+        }
     }
 
     fn filter(&mut self, prefix: &str) -> Result<FilterPattern> {

@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "dynamodb_connector.wasm";
-pub const BUILD_HINT: &str = "build it with `scripts/build.sh` (or `cargo build -p dynamodb-connector --target wasm32-wasip2 --profile component`), or pass --component PATH";
+pub const BUILD_HINT: &str =
+    "build it with `scripts/build.sh` (or `scripts/build-component.sh`), or pass --component PATH";
 
 pub fn locate(explicit: Option<&Path>) -> Result<PathBuf, String> {
     if let Some(path) = explicit {
@@ -36,12 +37,15 @@ fn candidates() -> Vec<PathBuf> {
         .and_then(|e| e.parent().map(Path::to_path_buf))
     {
         out.push(dir.join(FILE_NAME));
-        // target/<profile>/ddb-catalog -> target/wasm32-wasip2/component/
+        // target/<profile>/ddb-catalog -> target/component/ (scripts/build-component.sh), then
+        // cargo's own, unoptimised, output
         if let Some(target) = dir.parent() {
+            out.push(target.join("component").join(FILE_NAME));
             out.push(target.join("wasm32-wasip2/component").join(FILE_NAME));
         }
-        // target/<profile>/deps/<test binary> -> target/wasm32-wasip2/component/
+        // target/<profile>/deps/<test binary> -> the same, one level up
         if let Some(target) = dir.parent().and_then(Path::parent) {
+            out.push(target.join("component").join(FILE_NAME));
             out.push(target.join("wasm32-wasip2/component").join(FILE_NAME));
         }
     }

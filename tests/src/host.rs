@@ -37,7 +37,7 @@ pub fn binary() -> PathBuf {
 
 /// The component as `scripts/build.sh` builds it, refused if it is older than its sources.
 pub fn component() -> PathBuf {
-    let path = target_dir().join("wasm32-wasip2/component/dynamodb_connector.wasm");
+    let path = target_dir().join("component/dynamodb_connector.wasm");
     assert!(
         path.is_file(),
         "{} is missing: run scripts/build.sh (scripts/test.sh does)",

@@ -1,13 +1,12 @@
 //! The DynamoDB calls the connector makes, each signed and retried by [`Caller`].
 
-use super::json_path;
 use super::model::{DescribeTableOutput, ListTablesOutput, ListTagsOutput, TableDescription, Tag};
 use super::operations::{self, Operation};
+use super::read::{self, Object};
 use crate::aws::call::{CallError, Caller};
 use crate::catalog::CallStats;
 use crate::endpoint::Endpoint;
 use crate::transport::Transport;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// One Scan page: the items (in DynamoDB's typed JSON), where to continue, and the read
@@ -51,13 +50,18 @@ impl<'t, T: Transport> DynamoDb<'t, T> {
         self.call(
             Operation::ListTables,
             operations::list_tables(exclusive_start),
+            ListTablesOutput::read,
         )
         .await
     }
 
     pub async fn describe_table(&self, table: &str) -> Result<TableDescription, CallError> {
-        let out: DescribeTableOutput = self
-            .call(Operation::DescribeTable, operations::describe_table(table))
+        let out = self
+            .call(
+                Operation::DescribeTable,
+                operations::describe_table(table),
+                DescribeTableOutput::read,
+            )
             .await?;
         Ok(out.table)
     }
@@ -67,10 +71,11 @@ impl<'t, T: Transport> DynamoDb<'t, T> {
         let mut tags = Vec::new();
         let mut next: Option<String> = None;
         for _ in 0..MAX_TAG_PAGES {
-            let page: ListTagsOutput = self
+            let page = self
                 .call(
                     Operation::ListTagsOfResource,
                     operations::list_tags_of_resource(arn, next.as_deref()),
+                    ListTagsOutput::read,
                 )
                 .await?;
             tags.extend(page.tags);
@@ -91,12 +96,21 @@ impl<'t, T: Transport> DynamoDb<'t, T> {
         segment: u32,
         total_segments: u32,
     ) -> Result<ScanPage, CallError> {
-        let mut out: Value = self
-            .call(
+        let mut out = self
+            .call_value(
                 Operation::Scan,
                 operations::scan(table, limit, exclusive_start_key, segment, total_segments),
             )
             .await?;
+        if !out.is_object() {
+            return Err(CallError::invalid_response(
+                Operation::Scan.name(),
+                format!(
+                    "the Scan response cannot be read: expected an object, found {}",
+                    read::describe(&out)
+                ),
+            ));
+        }
         let items = match out.get_mut("Items").map(Value::take) {
             Some(Value::Array(items)) => items,
             None | Some(Value::Null) => Vec::new(),
@@ -121,11 +135,27 @@ impl<'t, T: Transport> DynamoDb<'t, T> {
         })
     }
 
-    async fn call<O: DeserializeOwned>(
+    /// Makes the call and reads its answer with `read`: fields of the wrong types make an
+    /// invalid response that names the field.
+    async fn call<O>(
         &self,
         operation: Operation,
         body: Value,
+        read: impl FnOnce(&Object) -> read::Result<O>,
     ) -> Result<O, CallError> {
+        let value = self.call_value(operation, body).await?;
+        Object::root(&value).and_then(|o| read(&o)).map_err(|e| {
+            let name = operation.name();
+            let separator = if e.path.is_empty() { ": " } else { " " };
+            CallError::invalid_response(
+                name,
+                format!("the {name} response cannot be read{separator}{e}"),
+            )
+        })
+    }
+
+    /// Makes the call; its answer must be JSON.
+    async fn call_value(&self, operation: Operation, body: Value) -> Result<Value, CallError> {
         let name = operation.name();
         let response = self
             .caller
@@ -133,20 +163,8 @@ impl<'t, T: Transport> DynamoDb<'t, T> {
                 operations::request(&self.endpoint, operation, &body)
             })
             .await?;
-        let body = response.body();
-        serde_json::from_slice(body).map_err(|e| {
-            // Name the field when the JSON is well-formed but a value has the wrong type.
-            let at = if e.is_data() {
-                json_path::at(body, e.line(), e.column())
-                    .map(|path| format!(" at `{path}`"))
-                    .unwrap_or_default()
-            } else {
-                String::new()
-            };
-            CallError::invalid_response(
-                name,
-                format!("the {name} response cannot be read{at}: {e}"),
-            )
+        serde_json::from_slice(response.body()).map_err(|e| {
+            CallError::invalid_response(name, format!("the {name} response cannot be read: {e}"))
         })
     }
 }

@@ -1,94 +1,168 @@
-//! The parts of DynamoDB's answers the connector reads. Unknown fields are ignored; a missing
-//! list or a `null` reads as empty. A field of the wrong type is an error that names it,
-//! except statistics (counts, sizes, capacities): one that is not a count is kept as
-//! [`Statistic::Invalid`] so that the table is still ingested without it.
+//! The parts of DynamoDB's answers the connector reads ([`super::read`] says how: unknown
+//! fields are ignored; a missing list or a `null` reads as empty; a field of the wrong type is
+//! an error that names it), except statistics (counts, sizes, capacities): one that is not a
+//! count is kept as [`Statistic::Invalid`] so that the table is still ingested without it.
 
-use serde::{Deserialize, Deserializer};
+use super::read::{Object, Result, shorten};
+use serde_json::Value;
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListTablesOutput {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub table_names: Vec<String>,
-    #[serde(default)]
     pub last_evaluated_table_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
+impl ListTablesOutput {
+    pub fn read(o: &Object) -> Result<Self> {
+        Ok(ListTablesOutput {
+            table_names: o.strings("TableNames")?,
+            last_evaluated_table_name: o.opt_string("LastEvaluatedTableName")?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct DescribeTableOutput {
     pub table: TableDescription,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
+impl DescribeTableOutput {
+    pub fn read(o: &Object) -> Result<Self> {
+        Ok(DescribeTableOutput {
+            table: TableDescription::read(&o.object("Table")?)?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TableDescription {
-    #[serde(default)]
     pub table_name: Option<String>,
-    #[serde(default)]
     pub table_status: Option<String>,
-    #[serde(default)]
     pub creation_date_time: Option<f64>,
-    #[serde(default)]
     pub provisioned_throughput: Option<ProvisionedThroughputDescription>,
-    #[serde(default)]
     pub table_size_bytes: Option<Statistic>,
-    #[serde(default)]
     pub item_count: Option<Statistic>,
-    #[serde(default)]
     pub table_arn: Option<String>,
-    #[serde(default)]
     pub table_id: Option<String>,
-    #[serde(default)]
     pub billing_mode_summary: Option<BillingModeSummary>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub key_schema: Vec<KeySchemaElement>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub attribute_definitions: Vec<AttributeDefinition>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub local_secondary_indexes: Vec<IndexDescription>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub global_secondary_indexes: Vec<IndexDescription>,
-    #[serde(default)]
     pub stream_specification: Option<StreamSpecification>,
-    #[serde(default)]
     pub latest_stream_arn: Option<String>,
-    #[serde(default, rename = "SSEDescription")]
     pub sse_description: Option<SseDescription>,
-    #[serde(default)]
     pub table_class_summary: Option<TableClassSummary>,
-    #[serde(default)]
     pub deletion_protection_enabled: Option<bool>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub replicas: Vec<ReplicaDescription>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
+impl TableDescription {
+    pub fn read(o: &Object) -> Result<Self> {
+        Ok(TableDescription {
+            table_name: o.opt_string("TableName")?,
+            table_status: o.opt_string("TableStatus")?,
+            creation_date_time: o.opt_number("CreationDateTime")?,
+            provisioned_throughput: o
+                .opt_object("ProvisionedThroughput")?
+                .map(|p| ProvisionedThroughputDescription::read(&p)),
+            table_size_bytes: o.opt_value("TableSizeBytes").map(Statistic::from_value),
+            item_count: o.opt_value("ItemCount").map(Statistic::from_value),
+            table_arn: o.opt_string("TableArn")?,
+            table_id: o.opt_string("TableId")?,
+            billing_mode_summary: o
+                .opt_object("BillingModeSummary")?
+                .map(|b| -> Result<_> {
+                    Ok(BillingModeSummary {
+                        billing_mode: b.opt_string("BillingMode")?,
+                    })
+                })
+                .transpose()?,
+            key_schema: o.objects("KeySchema", KeySchemaElement::read)?,
+            attribute_definitions: o.objects("AttributeDefinitions", |a| {
+                Ok(AttributeDefinition {
+                    attribute_name: a.string("AttributeName")?,
+                    attribute_type: a.string("AttributeType")?,
+                })
+            })?,
+            local_secondary_indexes: o.objects("LocalSecondaryIndexes", IndexDescription::read)?,
+            global_secondary_indexes: o
+                .objects("GlobalSecondaryIndexes", IndexDescription::read)?,
+            stream_specification: o
+                .opt_object("StreamSpecification")?
+                .map(|s| -> Result<_> {
+                    Ok(StreamSpecification {
+                        stream_enabled: s.opt_bool("StreamEnabled")?,
+                        stream_view_type: s.opt_string("StreamViewType")?,
+                    })
+                })
+                .transpose()?,
+            latest_stream_arn: o.opt_string("LatestStreamArn")?,
+            sse_description: o
+                .opt_object("SSEDescription")?
+                .map(|s| -> Result<_> {
+                    Ok(SseDescription {
+                        status: s.opt_string("Status")?,
+                        sse_type: s.opt_string("SSEType")?,
+                        kms_master_key_arn: s.opt_string("KMSMasterKeyArn")?,
+                    })
+                })
+                .transpose()?,
+            table_class_summary: o
+                .opt_object("TableClassSummary")?
+                .map(|t| -> Result<_> {
+                    Ok(TableClassSummary {
+                        table_class: t.opt_string("TableClass")?,
+                    })
+                })
+                .transpose()?,
+            deletion_protection_enabled: o.opt_bool("DeletionProtectionEnabled")?,
+            replicas: o.objects("Replicas", |r| {
+                Ok(ReplicaDescription {
+                    region_name: r.opt_string("RegionName")?,
+                })
+            })?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ProvisionedThroughputDescription {
-    #[serde(default)]
     pub read_capacity_units: Option<Statistic>,
-    #[serde(default)]
     pub write_capacity_units: Option<Statistic>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
+impl ProvisionedThroughputDescription {
+    fn read(o: &Object) -> Self {
+        ProvisionedThroughputDescription {
+            read_capacity_units: o.opt_value("ReadCapacityUnits").map(Statistic::from_value),
+            write_capacity_units: o.opt_value("WriteCapacityUnits").map(Statistic::from_value),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct BillingModeSummary {
-    #[serde(default)]
     pub billing_mode: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct KeySchemaElement {
     pub attribute_name: String,
     /// `HASH` or `RANGE`.
     pub key_type: String,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
+impl KeySchemaElement {
+    fn read(o: &Object) -> Result<Self> {
+        Ok(KeySchemaElement {
+            attribute_name: o.string("AttributeName")?,
+            key_type: o.string("KeyType")?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct AttributeDefinition {
     pub attribute_name: String,
     /// `S`, `N` or `B`.
@@ -96,91 +170,94 @@ pub struct AttributeDefinition {
 }
 
 /// A global or local secondary index (the two descriptions share these fields).
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct IndexDescription {
-    #[serde(default)]
     pub index_name: Option<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub key_schema: Vec<KeySchemaElement>,
-    #[serde(default)]
     pub projection: Option<Projection>,
-    #[serde(default)]
     pub index_status: Option<String>,
-    #[serde(default)]
     pub index_size_bytes: Option<Statistic>,
-    #[serde(default)]
     pub item_count: Option<Statistic>,
-    #[serde(default)]
     pub provisioned_throughput: Option<ProvisionedThroughputDescription>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
+impl IndexDescription {
+    fn read(o: &Object) -> Result<Self> {
+        Ok(IndexDescription {
+            index_name: o.opt_string("IndexName")?,
+            key_schema: o.objects("KeySchema", KeySchemaElement::read)?,
+            projection: o
+                .opt_object("Projection")?
+                .map(|p| -> Result<_> {
+                    Ok(Projection {
+                        projection_type: p.opt_string("ProjectionType")?,
+                        non_key_attributes: p.strings("NonKeyAttributes")?,
+                    })
+                })
+                .transpose()?,
+            index_status: o.opt_string("IndexStatus")?,
+            index_size_bytes: o.opt_value("IndexSizeBytes").map(Statistic::from_value),
+            item_count: o.opt_value("ItemCount").map(Statistic::from_value),
+            provisioned_throughput: o
+                .opt_object("ProvisionedThroughput")?
+                .map(|p| ProvisionedThroughputDescription::read(&p)),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Projection {
-    #[serde(default)]
     pub projection_type: Option<String>,
-    #[serde(default, deserialize_with = "null_as_default")]
     pub non_key_attributes: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct StreamSpecification {
-    #[serde(default)]
     pub stream_enabled: Option<bool>,
-    #[serde(default)]
     pub stream_view_type: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SseDescription {
-    #[serde(default)]
     pub status: Option<String>,
-    #[serde(default, rename = "SSEType")]
     pub sse_type: Option<String>,
-    #[serde(default, rename = "KMSMasterKeyArn")]
     pub kms_master_key_arn: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TableClassSummary {
-    #[serde(default)]
     pub table_class: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReplicaDescription {
-    #[serde(default)]
     pub region_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ListTagsOutput {
-    #[serde(default, deserialize_with = "null_as_default")]
     pub tags: Vec<Tag>,
-    #[serde(default)]
     pub next_token: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(rename_all = "PascalCase")]
-pub struct Tag {
-    pub key: String,
-    #[serde(default)]
-    pub value: String,
+impl ListTagsOutput {
+    pub fn read(o: &Object) -> Result<Self> {
+        Ok(ListTagsOutput {
+            tags: o.objects("Tags", |t| {
+                Ok(Tag {
+                    key: t.string("Key")?,
+                    value: t.opt_string("Value")?.unwrap_or_default(),
+                })
+            })?,
+            next_token: o.opt_string("NextToken")?,
+        })
+    }
 }
 
-fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
 }
 
 /// A count, size or capacity as DynamoDB reports it: a non-negative whole number (also
@@ -202,11 +279,11 @@ impl Statistic {
     }
 }
 
-impl<'de> Deserialize<'de> for Statistic {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        Ok(match &value {
-            serde_json::Value::Number(number) => match number.as_u64() {
+impl Statistic {
+    /// Reads a statistic leniently: whatever came, the table is still ingested.
+    pub fn from_value(value: &Value) -> Statistic {
+        match value {
+            Value::Number(number) => match number.as_u64() {
                 Some(n) => Statistic::Value(n),
                 None => match number.as_f64() {
                     Some(f) if f >= 0.0 && f.fract() == 0.0 && f < 1.8e19 => {
@@ -226,18 +303,7 @@ impl<'de> Deserialize<'de> for Statistic {
                 },
             },
             other => Statistic::Invalid(format!("{} is not a number", shorten(&other.to_string()))),
-        })
-    }
-}
-
-/// At most 40 characters of a value, for a warning.
-fn shorten(text: &str) -> String {
-    const MAX: usize = 40;
-    if text.chars().count() <= MAX {
-        text.to_string()
-    } else {
-        let head: String = text.chars().take(MAX).collect();
-        format!("{head}…")
+        }
     }
 }
 
@@ -245,21 +311,28 @@ fn shorten(text: &str) -> String {
 mod tests {
     use super::*;
 
+    fn read<T>(json: &str, read: fn(&Object) -> Result<T>) -> Result<T> {
+        let value: Value = serde_json::from_str(json).unwrap();
+        read(&Object::root(&value)?)
+    }
+
     #[test]
     fn list_tables_pages() {
-        let page: ListTablesOutput =
-            serde_json::from_str(r#"{"TableNames":["a","b"],"LastEvaluatedTableName":"b"}"#)
-                .unwrap();
+        let page = read(
+            r#"{"TableNames":["a","b"],"LastEvaluatedTableName":"b"}"#,
+            ListTablesOutput::read,
+        )
+        .unwrap();
         assert_eq!(page.table_names, vec!["a", "b"]);
         assert_eq!(page.last_evaluated_table_name.as_deref(), Some("b"));
-        let last: ListTablesOutput = serde_json::from_str(r#"{"TableNames":null}"#).unwrap();
+        let last = read(r#"{"TableNames":null}"#, ListTablesOutput::read).unwrap();
         assert!(last.table_names.is_empty());
         assert_eq!(last.last_evaluated_table_name, None);
     }
 
     #[test]
     fn describe_table_with_everything() {
-        let out: DescribeTableOutput = serde_json::from_str(
+        let out = read(
             r#"{"Table":{
                 "TableName":"orders","TableStatus":"ACTIVE","CreationDateTime":1709294400.5,
                 "ItemCount":12,"TableSizeBytes":3400.0,
@@ -276,6 +349,7 @@ mod tests {
                 "DeletionProtectionEnabled":true,
                 "SomethingNew":{"x":1}
             }}"#,
+            DescribeTableOutput::read,
         )
         .unwrap();
         let t = out.table;
@@ -299,19 +373,43 @@ mod tests {
 
     #[test]
     fn wrong_types_are_errors_naming_the_field() {
-        let err = serde_json::from_str::<DescribeTableOutput>(r#"{"Table":{"TableStatus":7}}"#)
+        let err = read(r#"{"Table":{"TableStatus":7}}"#, DescribeTableOutput::read)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("expected"), "{err}");
-        assert!(serde_json::from_str::<DescribeTableOutput>(r#"{"NotTable":{}}"#).is_err());
+        assert_eq!(
+            err,
+            "at `Table.TableStatus`: expected a string, found the number 7"
+        );
+        let err = read(
+            r#"{"Table":{"KeySchema":[{"AttributeName":"a","KeyType":"HASH"},{"AttributeName":7}]}}"#,
+            DescribeTableOutput::read,
+        )
+        .unwrap_err();
+        assert_eq!(err.path, "Table.KeySchema[1].AttributeName");
+        assert_eq!(
+            read(
+                r#"{"Table":{"KeySchema":"many"}}"#,
+                DescribeTableOutput::read
+            )
+            .unwrap_err()
+            .path,
+            "Table.KeySchema"
+        );
+        assert_eq!(
+            read(r#"{"NotTable":{}}"#, DescribeTableOutput::read)
+                .unwrap_err()
+                .to_string(),
+            "at `Table`: expected an object, found nothing"
+        );
     }
 
     #[test]
     fn statistics_that_are_not_counts_are_kept_as_invalid() {
         let item_count = |json: &str| {
-            serde_json::from_str::<DescribeTableOutput>(&format!(
-                r#"{{"Table":{{"ItemCount":{json}}}}}"#
-            ))
+            read(
+                &format!(r#"{{"Table":{{"ItemCount":{json}}}}}"#),
+                DescribeTableOutput::read,
+            )
             .unwrap()
             .table
             .item_count

@@ -29,7 +29,7 @@ pub async fn exchange(
         .unwrap_or_else(|| {
             Err(timed_out(&format!(
                 "no complete answer within {} s (requestTimeoutSeconds)",
-                timeout.as_secs_f64()
+                timeout.as_secs()
             )))
         })
 }

@@ -223,7 +223,9 @@ fn columns(
 fn capitalize(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
+        Some(first) => std::iter::once(first.to_ascii_uppercase())
+            .chain(chars)
+            .collect(),
         None => String::new(),
     }
 }
@@ -358,9 +360,9 @@ mod tests {
     use crate::dynamodb::model::DescribeTableOutput;
 
     fn describe(json: &str) -> TableDescription {
-        serde_json::from_str::<DescribeTableOutput>(json)
-            .unwrap()
-            .table
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        let root = crate::dynamodb::read::Object::root(&value).unwrap();
+        DescribeTableOutput::read(&root).unwrap().table
     }
 
     fn ctx() -> Context<'static> {

@@ -733,7 +733,7 @@ pub(crate) fn name_words(name: &str) -> Vec<String> {
     raw_words.extend(take_word(&mut current));
     raw_words
         .into_iter()
-        .flat_map(|w| split_known_words(&singular(&w.to_lowercase())))
+        .flat_map(|w| split_known_words(&singular(&w.to_ascii_lowercase())))
         .collect()
 }
 

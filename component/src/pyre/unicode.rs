@@ -9,24 +9,29 @@
 //!   U+2000–U+33FF, which hold no decimal digit; other `No` characters (e.g. Ethiopic digits,
 //!   circled numbers outside that range) still count as digits here;
 //! - `\s`: `char::is_whitespace` plus `\x1c`–`\x1f`, which is Python's set exactly;
-//! - case: the first character of `char::to_lowercase`/`to_uppercase`, which is what
-//!   CPython's `_PyUnicode_ToLowercase`/`_PyUnicode_ToUppercase` return.
+//! - case: ASCII letters, and the four other characters whose simple case mapping is an
+//!   ASCII letter (`İ`→`i`, `ı`→`I`, `ſ`→`S`, the Kelvin sign →`k`), so that any pattern is
+//!   exact on a subject of DynamoDB's alphabet `[A-Za-z0-9_.-]` (with the `_casefix` pairs
+//!   below). Other characters are caseless here (`é` does not match `É` under IGNORECASE):
+//!   Unicode's case tables would cost the component about 14 KB (docs/size.md).
 
 /// `sre_lower_unicode`.
 pub(super) fn lower(c: u32) -> u32 {
-    match char::from_u32(c) {
-        Some(ch) if ch.is_ascii() => ch.to_ascii_lowercase() as u32,
-        Some(ch) => ch.to_lowercase().next().map_or(c, |l| l as u32),
-        None => c,
+    match c {
+        0x41..=0x5a => c + 32,
+        0x130 => 0x69,  // İ -> i
+        0x212a => 0x6b, // Kelvin sign -> k
+        _ => c,
     }
 }
 
 /// `sre_upper_unicode`.
 pub(super) fn upper(c: u32) -> u32 {
-    match char::from_u32(c) {
-        Some(ch) if ch.is_ascii() => ch.to_ascii_uppercase() as u32,
-        Some(ch) => ch.to_uppercase().next().map_or(c, |u| u as u32),
-        None => c,
+    match c {
+        0x61..=0x7a => c - 32,
+        0x131 => 0x49, // ı -> I
+        0x17f => 0x53, // ſ -> S
+        _ => c,
     }
 }
 
