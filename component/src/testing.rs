@@ -278,8 +278,11 @@ impl Transport for FakeDynamoDb {
         self.slept.borrow_mut().push(duration);
     }
 
+    /// A virtual clock: a fixed start, moved on by every sleep.
     fn now(&self) -> SystemTime {
-        UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+        UNIX_EPOCH
+            + Duration::from_secs(1_700_000_000)
+            + self.slept.borrow().iter().sum::<Duration>()
     }
 
     fn random(&self) -> u64 {

@@ -199,6 +199,50 @@ fn sampled_columns_carry_coverage_profiles_and_pii_and_no_value_leaves() {
         "{:?}",
         om.schema_violations()
     );
+
+    // A data steward overrides `contact` on the server: the next run, which sends the table
+    // again (an item brought a new attribute), leaves that column's PII label alone, as
+    // OpenMetadata's auto-classification does, and still labels the others.
+    let steward = json!([{"tagFQN": "PII.NonSensitive", "source": "Classification",
+                          "labelType": "Manual", "state": "Confirmed"}]);
+    let mut request = json!({
+        "name": "people",
+        "databaseSchema": "sampling.default.default",
+        "tableType": table["tableType"],
+        "columns": table["columns"],
+    });
+    for column in request["columns"].as_array_mut().unwrap() {
+        strip_server_fields(column);
+        if column["name"] == "contact" {
+            column["tags"] = steward.clone();
+        }
+    }
+    om.seed(e2e::openmetadata::EntityType::Table, &request);
+    admin.put_item(
+        "people",
+        json!({"id": {"S": "p999"}, "brand_new": {"S": "x"}}),
+    );
+    let run = host::run(&["ingest", "-c", path.to_str().unwrap()]);
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+    let table = om.table("sampling.default.default.people").unwrap();
+    column(&table, "brand_new"); // the rerun did send the table
+    assert_eq!(column(&table, "contact")["tags"], steward);
+    assert_eq!(tags(column(&table, "digits")), ["PII.Sensitive"]);
+}
+
+/// A stored column as a create request's column: without what the server derives.
+fn strip_server_fields(column: &mut Value) {
+    if let Some(fields) = column.as_object_mut() {
+        fields.remove("fullyQualifiedName");
+        for child in fields
+            .get_mut("children")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            strip_server_fields(child);
+        }
+    }
 }
 
 #[test]

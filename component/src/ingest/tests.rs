@@ -746,6 +746,34 @@ fn sampling_stops_when_items_bring_nothing_new_and_waits_on_provisioned_tables()
 }
 
 #[test]
+fn sampling_stops_at_the_time_per_table() {
+    // 1 RCU provisioned at a 0.01 scan rate: each page waits long on the (virtual) clock.
+    let fake = FakeDynamoDb::new()
+        .table_described(
+            "t",
+            json!({"ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}),
+        )
+        .items("t", items(1000));
+    let ingestion = block_on(ingest(
+        &settings(&[
+            ("connectionOptions.sampleSize", "1000"),
+            ("connectionOptions.sampleConvergenceItems", "0"),
+            ("connectionOptions.sampleScanRate", "0.01"),
+            ("connectionOptions.sampleSecondsPerTable", "30"),
+        ]),
+        &fake,
+    ))
+    .unwrap();
+    let report = ingestion.tables[0].sampling.clone().unwrap();
+    assert!(report.limits.contains(&SamplingLimit::Time), "{report:?}");
+    assert!(report.items < 1000, "{report:?}");
+    let slept: std::time::Duration = fake.slept.borrow().iter().sum();
+    assert!(slept.as_secs() >= 30, "{slept:?}");
+    let description = ingestion.tables[0].description.clone().unwrap_or_default();
+    assert!(description.contains("the time per table"), "{description}");
+}
+
+#[test]
 fn a_small_table_is_sampled_whole() {
     let fake = FakeDynamoDb::new().table("t").items("t", items(5));
     let ingestion = block_on(ingest(
