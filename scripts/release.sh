@@ -6,10 +6,17 @@
 #                                      description, license, source, revision, authors); signed
 #                                      when --sign-key is given
 #   dist/catalog-connector@<v>.wasm    the contract's WIT package (binary, as `wkg wit build` makes)
+#   dist/ddb_catalog-<v>-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.musllinux_1_1_x86_64.whl
+#                                      the Python wheel: both files above and the Python API
+#                                      (`pip install` it; docs/python.md), built by
+#                                      python/build_wheel.py from them, nothing compiled again
 #   dist/SHA256SUMS                    `sha256sum -c SHA256SUMS` checks them
+#   dist/ddb-catalog-<v>-linux-amd64.oci.tar   with --image: a container image FROM scratch with
+#                                      the binary and the component (scripts/build-image.sh,
+#                                      buildah, no Docker daemon)
 # and pushes the component to a registry when --push is given (the manifest digest is printed).
 #
-#   bash scripts/release.sh [--sign-key KEY] [--push oci://HOST[:PORT]/REPO:TAG]
+#   bash scripts/release.sh [--sign-key KEY] [--push oci://HOST[:PORT]/REPO:TAG] [--image]
 #
 # Installs what it needs, idempotently: the wasm32-wasip2 and x86_64-unknown-linux-musl targets,
 # and Debian's musl-tools (musl-gcc, for ring's C and assembly). The static build compiles
@@ -19,11 +26,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 sign_key=""
 push_ref=""
+image=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --sign-key) sign_key="${2:?--sign-key needs a key file}"; shift 2 ;;
     --push) push_ref="${2:?--push needs oci://HOST[:PORT]/REPO:TAG}"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --image) image=true; shift ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "release.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -47,7 +56,7 @@ if ! command -v musl-gcc >/dev/null 2>&1; then
 fi
 
 log "building the component (wasm32-wasip2)"
-cargo build --locked -p dynamodb-connector --target wasm32-wasip2 --profile component
+bash scripts/build-component.sh
 
 log "building the static host ($musl)"
 started=$(date +%s)
@@ -82,7 +91,7 @@ if ! git diff --quiet HEAD -- component wit Cargo.toml Cargo.lock \
   || [ -n "$(git ls-files --others --exclude-standard -- component wit)" ]; then
   revision="$revision-dirty"
 fi
-dist/ddb-catalog component stamp target/wasm32-wasip2/component/dynamodb_connector.wasm \
+dist/ddb-catalog component stamp target/component/dynamodb_connector.wasm \
   -o dist/dynamodb_connector.wasm --revision "$revision"
 if [ -n "$sign_key" ]; then
   dist/ddb-catalog component sign dist/dynamodb_connector.wasm --key "$sign_key" \
@@ -94,6 +103,18 @@ wit_version=$(sed -n 's/^package catalog:connector@\([^;]*\);.*/\1/p' wit/connec
 dist/ddb-catalog component wit-package --wit wit --out "dist/catalog-connector@$wit_version.wasm" >/dev/null
 
 (cd dist && sha256sum ddb-catalog dynamodb_connector.wasm "catalog-connector@$wit_version.wasm" > SHA256SUMS)
+
+# The Python wheel (docs/python.md): the same static binary and component, for `pip install`.
+# Python's stdlib only, nothing compiled again; reproducible (dated by the commit).
+log "building the Python wheel"
+wheel=$(SOURCE_DATE_EPOCH="$(git log -1 --format=%ct)" python3 python/build_wheel.py --dist dist --out dist)
+(cd dist && sha256sum "$(basename "$wheel")" >> SHA256SUMS)
+
+if [ "$image" = true ]; then
+  # FROM scratch: the static binary and the component, built with buildah (no Docker daemon).
+  archive=$(bash scripts/build-image.sh)
+  (cd dist && sha256sum "$(basename "$archive")" >> SHA256SUMS)
+fi
 
 if [ -n "$push_ref" ]; then
   log "pushing dist/dynamodb_connector.wasm to $push_ref"
