@@ -2,6 +2,7 @@
 
 use crate::distribution::oci::OciRef;
 use crate::distribution::{ComponentSource, SourceParser, parse_oci_ref};
+use crate::logging::LogFormat;
 use crate::sink::Format;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -20,6 +21,19 @@ pub struct Cli {
 
     #[command(flatten)]
     pub sandbox: SandboxArgs,
+
+    /// How the host writes its log lines on stderr: `text` for people, or `json`, one JSON
+    /// object per line (timestamp, level, message, run, and fields such as table, operation,
+    /// attempt and error_code) for a platform that collects logs.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = LogFormat::Text,
+        env = "DDB_CATALOG_LOG_FORMAT",
+        value_name = "FORMAT"
+    )]
+    pub log_format: LogFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -170,9 +184,20 @@ pub struct IngestArgs {
     #[arg(long, default_value_t = 4, value_name = "N")]
     pub parallel: usize,
 
-    /// Do not echo the connector's log while it runs.
+    /// Do not echo the connector's log while it runs, and show no progress.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Write a JSON report of the runs here: each run's status, times, OpenMetadata's
+    /// StepSummary numbers, failures by table, warnings, request counters and the component
+    /// that ran (docs/run-report.md).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// When stderr is not a terminal, write a progress line this often (0: at every change).
+    /// On a terminal, progress is a live line per run instead.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    pub progress_interval: u64,
 }
 
 #[derive(Debug, Args)]

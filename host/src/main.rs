@@ -9,16 +9,20 @@ use ddb_catalog::distribution::store::Store;
 use ddb_catalog::distribution::{
     self, ComponentSource, Resolved, inspect, metadata, oci, signing, wit,
 };
+use ddb_catalog::logging::{self, Fields, Level};
+use ddb_catalog::progress::{self, Progress, RunProgress};
+use ddb_catalog::report::{self, ComponentInfo, RunInput};
 use ddb_catalog::runner::{self, Options};
 use ddb_catalog::runtime::limits::Limits;
 use ddb_catalog::runtime::{Origin, Runtime, engine};
 use ddb_catalog::sanitize;
 use ddb_catalog::sink::SinkSpec;
-use ddb_catalog::summary::Status;
+use ddb_catalog::summary::{Report, Status};
 use ddb_catalog::workflow::{Loaded, Workflow};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// Exit codes: 0 success (warnings included), 1 a run failed or tables failed, 2 bad usage or
 /// an unreadable workflow.
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
         unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
     }
     let cli = Cli::parse();
+    logging::init(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -51,7 +56,15 @@ fn main() -> ExitCode {
 }
 
 fn fail(code: u8, message: &str) -> ExitCode {
-    eprintln!("error: {message}");
+    logging::say(
+        Level::Error,
+        format!("error: {message}"),
+        message,
+        &Fields {
+            source: Some("host"),
+            ..Fields::default()
+        },
+    );
     ExitCode::from(code)
 }
 
@@ -86,11 +99,31 @@ async fn checked_component(
     Ok((resolved, verified_by))
 }
 
-/// A runtime for `runs_at_once` concurrent runs (its instance pool's size).
-async fn start_runtime(sandbox: &SandboxArgs, runs_at_once: usize) -> Result<Runtime, String> {
+/// A runtime for `runs_at_once` concurrent runs (its instance pool's size); `loaded` learns
+/// which component it is as soon as that is known.
+async fn start_runtime(
+    sandbox: &SandboxArgs,
+    runs_at_once: usize,
+    loaded: &mut Option<ComponentInfo>,
+) -> Result<Runtime, String> {
     let (component, _) = checked_component(sandbox, sandbox.component.as_ref()).await?;
     // The digest that runs, whatever the reference said (a tag, a path).
-    eprintln!("Component: {}", component.label);
+    let label = sanitize::message(&component.label).to_string();
+    logging::say(
+        Level::Info,
+        format!("Component: {label}"),
+        &format!("Component: {label}"),
+        &Fields {
+            component: Some(&label),
+            source: Some("host"),
+            ..Fields::default()
+        },
+    );
+    *loaded = Some(ComponentInfo {
+        label,
+        digest: component.digest.to_string(),
+        path: component.path.display().to_string(),
+    });
     let cache_dir = compile_cache_dir(sandbox);
     let limits = Limits {
         memory_bytes: sandbox.memory_mb.max(16) << 20,
@@ -145,6 +178,7 @@ fn label(path: &Path, loaded: &Loaded, many: bool) -> String {
 }
 
 async fn ingest(sandbox: &SandboxArgs, args: IngestArgs) -> ExitCode {
+    let started_at = SystemTime::now();
     let files = match workflow_files(&args.workflows) {
         Ok(f) => f,
         Err(e) => return fail(EXIT_USAGE, &e),
@@ -156,6 +190,11 @@ async fn ingest(sandbox: &SandboxArgs, args: IngestArgs) -> ExitCode {
             "--output takes one workflow; give each workflow its own sink",
         );
     }
+    if let Some(path) = &args.report
+        && let Err(e) = report::check_writable(path)
+    {
+        return fail(EXIT_USAGE, &format!("--report: {e}"));
+    }
     let mut loaded = Vec::new();
     for file in &files {
         match Workflow::from_file(file) {
@@ -164,17 +203,52 @@ async fn ingest(sandbox: &SandboxArgs, args: IngestArgs) -> ExitCode {
         }
     }
     for (file, l) in &loaded {
+        let workflow = file.display().to_string();
         for warning in &l.warnings {
-            eprintln!("warning: {}: {warning}", file.display());
+            logging::say(
+                Level::Warn,
+                format!("warning: {workflow}: {warning}"),
+                warning,
+                &Fields {
+                    workflow: Some(&workflow),
+                    source: Some("host"),
+                    ..Fields::default()
+                },
+            );
         }
     }
-    let runtime = match start_runtime(sandbox, args.parallel.min(loaded.len())).await {
+    let labels: Vec<String> = loaded
+        .iter()
+        .map(|(file, l)| label(file, l, many))
+        .collect();
+    let mut component = None;
+    let runtime = match start_runtime(sandbox, args.parallel.min(loaded.len()), &mut component)
+        .await
+    {
         Ok(r) => r,
-        Err(e) => return fail(EXIT_FAILURES, &e),
+        Err(e) => {
+            // The report still says, per run, why nothing ran.
+            let reports: Vec<Report> = loaded
+                .iter()
+                .zip(&labels)
+                .map(|((_, l), label)| {
+                    let mut report = Report::new(label);
+                    report.service = sanitize::name(l.workflow.service_name()).to_string();
+                    report.run_id = runner::run_id(&l.workflow);
+                    report.stop(&e);
+                    report
+                })
+                .collect();
+            let code = fail(EXIT_FAILURES, &e);
+            return match write_report(&args, component.as_ref(), started_at, &loaded, &reports) {
+                Ok(()) => code,
+                Err(e) => fail(EXIT_FAILURES, &e),
+            };
+        }
     };
     let (origin, took) = runtime.load_report();
     if !args.quiet {
-        eprintln!(
+        let message = format!(
             "Connector component {} in {:.1} ms; running {} workflow{}",
             match origin {
                 Origin::Cached => "loaded from the compile cache",
@@ -184,6 +258,15 @@ async fn ingest(sandbox: &SandboxArgs, args: IngestArgs) -> ExitCode {
             loaded.len(),
             if many { "s" } else { "" }
         );
+        logging::say(
+            Level::Info,
+            &message,
+            &message,
+            &Fields {
+                source: Some("host"),
+                ..Fields::default()
+            },
+        );
     }
     let output = args.output.as_ref().map(|p| {
         if p.as_os_str() == "-" {
@@ -192,39 +275,84 @@ async fn ingest(sandbox: &SandboxArgs, args: IngestArgs) -> ExitCode {
             SinkSpec::File(p.clone())
         }
     });
+    let mode = if args.quiet {
+        progress::Mode::Off
+    } else if std::io::stderr().is_terminal() {
+        progress::Mode::Terminal
+    } else {
+        progress::Mode::Lines(Duration::from_secs(args.progress_interval))
+    };
+    let progress = Progress::new(mode, loaded.len());
 
     use futures::stream::{self, StreamExt};
     let runtime = &runtime;
-    let reports: Vec<_> = stream::iter(loaded.iter().map(|(file, l)| {
-        let label = label(file, l, many);
-        let options = Options {
-            output: output.clone(),
-            echo_log: (!args.quiet).then(|| {
-                if many {
-                    format!("[{label}] ")
-                } else {
-                    String::new()
-                }
-            }),
-            allow_internal_addresses: sandbox.allow_internal_addresses,
-            format: args.output_format,
-        };
-        async move { runner::ingest(runtime, &label, l, &options).await }
-    }))
+    let progress = &progress;
+    let reports: Vec<Report> = stream::iter(loaded.iter().zip(&labels).enumerate().map(
+        |(index, ((_, l), label))| {
+            let options = Options {
+                output: output.clone(),
+                echo_log: (!args.quiet).then(|| {
+                    if many {
+                        format!("[{label}] ")
+                    } else {
+                        String::new()
+                    }
+                }),
+                allow_internal_addresses: sandbox.allow_internal_addresses,
+                format: args.output_format,
+            };
+            async move {
+                let run_progress = match progress.mode() {
+                    progress::Mode::Off => RunProgress::off(),
+                    _ => progress.run(index, label),
+                };
+                runner::ingest(runtime, label, l, &options, run_progress).await
+            }
+        },
+    ))
     .buffered(args.parallel.max(1))
     .collect()
     .await;
+    progress.finish();
 
     let mut worst = Status::Success;
     for report in &reports {
-        eprint!("{}", report.render());
+        report.log();
         worst = worst.max(report.status());
     }
-    if worst == Status::Failures {
+    let mut code = if worst == Status::Failures {
         ExitCode::from(EXIT_FAILURES)
     } else {
         ExitCode::SUCCESS
+    };
+    if let Err(e) = write_report(&args, component.as_ref(), started_at, &loaded, &reports) {
+        code = fail(EXIT_FAILURES, &e);
     }
+    code
+}
+
+/// Writes the run report when `--report` asks for one.
+fn write_report(
+    args: &IngestArgs,
+    component: Option<&ComponentInfo>,
+    started_at: SystemTime,
+    loaded: &[(PathBuf, Loaded)],
+    reports: &[Report],
+) -> Result<(), String> {
+    let Some(path) = &args.report else {
+        return Ok(());
+    };
+    let runs: Vec<RunInput> = loaded
+        .iter()
+        .zip(reports)
+        .map(|((file, l), report)| RunInput {
+            workflow: file,
+            ingestion_pipeline_fqn: l.workflow.ingestion_pipeline_fqn.as_deref(),
+            report,
+        })
+        .collect();
+    let document = report::build(component, started_at, SystemTime::now(), &runs);
+    report::write(path, &document).map_err(|e| e.to_string())
 }
 
 async fn test_connection(sandbox: &SandboxArgs, args: WorkflowArg) -> ExitCode {
@@ -232,7 +360,7 @@ async fn test_connection(sandbox: &SandboxArgs, args: WorkflowArg) -> ExitCode {
         Ok(l) => l,
         Err(e) => return fail(EXIT_USAGE, &format!("{e:#}")),
     };
-    let runtime = match start_runtime(sandbox, 1).await {
+    let runtime = match start_runtime(sandbox, 1, &mut None).await {
         Ok(r) => r,
         Err(e) => return fail(EXIT_FAILURES, &e),
     };

@@ -4,10 +4,15 @@
 use crate::aws_credentials::{self, Environment, ProcessEnvironment, Source};
 use crate::config_keys::{config_pairs, secret_values};
 use crate::entities::{self, ScopeRequests};
+use crate::logging::{self, Fields, Level};
+use crate::progress::{Counts, Phase, RunProgress};
+use crate::report::epoch_millis;
 use crate::runtime::bindings::types::{ConnectionCheck, ConnectorError, Failure, TableStatus};
 use crate::runtime::outbound::{Allowlist, Destination};
 use crate::runtime::{Event, RunFailure, RunRequest, Runtime};
+use crate::sanitize;
 use crate::secret::Redactor;
+use crate::sink::rest::pipeline_status::{self, Outcome, PipelineStatusWriter};
 use crate::sink::{Format, Listed, RunEnd, SinkSpec, SinkWriter};
 use crate::summary::{Calls, Report};
 use crate::workflow::{Loaded, Workflow};
@@ -114,12 +119,23 @@ pub fn allowlist(workflow: &Workflow, assumes_role: bool) -> Result<Allowlist, S
 
 fn request(label: &str, workflow: &Workflow, options: &Options) -> Result<RunRequest, String> {
     let prepared = prepare(workflow, &ProcessEnvironment, options)?;
+    logging::register_secrets(&prepared.secrets);
     if let (Some(source), Some(prefix)) = (&prepared.credentials_source, &options.echo_log) {
         let from = match source {
             Source::Environment => "the environment (AWS_ACCESS_KEY_ID)".to_string(),
             Source::Profile { name, file } => format!("profile `{name}` of {}", file.display()),
         };
-        eprintln!("{prefix}AWS credentials from {from}");
+        let message = format!("AWS credentials from {from}");
+        logging::say(
+            Level::Info,
+            format!("{prefix}{message}"),
+            &message,
+            &Fields {
+                run: Some(label),
+                source: Some("host"),
+                ..Fields::default()
+            },
+        );
     }
     Ok(RunRequest {
         tenant: label.to_string(),
@@ -144,43 +160,184 @@ fn sink_spec(workflow: &Workflow, options: &Options) -> SinkSpec {
         .unwrap_or(SinkSpec::Stdout)
 }
 
+/// The run's id: the workflow's `pipelineRunId`, or a new UUID.
+pub fn run_id(workflow: &Workflow) -> String {
+    workflow
+        .pipeline_run_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(String::from)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
 /// Ingests one workflow: the sandboxed run streams its batches into the sink while the report
-/// builds up. Whatever stops the run, what was handed over is written and counted.
-pub async fn ingest(runtime: &Runtime, label: &str, loaded: &Loaded, options: &Options) -> Report {
+/// builds up. Whatever stops the run, what was handed over is written and counted. With the
+/// `metadata-rest` sink and `ingestionPipelineFQN`, the run's status is written to its
+/// ingestion pipeline in OpenMetadata (`running`, then the final state); a status that cannot
+/// be written is a warning.
+pub async fn ingest(
+    runtime: &Runtime,
+    label: &str,
+    loaded: &Loaded,
+    options: &Options,
+    progress: RunProgress,
+) -> Report {
     let started = Instant::now();
     let workflow = &loaded.workflow;
     let mut report = Report::new(label);
+    report.service = sanitize::name(workflow.service_name()).to_string();
+    report.run_id = run_id(workflow);
     for warning in &loaded.warnings {
         report.source.warnings.push(warning);
     }
+    let spec = sink_spec(workflow, options);
+    let mut status = status_writer(workflow, &spec, &report.run_id);
+    // A `running` status that cannot be written is not yet a warning: the final state can
+    // still be (on a first run the service, and so the pipeline, only exist once the sink has
+    // created the service).
+    if let Some(Ok(writer)) = &mut status
+        && let Err(e) = writer.start(epoch_millis(report.started_at)).await
+        && !matches!(e, pipeline_status::PipelineStatusError::NoService { .. })
+    {
+        logging::record(
+            Level::Warn,
+            &format!("pipeline status `running` not written to OpenMetadata: {e}"),
+            &Fields {
+                run: Some(label),
+                run_id: Some(&report.run_id),
+                source: Some("host"),
+                operation: Some("pipelineStatus"),
+                ..Fields::default()
+            },
+        );
+    }
+    run(
+        runtime,
+        label,
+        workflow,
+        options,
+        &spec,
+        &mut report,
+        &progress,
+    )
+    .await;
+    report.elapsed = started.elapsed();
+    match status {
+        Some(Ok(writer)) => {
+            let outcome = writer
+                .finish(
+                    report.pipeline_state(),
+                    &report.step_summaries(),
+                    epoch_millis(report.ended_at()),
+                )
+                .await;
+            if let Some(problem) = &outcome.problem {
+                pipeline_warning(&mut report, problem);
+            }
+            report.pipeline_status = Some(outcome);
+        }
+        Some(Err(e)) => {
+            let problem = sanitize::message(&e.to_string()).to_string();
+            pipeline_warning(&mut report, &problem);
+            report.pipeline_status = Some(Outcome {
+                fqn: sanitize::name(
+                    workflow
+                        .ingestion_pipeline_fqn
+                        .as_deref()
+                        .unwrap_or_default(),
+                )
+                .to_string(),
+                run_id: report.run_id.clone(),
+                created: false,
+                running_written: false,
+                state: None,
+                problem: Some(problem),
+            });
+        }
+        None => {}
+    }
+    progress.finish(report.stopped.is_some());
+    report
+}
+
+/// The pipeline status writer, when the run writes to OpenMetadata and names its pipeline.
+fn status_writer(
+    workflow: &Workflow,
+    spec: &SinkSpec,
+    run_id: &str,
+) -> Option<Result<PipelineStatusWriter, pipeline_status::PipelineStatusError>> {
+    let fqn = workflow
+        .ingestion_pipeline_fqn
+        .as_deref()
+        .filter(|f| !f.trim().is_empty())?;
+    if *spec != SinkSpec::MetadataRest {
+        return None;
+    }
+    let server = workflow
+        .workflow_config
+        .as_ref()
+        .and_then(|c| c.open_metadata_server_config.as_ref())?;
+    let source_config = pipeline_status::source_config_json(&workflow.source.source_config.config);
+    Some(PipelineStatusWriter::new(
+        server,
+        fqn,
+        run_id,
+        source_config,
+    ))
+}
+
+fn pipeline_warning(report: &mut Report, problem: &str) {
+    let message = format!("pipeline status not written to OpenMetadata: {problem}");
+    report.warnings.push(&message);
+    logging::record(
+        Level::Warn,
+        &message,
+        &Fields {
+            run: Some(&report.tenant),
+            run_id: Some(&report.run_id),
+            source: Some("host"),
+            operation: Some("pipelineStatus"),
+            ..Fields::default()
+        },
+    );
+}
+
+/// The run itself, into `report`.
+async fn run(
+    runtime: &Runtime,
+    label: &str,
+    workflow: &Workflow,
+    options: &Options,
+    spec: &SinkSpec,
+    report: &mut Report,
+    progress: &RunProgress,
+) {
     let run_request = match request(label, workflow, options) {
         Ok(r) => r,
         Err(e) => {
             report.stop(&e);
-            report.elapsed = started.elapsed();
-            return report;
+            return;
         }
     };
     if let Err(problems) = runtime.check_configuration(&run_request.config).await {
         report.stop(&format!("invalid configuration: {problems}"));
-        report.elapsed = started.elapsed();
-        return report;
+        return;
     }
     let secrets = run_request.secrets.clone();
-    let spec = sink_spec(workflow, options);
-    let writer = match SinkWriter::open(&spec, options.format, workflow).await {
+    let writer = match SinkWriter::open(spec, options.format, workflow).await {
         Ok(w) => w,
         Err(e) => {
             report.stop(&format!("{} sink: {e:#}", spec.label()));
-            report.elapsed = started.elapsed();
-            return report;
+            return;
         }
     };
     let (events, received) = mpsc::channel(SINK_WINDOW);
     let mut consumer = Consumer {
         workflow,
         redactor: Redactor::new(&run_request.secrets),
-        report: &mut report,
+        report,
+        progress,
         writer: Some(writer),
         listed: Listed::default(),
         listing_complete: false,
@@ -196,6 +353,7 @@ pub async fn ingest(runtime: &Runtime, label: &str, loaded: &Loaded, options: &O
         listed,
         listing_complete,
         sink_error,
+        report,
         ..
     } = consumer;
     let redactor = Redactor::new(&secrets);
@@ -217,6 +375,7 @@ pub async fn ingest(runtime: &Runtime, label: &str, loaded: &Loaded, options: &O
         boundary.peak_held_bytes as f64 / 1024.0,
     ));
     if let Some(writer) = writer {
+        progress.phase(Phase::Writing);
         let end = RunEnd {
             listing_complete,
             stopped: report.stopped.as_ref().map(|s| s.reason.clone()),
@@ -231,8 +390,6 @@ pub async fn ingest(runtime: &Runtime, label: &str, loaded: &Loaded, options: &O
             Err(e) => report.stop(&format!("{} sink: {e:#}", spec.label())),
         }
     }
-    report.elapsed = started.elapsed();
-    report
 }
 
 /// Takes the run's events as they come: counts them into the report and writes them to the
@@ -242,6 +399,7 @@ struct Consumer<'a> {
     /// Strikes the run's secrets from everything the guest hands over.
     redactor: Redactor,
     report: &'a mut Report,
+    progress: &'a RunProgress,
     writer: Option<SinkWriter>,
     listed: Listed,
     listing_complete: bool,
@@ -272,6 +430,7 @@ impl Consumer<'_> {
                     self.redactor.redact_json(request);
                 }
                 self.report.source.processed_records += 2;
+                self.progress.phase(Phase::Listing);
                 writer.scope(&scope, &requests, &self.redactor).await?;
                 self.scope = Some(requests);
             }
@@ -290,6 +449,7 @@ impl Consumer<'_> {
                     }
                 }
                 let redact = |text: &str| self.redactor.redact(text).into_owned();
+                let run = self.report.tenant.clone();
                 let source = &mut self.report.source;
                 source.listed = batch.progress.listed;
                 let stats = &batch.progress.stats;
@@ -307,10 +467,25 @@ impl Consumer<'_> {
                     match &outcome.status {
                         TableStatus::Ingested => {}
                         TableStatus::Filtered(reason) => {
-                            source.filtered.push(&outcome.name, reason)
+                            source.filtered.push(&outcome.name, &redact(reason))
                         }
                         TableStatus::Failed(failure) => {
-                            source.failures.push(&outcome.name, &failure_text(failure))
+                            let reason = redact(&failure_text(failure));
+                            source.failures.push(&outcome.name, &reason);
+                            logging::record(
+                                Level::Warn,
+                                &format!("table failed: {reason}"),
+                                &Fields {
+                                    run: Some(&run),
+                                    source: Some("connector"),
+                                    table: Some(&redact(&outcome.name)),
+                                    operation: Some(&redact(&failure.operation)),
+                                    attempt: Some(failure.attempts),
+                                    error_code: Some(&redact(&failure.code)),
+                                    http_status: failure.http_status,
+                                    ..Fields::default()
+                                },
+                            );
                         }
                     }
                 }
@@ -322,13 +497,30 @@ impl Consumer<'_> {
                 source.ingested += requests.tables.len();
                 source.processed_records += requests.tables.len();
                 for warning in &batch.warnings {
-                    match &warning.table {
-                        Some(table) => source
-                            .warnings
-                            .push(&redact(&format!("{table}: {}", warning.message))),
-                        None => source.warnings.push(&redact(&warning.message)),
+                    let message = redact(&warning.message);
+                    let table = warning.table.as_deref().map(redact);
+                    match &table {
+                        Some(table) => source.warnings.push(&format!("{table}: {message}")),
+                        None => source.warnings.push(&message),
                     }
+                    logging::record(
+                        Level::Warn,
+                        &message,
+                        &Fields {
+                            run: Some(&run),
+                            source: Some("connector"),
+                            table: table.as_deref(),
+                            ..Fields::default()
+                        },
+                    );
                 }
+                self.progress.update(Counts {
+                    listed: source.listed,
+                    described: source.ingested as u64,
+                    filtered: source.filtered.len() as u64,
+                    failed: source.failures.len() as u64,
+                    listing_complete: self.listing_complete,
+                });
                 writer.batch(batch, &requests, &self.redactor).await?;
             }
         }

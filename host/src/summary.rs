@@ -5,14 +5,26 @@
 //! The report builds up while the run goes and stays bounded whatever the run's size: it keeps
 //! counts, and at most [`MAX_ROWS`] rows of each list, cleaned by [`crate::sanitize`] as they
 //! come in.
+//!
+//! The same numbers, as OpenMetadata's `StepSummary` list and `PipelineState`, feed the run
+//! report (`--report`, [`crate::report`]) and the pipeline status written to OpenMetadata.
 
 use crate::sanitize;
 use crate::sink::SinkReport;
+use crate::sink::rest::pipeline_status::Outcome as PipelineStatusOutcome;
+use serde::Serialize;
 use std::fmt::Write;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 /// At most this many rows in a list of failures, filtered tables or warnings.
 pub const MAX_ROWS: usize = 100;
+
+/// OpenMetadata's `SUCCESS_THRESHOLD_VALUE`: a run with failures whose success percentage is at
+/// least this is a partial success.
+pub const SUCCESS_THRESHOLD: f64 = 90.0;
+
+/// The name of the source step, as OpenMetadata names the DynamoDB source.
+pub const SOURCE_STEP: &str = "DynamoDB";
 
 /// `(name, reason)` rows: the first [`MAX_ROWS`], and how many there were in all.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -119,12 +131,23 @@ pub struct Stop {
 #[derive(Debug, Clone)]
 pub struct Report {
     pub tenant: String,
+    /// The workflow's `source.serviceName` (cleaned).
+    pub service: String,
+    /// This run's id: the workflow's `pipelineRunId`, or a new UUID.
+    pub run_id: String,
+    /// When the run started (wall clock).
+    pub started_at: SystemTime,
     pub source: SourceStatus,
     pub sink: Option<(&'static str, SinkReport)>,
     /// What stopped the run, if something did.
     pub stopped: Option<Stop>,
     pub elapsed: Duration,
     pub notes: Vec<String>,
+    /// The host's own warnings about the run (not about a table): e.g. a pipeline status that
+    /// could not be written to OpenMetadata.
+    pub warnings: Notes,
+    /// The pipeline status written to OpenMetadata (with `ingestionPipelineFQN`).
+    pub pipeline_status: Option<PipelineStatusOutcome>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -134,16 +157,131 @@ pub enum Status {
     Failures,
 }
 
+/// How a finished run stands for OpenMetadata (`pipelineStatus.pipelineState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PipelineState {
+    Success,
+    PartialSuccess,
+    Failed,
+}
+
+impl PipelineState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PipelineState::Success => "success",
+            PipelineState::PartialSuccess => "partialSuccess",
+            PipelineState::Failed => "failed",
+        }
+    }
+}
+
+/// OpenMetadata's `StepSummary`: one step's numbers and a sample of its failures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepSummary {
+    pub name: String,
+    pub records: usize,
+    pub updated_records: usize,
+    pub warnings: usize,
+    pub errors: usize,
+    pub filtered: usize,
+    pub failures: Vec<StackTraceError>,
+}
+
+/// OpenMetadata's `StackTraceError`: what failed (a table, an entity, the run) and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StackTraceError {
+    pub name: String,
+    pub error: String,
+}
+
 impl Report {
     pub fn new(tenant: &str) -> Report {
         Report {
             tenant: sanitize::name(tenant).to_string(),
+            service: String::new(),
+            run_id: String::new(),
+            started_at: SystemTime::now(),
             source: SourceStatus::default(),
             sink: None,
             stopped: None,
             elapsed: Duration::ZERO,
             notes: Vec::new(),
+            warnings: Notes::default(),
+            pipeline_status: None,
         }
+    }
+
+    /// When the run ended: its start plus its duration.
+    pub fn ended_at(&self) -> SystemTime {
+        self.started_at + self.elapsed
+    }
+
+    /// Whether a table or an entity failed, in the source or in the sink.
+    pub fn has_failures(&self) -> bool {
+        !self.source.failures.is_empty()
+            || self
+                .sink
+                .as_ref()
+                .is_some_and(|(_, s)| !s.failures.is_empty())
+    }
+
+    /// OpenMetadata's verdict on the run: `success` without failures, `partialSuccess` with
+    /// failures but a success percentage of at least [`SUCCESS_THRESHOLD`], else `failed`; a
+    /// stopped run is `failed` whatever it finished.
+    pub fn pipeline_state(&self) -> PipelineState {
+        if self.stopped.is_some() {
+            PipelineState::Failed
+        } else if !self.has_failures() {
+            PipelineState::Success
+        } else if self.success_percent() >= SUCCESS_THRESHOLD {
+            PipelineState::PartialSuccess
+        } else {
+            PipelineState::Failed
+        }
+    }
+
+    /// The steps as OpenMetadata lists them in a pipeline status: the source, then the sink.
+    /// The source's errors count a stop, and its failures end with the stop's reason.
+    pub fn step_summaries(&self) -> Vec<StepSummary> {
+        let s = &self.source;
+        let rows = |rows: &Rows| -> Vec<StackTraceError> {
+            rows.shown()
+                .iter()
+                .map(|(name, error)| StackTraceError {
+                    name: name.clone(),
+                    error: error.clone(),
+                })
+                .collect()
+        };
+        let mut source_failures = rows(&s.failures);
+        if let Some(stop) = &self.stopped {
+            source_failures.push(StackTraceError {
+                name: self.tenant.clone(),
+                error: format!("the run stopped: {}", stop.reason),
+            });
+        }
+        let mut steps = vec![StepSummary {
+            name: SOURCE_STEP.to_string(),
+            records: s.processed_records,
+            updated_records: 0,
+            warnings: s.warnings.len(),
+            errors: s.failures.len() + usize::from(self.stopped.is_some()),
+            filtered: s.filtered.len(),
+            failures: source_failures,
+        }];
+        if let Some((label, sink)) = &self.sink {
+            steps.push(StepSummary {
+                name: label.to_string(),
+                records: sink.written,
+                updated_records: sink.updated,
+                warnings: sink.warnings.len(),
+                errors: sink.failures.len(),
+                filtered: 0,
+                failures: rows(&sink.failures),
+            });
+        }
+        steps
     }
 
     /// Records what stopped the run (the first cause counts), with the listed tables that are
@@ -158,13 +296,10 @@ impl Report {
     }
 
     pub fn status(&self) -> Status {
-        let sink_failures = self
-            .sink
-            .as_ref()
-            .is_some_and(|(_, s)| !s.failures.is_empty());
-        if self.stopped.is_some() || !self.source.failures.is_empty() || sink_failures {
+        if self.stopped.is_some() || self.has_failures() {
             Status::Failures
         } else if !self.source.warnings.is_empty()
+            || !self.warnings.is_empty()
             || self
                 .sink
                 .as_ref()
@@ -191,6 +326,80 @@ impl Report {
             return 100.0;
         }
         (ok as f64 * 10_000.0 / (ok + failed) as f64).round() / 100.0
+    }
+
+    /// Says the summary: as [`render`](Self::render)'s text in the text log format; in JSON,
+    /// a record per failure of the sink and per warning of the run (the source's came as the
+    /// run went), then one record with the run's numbers and how it ended.
+    pub fn log(&self) {
+        use crate::logging::{self, Fields, Level};
+        if logging::format() == logging::LogFormat::Text {
+            logging::text_only(&self.render());
+            return;
+        }
+        let base = Fields {
+            run: Some(&self.tenant),
+            run_id: Some(&self.run_id),
+            source: Some("host"),
+            ..Fields::default()
+        };
+        if let Some((label, sink)) = &self.sink {
+            for (name, reason) in sink.failures.shown() {
+                logging::record(
+                    Level::Warn,
+                    &format!("{label} sink failed: {reason}"),
+                    &Fields {
+                        table: Some(name),
+                        operation: Some(label),
+                        ..base
+                    },
+                );
+            }
+            for warning in sink.warnings.shown() {
+                logging::record(
+                    Level::Warn,
+                    warning,
+                    &Fields {
+                        operation: Some(label),
+                        ..base
+                    },
+                );
+            }
+        }
+        for warning in self.warnings.shown() {
+            logging::record(Level::Warn, warning, &base);
+        }
+        let (level, message) = match self.status() {
+            Status::Success => (Level::Info, "Workflow finished successfully"),
+            Status::Warnings => (Level::Warn, "Workflow finished with warnings"),
+            Status::Failures => (Level::Error, "Workflow finished with failures"),
+        };
+        let status = match (&self.stopped, self.pipeline_state()) {
+            (Some(_), _) => "stopped",
+            (None, state) => state.as_str(),
+        };
+        let message = match &self.stopped {
+            Some(stop) => format!("{message}: stopped: {}", stop.reason),
+            None => message.to_string(),
+        };
+        let s = &self.source;
+        logging::record(
+            level,
+            &message,
+            &Fields {
+                status: Some(status),
+                listed: Some(s.listed),
+                described: Some(s.ingested as u64),
+                filtered: Some(s.filtered.len() as u64),
+                failed: Some(s.failures.len() as u64),
+                success_percent: Some(self.success_percent()),
+                elapsed_seconds: Some((self.elapsed.as_secs_f64() * 1000.0).round() / 1000.0),
+                requests: s.calls.map(|c| c.requests),
+                retries: s.calls.map(|c| c.retries),
+                throttled: s.calls.map(|c| c.throttled),
+                ..base
+            },
+        );
     }
 
     pub fn render(&self) -> String {
@@ -247,6 +456,15 @@ impl Report {
         }
         for note in &self.notes {
             let _ = writeln!(out, "{note}");
+        }
+        if let Some(pipeline) = &self.pipeline_status {
+            let _ = writeln!(out, "{}", pipeline.describe());
+        }
+        if !self.warnings.is_empty() {
+            let _ = writeln!(out, "Warnings: {}", self.warnings.len());
+            for warning in self.warnings.shown() {
+                let _ = writeln!(out, "  {warning}");
+            }
         }
         let _ = writeln!(out, "Success %: {:.2}", self.success_percent());
         let _ = writeln!(

@@ -404,6 +404,48 @@ impl Workflow {
             crate::sink::SinkSpec::from_workflow(sink, self.workflow_config.as_ref())
                 .map_err(|e| err("sink", e.to_string()))?;
         }
+        if let Some(fqn) = &self.ingestion_pipeline_fqn {
+            warnings.extend(self.check_pipeline_fqn(fqn)?);
+        }
+        if self
+            .pipeline_run_id
+            .as_deref()
+            .is_some_and(|id| id.trim().is_empty())
+        {
+            return Err(err(
+                "pipelineRunId",
+                "is empty: give the run's id, or leave the key out for a new one".into(),
+            ));
+        }
+        Ok(warnings)
+    }
+
+    /// `ingestionPipelineFQN` must be `<service>.<pipeline>`; it has an effect only with the
+    /// `metadata-rest` sink, and names a pipeline of this workflow's service.
+    fn check_pipeline_fqn(&self, fqn: &str) -> Result<Vec<String>, WorkflowError> {
+        use crate::sink::rest::pipeline_status::{PipelineStatusError, split_fqn};
+        let (service, _) = split_fqn(fqn).map_err(|e| WorkflowError {
+            path: "ingestionPipelineFQN".into(),
+            message: match e {
+                PipelineStatusError::InvalidFqn(why) => why,
+                other => other.to_string(),
+            },
+        })?;
+        let mut warnings = Vec::new();
+        if service != self.service_name() {
+            warnings.push(format!(
+                "`ingestionPipelineFQN` names a pipeline of service `{}`, not of `source.serviceName` `{}`",
+                crate::sanitize::name(&service),
+                crate::sanitize::name(self.service_name())
+            ));
+        }
+        if self.sink.as_ref().is_none_or(|s| s.kind != "metadata-rest") {
+            warnings.push(
+                "`ingestionPipelineFQN` is set but the sink is not `metadata-rest`: no pipeline \
+                 status is written to OpenMetadata"
+                    .to_string(),
+            );
+        }
         Ok(warnings)
     }
 
@@ -735,7 +777,13 @@ workflowConfig:
     #[test]
     fn every_key_openmetadata_accepts_is_accepted() {
         let loaded = Workflow::parse(EVERYTHING).unwrap();
-        assert!(loaded.warnings.is_empty());
+        // The one warning: a pipeline status needs the metadata-rest sink.
+        assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
+        assert!(
+            loaded.warnings[0].contains("no pipeline status is written"),
+            "{:?}",
+            loaded.warnings
+        );
         let connection = loaded.workflow.connection();
         assert_eq!(connection.connection_arguments["authenticator"], "sso");
         let filter = loaded
@@ -757,6 +805,37 @@ workflowConfig:
         assert_eq!(
             server.ssl_config.unwrap().certificate_path.as_deref(),
             Some("/etc/ssl/om.pem")
+        );
+    }
+
+    #[test]
+    fn the_pipeline_fqn_is_service_dot_pipeline() {
+        let with = |fqn: &str| {
+            EVERYTHING.replace(
+                "ingestionPipelineFQN: svc.pipeline",
+                &format!("ingestionPipelineFQN: '{fqn}'"),
+            )
+        };
+        let err = Workflow::parse(&with("pipeline_only")).unwrap_err();
+        assert_eq!(err.path, "ingestionPipelineFQN");
+        assert!(
+            err.to_string()
+                .contains("is not `<service>.<pipeline name>`"),
+            "{err}"
+        );
+        let other = Workflow::parse(&with("other.pipe")).unwrap();
+        assert!(
+            other.warnings[0].contains("names a pipeline of service `other`"),
+            "{:?}",
+            other.warnings
+        );
+        let empty_run = EVERYTHING.replace(
+            "pipelineRunId: 7e8a0c4e-5b1e-4d7c-9a53-1c7c2f5f3a11",
+            "pipelineRunId: ' '",
+        );
+        assert_eq!(
+            Workflow::parse(&empty_run).unwrap_err().path,
+            "pipelineRunId"
         );
     }
 }

@@ -102,9 +102,18 @@ pub fn load_component(
     if let Some(file) = &cached
         && let Err(e) = write_cache(file, &compiled)
     {
-        eprintln!(
-            "note: cannot cache the compiled component in {}: {e}",
+        let message = format!(
+            "cannot cache the compiled component in {}: {e}",
             file.display()
+        );
+        crate::logging::say(
+            crate::logging::Level::Warn,
+            format!("note: {message}"),
+            &message,
+            &crate::logging::Fields {
+                source: Some("host"),
+                ..crate::logging::Fields::default()
+            },
         );
     }
     // SAFETY: `compiled` was just produced by this engine.
@@ -121,7 +130,9 @@ pub fn load_component(
 fn cache_file_name(engine: &Engine, component: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     let mut engine_hash = std::collections::hash_map::DefaultHasher::new();
-    engine.precompile_compatibility_hash().hash(&mut engine_hash);
+    engine
+        .precompile_compatibility_hash()
+        .hash(&mut engine_hash);
     let digest = Sha256::digest(component);
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     format!("connector-{:016x}-{hex}.cwasm", engine_hash.finish())

@@ -4,6 +4,7 @@
 //! stderr. The host adds its own lines (denied requests, limits hit), which name the tenant,
 //! have a budget of their own (a guest flooding its output cannot push them out), and cannot
 //! be forged: a guest line that carries the host's `[host]` marker gets `[guest]` instead.
+//! Echoed lines go out through [`crate::logging`]: as they are, or as JSON records.
 
 use std::io;
 use std::pin::Pin;
@@ -168,7 +169,7 @@ impl Inner {
             return;
         }
         if self.echo {
-            eprintln!("{}{line}", self.prefix);
+            crate::logging::connector_line(&self.prefix, &self.tenant, &line, from_host);
         }
         self.lines.push(line);
     }

@@ -179,7 +179,10 @@ impl Runtime {
         pooled_runs: Option<u32>,
     ) -> Result<Runtime> {
         let bytes = std::fs::read(component).with_context(|| {
-            format!("cannot read the connector component {}", component.display())
+            format!(
+                "cannot read the connector component {}",
+                component.display()
+            )
         })?;
         Runtime::from_bytes(
             &bytes,

@@ -93,6 +93,8 @@ impl SinkSpec {
 #[derive(Debug, Clone, Default)]
 pub struct SinkReport {
     pub written: usize,
+    /// Of `written`, entities that existed and were changed (OpenMetadata's `updated_records`).
+    pub updated: usize,
     pub warnings: Notes,
     /// (entity, why) for each request the sink could not deliver.
     pub failures: Rows,

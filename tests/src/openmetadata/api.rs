@@ -6,6 +6,7 @@ use super::entity_type::EntityType;
 use super::error::ApiError;
 use super::faults::{Fault, Faults};
 use super::http::{Request, Response, percent_decode};
+use super::pipelines::{PipelineRoute, Pipelines};
 use super::store::{Include, Store, is_deleted};
 use super::{fqn, ids, paging, rules, validation};
 use serde_json::{Value, json};
@@ -28,6 +29,9 @@ pub(crate) struct Settings {
 pub(crate) struct Backend {
     pub settings: Settings,
     pub store: Store,
+    /// Ingestion pipelines and their runs' statuses.
+    pub pipelines: Pipelines,
+    base_url: String,
     pub faults: Faults,
     pub calls: Vec<Call>,
     pub violations: Vec<SchemaViolation>,
@@ -80,6 +84,8 @@ impl Backend {
         Backend {
             settings,
             store: Store::new(base_url),
+            pipelines: Pipelines::default(),
+            base_url: base_url.to_string(),
             faults: Faults::default(),
             calls: Vec::new(),
             violations: Vec::new(),
@@ -127,32 +133,14 @@ impl Backend {
         if let Some(fault) = self.faults.take(&request.method, &request.path) {
             return Ok(fault_response(fault));
         }
+        if let Some(route) = PipelineRoute::parse(&request.path) {
+            self.check_request(route.methods(), request, auth, false)?;
+            return self.answer_pipeline(route, request);
+        }
         let route = Route::parse(&request.path).ok_or_else(ApiError::no_resource)?;
         let method = request.method.as_str();
-        if !route.methods().contains(&method) {
-            return Err(ApiError {
-                status: 405,
-                message: "HTTP 405 Method Not Allowed".into(),
-            });
-        }
-        let json_content = request
-            .header("content-type")
-            .and_then(|t| t.split(';').next())
-            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
-        if matches!(method, "PUT" | "POST") && !json_content {
-            return Err(ApiError {
-                status: 415,
-                message: "HTTP 415 Unsupported Media Type".into(),
-            });
-        }
         // OpenMetadata's JwtFilter lets `system/version` through without a token.
-        if route != Route::Version {
-            match auth {
-                Auth::Valid => {}
-                Auth::Missing => return Err(unauthorized("Token not present")),
-                Auth::Invalid => return Err(unauthorized("Invalid token")),
-            }
-        }
+        self.check_request(route.methods(), request, auth, route == Route::Version)?;
         match (route, method) {
             (Route::Version, _) => Ok(Response::json(
                 200,
@@ -230,6 +218,105 @@ impl Backend {
                 }
                 let table = self.store.add_profile(&id, &body)?;
                 Ok(Response::json(200, &table))
+            }
+        }
+    }
+
+    /// What every route checks first: the method, a JSON body for PUT and POST, and the token
+    /// (unless the route is `open`).
+    fn check_request(
+        &self,
+        methods: &[&str],
+        request: &Request,
+        auth: Auth,
+        open: bool,
+    ) -> Result<(), ApiError> {
+        let method = request.method.as_str();
+        if !methods.contains(&method) {
+            return Err(ApiError {
+                status: 405,
+                message: "HTTP 405 Method Not Allowed".into(),
+            });
+        }
+        let json_content = request
+            .header("content-type")
+            .and_then(|t| t.split(';').next())
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+        if matches!(method, "PUT" | "POST") && !json_content {
+            return Err(ApiError {
+                status: 415,
+                message: "HTTP 415 Unsupported Media Type".into(),
+            });
+        }
+        if !open {
+            match auth {
+                Auth::Valid => {}
+                Auth::Missing => return Err(unauthorized("Token not present")),
+                Auth::Invalid => return Err(unauthorized("Invalid token")),
+            }
+        }
+        Ok(())
+    }
+
+    /// The ingestion pipeline routes; bodies against `createIngestionPipeline` and
+    /// `pipelineStatus`.
+    fn answer_pipeline(
+        &mut self,
+        route: PipelineRoute,
+        request: &Request,
+    ) -> Result<Response, ApiError> {
+        let method = request.method.as_str();
+        match route {
+            PipelineRoute::Collection => {
+                let body = json_body(request)?;
+                if let Err(message) = validation::create_ingestion_pipeline(&body) {
+                    return Err(self.violation(
+                        "createIngestionPipeline",
+                        message,
+                        method,
+                        &request.path,
+                        &body,
+                    ));
+                }
+                let service_id = body["service"]["id"].as_str().unwrap_or_default();
+                if body["service"]["type"] != EntityType::DatabaseService.name() {
+                    return Err(ApiError::bad_request(format!(
+                        "service type {} is not a database service",
+                        body["service"]["type"]
+                    )));
+                }
+                let service = self
+                    .find_by_id(EntityType::DatabaseService, service_id, Include::NonDeleted)?
+                    .clone();
+                let (pipeline, created) =
+                    self.pipelines
+                        .upsert(&body, &service, &self.base_url, now())?;
+                Ok(Response::json(if created { 201 } else { 200 }, &pipeline))
+            }
+            PipelineRoute::ByName(name) => {
+                let pipeline = self
+                    .pipelines
+                    .by_fqn(&name)
+                    .ok_or_else(|| ApiError::not_found_named("ingestionPipeline", &name))?;
+                Ok(Response::json(200, pipeline))
+            }
+            PipelineRoute::Status(name) => {
+                let body = json_body(request)?;
+                if let Err(message) = validation::pipeline_status(&body) {
+                    return Err(self.violation(
+                        "pipelineStatus",
+                        message,
+                        method,
+                        &request.path,
+                        &body,
+                    ));
+                }
+                let pipeline = self.pipelines.put_status(&name, &body)?;
+                Ok(Response::json(200, &pipeline))
+            }
+            PipelineRoute::StatusRun(name, run_id) => {
+                let status = self.pipelines.status(&name, &run_id)?;
+                Ok(Response::json(200, status))
             }
         }
     }

@@ -22,7 +22,10 @@
 //! Routes (base `/api`): `GET /v1/system/version` (no token needed, as in OpenMetadata); for
 //! `services/databaseServices`, `databases`, `databaseSchemas`, `tables`, `classifications` and
 //! `tags`: `GET` (list with paging), `PUT` (create or update), `POST` (create) on the
-//! collection, `GET`/`DELETE` on `/name/{fqn}` and `/{id}`; `PUT /v1/tables/{id}/tableProfile`.
+//! collection, `GET`/`DELETE` on `/name/{fqn}` and `/{id}`; `PUT /v1/tables/{id}/tableProfile`;
+//! ingestion pipelines: `PUT /v1/services/ingestionPipelines`, `GET …/name/{fqn}`,
+//! `PUT …/{fqn}/pipelineStatus` and `GET …/{fqn}/pipelineStatus/{runId}` (see
+//! [`OpenMetadata::ingestion_pipeline`] and [`OpenMetadata::pipeline_statuses`]).
 
 mod api;
 mod calls;
@@ -33,6 +36,7 @@ pub mod fqn;
 pub(crate) mod http;
 mod ids;
 mod paging;
+mod pipelines;
 mod rules;
 mod server;
 mod store;

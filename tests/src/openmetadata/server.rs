@@ -341,6 +341,17 @@ impl OpenMetadata {
             .collect()
     }
 
+    /// An ingestion pipeline by FQN (`<service>.<pipeline>`), as stored.
+    pub fn ingestion_pipeline(&self, fqn: &str) -> Option<Value> {
+        self.shared.backend().pipelines.by_fqn(fqn).cloned()
+    }
+
+    /// The statuses of a pipeline's runs: each run's latest, in the order the runs first
+    /// appeared.
+    pub fn pipeline_statuses(&self, fqn: &str) -> Vec<Value> {
+        self.shared.backend().pipelines.statuses(fqn)
+    }
+
     /// Every CreateTableProfile accepted for a table, in the order received.
     pub fn profiles(&self, table_fqn: &str) -> Vec<Value> {
         self.shared.backend().store.profile_history(table_fqn)

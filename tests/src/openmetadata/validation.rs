@@ -2,7 +2,8 @@
 //! `tableProfile` through `crate::schema`; classifications, tags and profiles with the schemas
 //! `crate::schema` does not list (`createClassification`, `createTag` and
 //! `createTableProfile` vendored beside the others, `ColumnProfile` from `createTable`'s
-//! definitions).
+//! definitions); ingestion pipelines and their statuses with `createIngestionPipeline` and
+//! `pipelineStatus`.
 
 use super::entity_type::EntityType;
 use jsonschema::Validator;
@@ -31,6 +32,16 @@ pub(crate) fn create_table_profile(body: &Value) -> Result<(), (&'static str, St
     Ok(())
 }
 
+/// Validates a CreateIngestionPipelineRequest.
+pub(crate) fn create_ingestion_pipeline(body: &Value) -> Result<(), String> {
+    validate_extra("createIngestionPipeline", body)
+}
+
+/// Validates a PipelineStatus.
+pub(crate) fn pipeline_status(body: &Value) -> Result<(), String> {
+    validate_extra("pipelineStatus", body)
+}
+
 fn extra_validators() -> &'static HashMap<&'static str, Validator> {
     static VALIDATORS: OnceLock<HashMap<&'static str, Validator>> = OnceLock::new();
     VALIDATORS.get_or_init(|| {
@@ -43,6 +54,8 @@ fn extra_validators() -> &'static HashMap<&'static str, Validator> {
             ("createTableProfile", read("createTableProfile")),
             ("createClassification", read("createClassification")),
             ("createTag", read("createTag")),
+            ("createIngestionPipeline", read("createIngestionPipeline")),
+            ("pipelineStatus", read("pipelineStatus")),
             ("columnProfile", column_profile),
         ]
         .into_iter()

@@ -10,8 +10,12 @@
 //!    this run's listing did not return (filtered and failed tables were listed, so they stay).
 //!
 //! A call that fails for one entity is that entity's failure; the others go on.
+//!
+//! With `ingestionPipelineFQN`, the run's status is also written to its ingestion pipeline
+//! ([`pipeline_status`]).
 
 mod client;
+pub mod pipeline_status;
 
 use super::{Listed, RunEnd, SinkReport};
 use crate::entities::{ScopeRequests, TableRequest, TableRequests};
@@ -198,11 +202,14 @@ impl RestWriter {
             "Tables: {} created, {} updated, {} unchanged (same sourceHash), {deleted} marked deleted; {} profiles stored",
             self.created, self.updated, self.unchanged, self.profiles
         ));
-        Ok(self.report)
+        Ok(self.report())
     }
 
     pub fn report(&self) -> SinkReport {
-        self.report.clone()
+        SinkReport {
+            updated: self.updated,
+            ..self.report.clone()
+        }
     }
 
     /// Creates (or updates) each classification and tag the tables' labels name, once per run.
