@@ -16,6 +16,7 @@ pub mod fqn;
 pub mod ingest;
 pub mod log;
 pub mod mapping;
+pub mod number;
 pub mod pii;
 pub mod pyre;
 pub mod settings;

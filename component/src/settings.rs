@@ -502,8 +502,8 @@ impl Reader {
         let Some(v) = self.take_non_empty(&key) else {
             return Ok(None);
         };
-        match v.trim().parse::<f64>() {
-            Ok(n) if n.is_finite() && range.contains(&n) => Ok(Some(n)),
+        match crate::number::parse_f64(&v) {
+            Some(n) if n.is_finite() && range.contains(&n) => Ok(Some(n)),
             _ => Err(ConnectorError::config(
                 key,
                 format!("`{v}` is not a number from {range_text}"),

@@ -276,7 +276,7 @@ impl Stats {
             }
             ("N", Value::String(n)) => {
                 self.pii.observe_number(n);
-                if let Ok(x) = n.trim().parse::<f64>()
+                if let Some(x) = crate::number::parse_f64(n)
                     && x.is_finite()
                 {
                     self.numbers = Some(match self.numbers {
