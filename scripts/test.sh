@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check CI runs: formatting, lints (host and component), the unit tests and the
-# end-to-end tests (the real host and component against local DynamoDB servers).
+# end-to-end tests (the real host and component against local DynamoDB servers), the release
+# artefacts (dist/) and the Airflow DAG.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -10,8 +11,13 @@ cargo fmt --all -- --check
 # The hostile test guest is built on its own (tests/src/hostile.rs), outside the workspace.
 cargo fmt --manifest-path tests/hostile-guest/Cargo.toml -- --check
 bash scripts/build.sh
+# dist/: the static musl host, the stamped component and the wheel, which tests/tests/distribution.rs
+# and tests/tests/wheel.rs install and run (the musl build compiles wasmtime once more: ~6 min).
+bash scripts/release.sh
 cargo clippy --locked --release --workspace --all-targets -- -D warnings
 cargo clippy --locked -p dynamodb-connector --target wasm32-wasip2 --profile component -- -D warnings
 CARGO_TARGET_DIR=target/hostile-guest cargo clippy --locked --release --all-features \
   --manifest-path tests/hostile-guest/Cargo.toml --target wasm32-wasip2 -- -D warnings
 cargo test --locked --release --workspace
+# The wheel from dist/ in a real Airflow (venv under .tools/airflow): the example DAG runs end to end.
+bash scripts/test-airflow.sh
