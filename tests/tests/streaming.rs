@@ -211,33 +211,64 @@ fn the_host_holds_a_bounded_window_on_twenty_thousand_tables() {
     assert!(held_kib < 2048.0, "{sandbox}");
 }
 
-#[test]
-fn a_run_that_traps_after_a_batch_keeps_that_batch() {
-    // The hostile guest hands over one table, then traps in its next `next-batch`.
+/// Runs the hostile guest in `mode`, which hands over one table and then misbehaves in its next
+/// `next-batch`, and checks that the run stops with `reason` and keeps that table.
+fn a_run_stopped_after_a_batch_keeps_it(mode: &str, limits: &[&str], reason: &str) {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("entities.json");
-    let workflow = Workflow::new("trapped", "http://127.0.0.1:9", "AKIDTRAP")
-        .connection(
-            "      connectionOptions:\n        hostile.mode: trap-after-batch\n        hostile.tenant: trapped\n",
-        )
+    let workflow = Workflow::new("stopped", "http://127.0.0.1:9", "AKIDSTOPPED")
+        .connection(&format!(
+            "      connectionOptions:\n        hostile.mode: {mode}\n        hostile.tenant: stopped\n"
+        ))
         .file_sink(&output)
         .write(dir.path(), "workflow.yaml");
-    let run = host::run(&[
+    let component = e2e::hostile::component();
+    let mut args = vec![
         "ingest",
         "-c",
         workflow.to_str().unwrap(),
         "--component",
-        e2e::hostile::component().to_str().unwrap(),
+        component.to_str().unwrap(),
         "-q",
-    ]);
-    assert_eq!(run.code(), 1, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("Stopped: the connector crashed: "),
-        "{}",
+    ];
+    args.extend_from_slice(limits);
+    let run = host::run(&args);
+    assert_eq!(run.code(), 1, "{mode}: {}", run.stderr);
+    assert!(run.stderr.contains(reason), "{mode}: {}", run.stderr);
+    assert_eq!(
+        table_counts(&run.stderr),
+        [1, 1, 0, 0],
+        "{mode}: {}",
         run.stderr
     );
-    assert_eq!(table_counts(&run.stderr), [1, 1, 0, 0], "{}", run.stderr);
     let tables = tables_in(&output);
-    assert_eq!(tables.len(), 1);
-    assert_eq!(tables[0]["name"], "trapped_table");
+    assert_eq!(tables.len(), 1, "{mode}");
+    assert_eq!(tables[0]["name"], "stopped_table", "{mode}");
+}
+
+#[test]
+fn a_run_that_traps_after_a_batch_keeps_that_batch() {
+    a_run_stopped_after_a_batch_keeps_it(
+        "trap-after-batch",
+        &[],
+        "Stopped: the connector crashed: ",
+    );
+}
+
+#[test]
+fn a_run_stopped_by_its_cpu_limit_keeps_the_batch_before() {
+    a_run_stopped_after_a_batch_keeps_it(
+        "spin-after-batch",
+        &["--cpu-time", "1"],
+        "the connector computed for longer than its CPU limit of 1s",
+    );
+}
+
+#[test]
+fn a_run_stopped_by_its_memory_limit_keeps_the_batch_before() {
+    a_run_stopped_after_a_batch_keeps_it(
+        "grow-after-batch",
+        &["--memory-mb", "64"],
+        "the connector needed more memory than its limit of 64 MiB",
+    );
 }

@@ -15,7 +15,7 @@ pub fn ingestion(settings: &Settings, observations: Observations) -> Ingestion {
     let database = format!("{service}.default");
     let schema = format!("{database}.default");
     let tables = match settings.mode {
-        Mode::WellBehaved | Mode::TrapAfterBatch => {
+        Mode::WellBehaved | Mode::TrapAfterBatch | Mode::SpinAfterBatch | Mode::GrowAfterBatch => {
             vec![table(&schema, &format!("{}_table", settings.tenant))]
         }
         _ => Vec::new(),

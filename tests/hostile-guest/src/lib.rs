@@ -63,9 +63,16 @@ impl GuestIngestionStream for Stream {
         _max_warnings: u32,
     ) -> Result<Option<Batch>, ConnectorError> {
         let answer = self.answer.borrow_mut().take();
-        if answer.is_none() && self.mode == Mode::TrapAfterBatch {
-            println!("hostile trap after the first batch");
-            core::arch::wasm32::unreachable();
+        if answer.is_none() {
+            match self.mode {
+                Mode::TrapAfterBatch => {
+                    println!("hostile trap after the first batch");
+                    core::arch::wasm32::unreachable();
+                }
+                Mode::SpinAfterBatch => probes::exhaustion::spin(),
+                Mode::GrowAfterBatch => probes::exhaustion::grow_memory(),
+                _ => {}
+            }
         }
         if answer.is_none() && self.mode == Mode::HostileStrings {
             println!(

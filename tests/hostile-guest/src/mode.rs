@@ -52,6 +52,11 @@ pub enum Mode {
     LargeResponse,
     /// A streamed run that hands over one table, then traps in the next `next-batch`.
     TrapAfterBatch,
+    /// A streamed run that hands over one table, then computes forever in the next `next-batch`.
+    SpinAfterBatch,
+    /// A streamed run that hands over one table, then allocates forever in the next
+    /// `next-batch`.
+    GrowAfterBatch,
     /// Returns one warning of `hostile.count` MiB (default 400).
     HugeWarning,
     /// Holds `hostile.count` handles at once (default 10,000 header field sets).
@@ -62,7 +67,7 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub const ALL: [Mode; 25] = [
+    pub const ALL: [Mode; 27] = [
         Mode::WellBehaved,
         Mode::HttpDestinations,
         Mode::HttpHeaders,
@@ -85,6 +90,8 @@ impl Mode {
         Mode::ManyRequests,
         Mode::LargeResponse,
         Mode::TrapAfterBatch,
+        Mode::SpinAfterBatch,
+        Mode::GrowAfterBatch,
         Mode::HugeWarning,
         Mode::HostileStrings,
         Mode::Handles,
@@ -114,6 +121,8 @@ impl Mode {
             Mode::ManyRequests => "many-requests",
             Mode::LargeResponse => "large-response",
             Mode::TrapAfterBatch => "trap-after-batch",
+            Mode::SpinAfterBatch => "spin-after-batch",
+            Mode::GrowAfterBatch => "grow-after-batch",
             Mode::HugeWarning => "huge-warning",
             Mode::HostileStrings => "hostile-strings",
             Mode::Handles => "handles",

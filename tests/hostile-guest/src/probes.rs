@@ -4,7 +4,7 @@
 mod configuration;
 mod destinations;
 mod environment;
-mod exhaustion;
+pub mod exhaustion;
 #[cfg(feature = "forbidden-imports")]
 mod files;
 mod headers;
@@ -27,7 +27,9 @@ pub fn run(settings: &Settings) -> Observations {
     );
     let mut seen = Observations::default();
     match settings.mode {
-        Mode::WellBehaved | Mode::TrapAfterBatch => configuration::probe(settings, &mut seen),
+        Mode::WellBehaved | Mode::TrapAfterBatch | Mode::SpinAfterBatch | Mode::GrowAfterBatch => {
+            configuration::probe(settings, &mut seen)
+        }
         Mode::HttpDestinations => destinations::probe(settings, &mut seen),
         Mode::HttpHeaders => headers::probe(settings, &mut seen),
         #[cfg(feature = "forbidden-imports")]
