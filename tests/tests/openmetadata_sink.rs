@@ -12,6 +12,7 @@ use e2e::workflow::Workflow;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 fn dynamodb_local() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
@@ -478,4 +479,35 @@ fn filtered_and_failed_tables_are_never_marked_deleted() {
             "{kept} was marked deleted"
         );
     }
+}
+
+#[test]
+fn tables_reach_openmetadata_while_the_describes_go_on() {
+    // 1,000 tables answered in 40 ms each, 16 DescribeTable calls in flight (the default): the
+    // describes alone take at least 1000 / 16 × 40 ms = 2.5 s. A sink that waited for the last
+    // DescribeTable could not PUT a table sooner than that after the run started.
+    let catalog = e2e::catalog::GeneratedCatalog::with_latency(1_000, Duration::from_millis(40));
+    let om = OpenMetadata::start();
+    let workflow = rest_workflow(
+        Workflow::new("overlap", &catalog.endpoint(), "AKIDOVERLAP").without_tags(),
+        &om,
+        "",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let run = run(&workflow, dir.path());
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+    let table_puts: Vec<Instant> = om
+        .arrivals()
+        .into_iter()
+        .filter(|(_, method, path)| method == "PUT" && path == "/api/v1/tables")
+        .map(|(at, _, _)| at)
+        .collect();
+    assert_eq!(table_puts.len(), 1_000);
+    let first = table_puts[0].duration_since(started);
+    assert!(
+        first < Duration::from_millis(2_500),
+        "the first table reached OpenMetadata {first:?} after the start\n{}",
+        run.stderr
+    );
 }
