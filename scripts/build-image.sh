@@ -66,7 +66,7 @@ b config \
   --label "org.opencontainers.image.version=$version" \
   --label "org.opencontainers.image.revision=$revision" \
   --label org.opencontainers.image.licenses=Apache-2.0 \
-  --label org.opencontainers.image.source=https://github.com/ddb-catalog/ddb-catalog \
+  ${DDB_CATALOG_SOURCE_URL:+--label "org.opencontainers.image.source=$DDB_CATALOG_SOURCE_URL"} \
   "$container"
 b commit --quiet --format oci --timestamp "$created" "$container" "$tag" >/dev/null
 

@@ -91,8 +91,11 @@ if ! git diff --quiet HEAD -- component wit Cargo.toml Cargo.lock \
   || [ -n "$(git ls-files --others --exclude-standard -- component wit)" ]; then
   revision="$revision-dirty"
 fi
+# The source repository's URL goes into the metadata (and the image's labels) when the release
+# names it: DDB_CATALOG_SOURCE_URL=https://... bash scripts/release.sh
 dist/ddb-catalog component stamp target/component/dynamodb_connector.wasm \
-  -o dist/dynamodb_connector.wasm --revision "$revision"
+  -o dist/dynamodb_connector.wasm --revision "$revision" \
+  ${DDB_CATALOG_SOURCE_URL:+--source-url "$DDB_CATALOG_SOURCE_URL"}
 if [ -n "$sign_key" ]; then
   dist/ddb-catalog component sign dist/dynamodb_connector.wasm --key "$sign_key" \
     -o dist/dynamodb_connector.wasm.signed

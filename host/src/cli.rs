@@ -104,7 +104,7 @@ pub struct StampArgs {
     #[arg(long, value_name = "COMMIT")]
     pub revision: Option<String>,
 
-    /// The source repository's URL (default: the workspace's `repository`).
+    /// The source repository's URL (default: the workspace's `repository`, if it names one).
     #[arg(long, value_name = "URL")]
     pub source_url: Option<String>,
 }

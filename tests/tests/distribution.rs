@@ -76,6 +76,8 @@ fn release() -> &'static Release {
             path(&host::component()),
             "-o",
             path(&stamped),
+            "--source-url",
+            "https://git.example.com/ddb-catalog",
         ]);
         assert_eq!(run.code(), 0, "{}", run.stderr);
         Release {
@@ -635,7 +637,7 @@ fn inspect_shows_metadata_digest_signature_world_and_configuration_schema() {
         format!("  version      {}", env!("CARGO_PKG_VERSION")),
         "  description  OpenMetadata's DynamoDB metadata connector".to_string(),
         format!("  licenses     {}", env!("CARGO_PKG_LICENSE")),
-        "  source       https://".to_string(),
+        "  source       https://git.example.com/ddb-catalog".to_string(),
         format!("  revision     {}", release.revision),
         "  authors      ".to_string(),
         format!(
