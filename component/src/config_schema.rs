@@ -511,6 +511,23 @@ mod tests {
     }
 
     #[test]
+    fn every_declared_default_is_what_the_settings_use_without_the_key() {
+        let base = [("serviceName", "s"), ("awsConfig.awsRegion", "us-east-1")];
+        let without = format!("{:?}", Settings::from_pairs(base).unwrap());
+        let mut checked = 0;
+        for k in KEYS.iter() {
+            let Some(default) = k.default else { continue };
+            let mut pairs: Vec<(&str, &str)> = base.to_vec();
+            pairs.push((k.name, default));
+            let with = Settings::from_pairs(pairs)
+                .unwrap_or_else(|e| panic!("{} = {default}: {e}", k.name));
+            assert_eq!(format!("{with:?}"), without, "{} = {default}", k.name);
+            checked += 1;
+        }
+        assert!(checked >= 20, "{checked} defaults declared");
+    }
+
+    #[test]
     fn an_undeclared_key_is_refused_by_the_settings_too() {
         let error = Settings::from_pairs([
             ("serviceName", "s"),

@@ -139,7 +139,7 @@ pub struct Tuning {
     pub describe_concurrency: usize,
     /// Attempts per call, the first included.
     pub max_attempts: u32,
-    /// Time allowed for a response to start arriving.
+    /// Time allowed for a whole request: sending it and reading the whole answer.
     pub request_timeout: Duration,
     /// Items to scan per table to infer non-key attributes; 0 turns scanning off.
     pub sample_size: u32,
@@ -630,6 +630,19 @@ mod tests {
         assert!(!s.source.use_fqn_for_filtering);
         assert!(s.source.table_filter.is_empty());
         assert_eq!(s.tuning, Tuning::default());
+        // The defaults the README and the configuration schema state.
+        assert_eq!(s.tuning.describe_concurrency, 16);
+        assert_eq!(s.tuning.max_attempts, 10);
+        assert_eq!(s.tuning.request_timeout, Duration::from_secs(30));
+        assert_eq!(s.tuning.sample_size, 0);
+        let sampling = &s.tuning.sampling;
+        assert_eq!(sampling.segments, 16);
+        assert_eq!(sampling.read_capacity_units, 50.0);
+        assert_eq!(sampling.scan_rate, 0.5);
+        assert_eq!(sampling.convergence_items, 200);
+        assert_eq!(sampling.max_columns, 1_000);
+        assert_eq!(sampling.time_per_table, Duration::from_secs(60));
+        assert_eq!(sampling.pii_threshold, Some(80));
         assert_eq!(s.log_level, Level::Info);
         let creds = s.aws.credentials.unwrap();
         assert_eq!(creds.access_key_id, "AKIDEXAMPLE");

@@ -35,6 +35,8 @@ pub struct FakeDynamoDb {
     pub max_in_flight: Cell<usize>,
     /// Most names a ListTables page holds (DynamoDB: 100).
     pub page_size: usize,
+    /// Most items a Scan page holds whatever its `Limit` (DynamoDB stops a page at 1 MB).
+    pub scan_page_items: Option<usize>,
 }
 
 impl FakeDynamoDb {
@@ -201,7 +203,8 @@ impl FakeDynamoDb {
                 // units per item, and a table's provisioned capacity, if any, is what
                 // `provisioned` says.
                 let table = body["TableName"].as_str().unwrap_or_default();
-                let limit = body["Limit"].as_u64().unwrap_or(u64::MAX) as usize;
+                let limit = (body["Limit"].as_u64().unwrap_or(u64::MAX) as usize)
+                    .min(self.scan_page_items.unwrap_or(usize::MAX));
                 let total = body["TotalSegments"].as_u64().unwrap_or(1) as usize;
                 let segment = body["Segment"].as_u64().unwrap_or(0) as usize;
                 let start = body["ExclusiveStartKey"]["i"]["N"]

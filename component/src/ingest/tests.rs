@@ -746,6 +746,30 @@ fn sampling_stops_when_items_bring_nothing_new_and_waits_on_provisioned_tables()
 }
 
 #[test]
+fn sampling_stops_at_four_pages_per_segment() {
+    // Pages of at most 5 items (as DynamoDB's 1 MB cap would cut large items): with 2 segments
+    // the sample stops after max(4 × 2, 8) = 8 Scan requests.
+    let mut fake = FakeDynamoDb::new().table("t").items("t", items(1000));
+    fake.scan_page_items = Some(5);
+    let ingestion = block_on(ingest(
+        &settings(&[
+            ("connectionOptions.sampleSize", "1000"),
+            ("connectionOptions.sampleSegments", "2"),
+            ("connectionOptions.sampleConvergenceItems", "0"),
+            ("connectionOptions.sampleReadCapacityUnits", "10000"),
+        ]),
+        &fake,
+    ))
+    .unwrap();
+    let report = ingestion.tables[0].sampling.clone().unwrap();
+    assert_eq!(scans(&fake).len(), 8, "{report:?}");
+    assert_eq!(report.items, 40, "{report:?}");
+    assert_eq!(report.limits, [SamplingLimit::PageLimit]);
+    let description = ingestion.tables[0].description.clone().unwrap_or_default();
+    assert!(description.contains("the page limit"), "{description}");
+}
+
+#[test]
 fn sampling_stops_at_the_time_per_table() {
     // 1 RCU provisioned at a 0.01 scan rate: each page waits long on the (virtual) clock.
     let fake = FakeDynamoDb::new()
