@@ -267,3 +267,17 @@ pub struct SandboxArgs {
     #[arg(long, global = true)]
     pub allow_internal_addresses: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_lines_come_every_ten_seconds_by_default() {
+        let cli = Cli::parse_from(["ddb-catalog", "ingest", "-c", "workflow.yaml"]);
+        let Command::Ingest(args) = cli.command else {
+            panic!("not ingest");
+        };
+        assert_eq!(args.progress_interval, 10);
+    }
+}

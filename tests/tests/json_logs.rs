@@ -189,3 +189,21 @@ fn an_error_before_any_run_is_a_json_record_too() {
         "{records:#?}"
     );
 }
+
+#[test]
+fn the_environment_variable_asks_for_json_logs_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.yaml");
+    let yaml = Workflow::new("bad", "http://127.0.0.1:9", "AKIDJSONENV")
+        .yaml()
+        .replace("awsRegion:", "awsRegon:");
+    std::fs::write(&path, yaml).unwrap();
+    let run = host::run_with_env(
+        &["ingest", "-c", path.to_str().unwrap()],
+        &[("DDB_CATALOG_LOG_FORMAT", "json")],
+    );
+    assert_eq!(run.code(), 2, "{}", run.stderr);
+    let records = records(&run.stderr);
+    assert_eq!(records.len(), 1, "{records:#?}");
+    assert_eq!(records[0]["level"], "ERROR");
+}
