@@ -3,6 +3,7 @@
 
 pub mod aws_credentials;
 pub mod cli;
+pub mod code_pages;
 pub mod component_path;
 pub mod config_check;
 pub mod config_keys;
