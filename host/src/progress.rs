@@ -12,7 +12,7 @@ use crate::logging::{self, Fields, Level};
 use crate::sanitize;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fmt::Write;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// How progress is shown.
@@ -230,19 +230,7 @@ impl Progress {
             }),
         });
         let ticker = match self.mode {
-            Mode::Lines(interval) if !interval.is_zero() => {
-                tokio::runtime::Handle::try_current().ok().map(|runtime| {
-                    let shared = shared.clone();
-                    runtime.spawn(async move {
-                        let mut ticks = tokio::time::interval(interval);
-                        ticks.tick().await;
-                        loop {
-                            ticks.tick().await;
-                            shared.line_if_due(interval);
-                        }
-                    })
-                })
-            }
+            Mode::Lines(interval) if !interval.is_zero() => Ticker::start(&shared, interval),
             _ => None,
         };
         shared.show();
@@ -390,7 +378,55 @@ impl Shared {
 /// One run's progress; updated by the runner, finished when the run is over.
 pub struct RunProgress {
     shared: Option<Arc<Shared>>,
-    ticker: Option<tokio::task::JoinHandle<()>>,
+    ticker: Option<Ticker>,
+}
+
+/// Writes a run's progress line when one is due even if nothing changes (a slow table). A
+/// thread that sleeps, not a tokio timer: a pending 10 s timer cost the runtime's workers about
+/// 1,700 more wake-ups and a tenth more CPU over a 0.2 s run of 1,000 tables.
+struct Ticker {
+    stop: Arc<(Mutex<bool>, Condvar)>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Ticker {
+    fn start(shared: &Arc<Shared>, interval: Duration) -> Option<Ticker> {
+        let stop = Arc::new((Mutex::new(false), Condvar::new()));
+        let (shared, signal) = (shared.clone(), stop.clone());
+        let thread = std::thread::Builder::new()
+            .name("progress".into())
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let (stopped, wake) = &*signal;
+                let mut stopped = stopped.lock().unwrap_or_else(|p| p.into_inner());
+                loop {
+                    stopped = wake
+                        .wait_timeout(stopped, interval)
+                        .unwrap_or_else(|p| p.into_inner())
+                        .0;
+                    if *stopped {
+                        return;
+                    }
+                    shared.line_if_due(interval);
+                }
+            })
+            .ok()?;
+        Some(Ticker {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        let (stopped, wake) = &*self.stop;
+        *stopped.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        wake.notify_all();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl RunProgress {
@@ -434,9 +470,7 @@ impl RunProgress {
     /// goes, the line for all of them has them); a plain line is written if the run wrote any
     /// before (a long run ends with one).
     pub fn finish(mut self, stopped: bool) {
-        if let Some(ticker) = self.ticker.take() {
-            ticker.abort();
-        }
+        drop(self.ticker.take());
         let Some(shared) = self.shared.take() else {
             return;
         };
@@ -465,14 +499,6 @@ impl RunProgress {
             if wrote_before || interval.is_zero() {
                 shared.line(Level::Info);
             }
-        }
-    }
-}
-
-impl Drop for RunProgress {
-    fn drop(&mut self) {
-        if let Some(ticker) = self.ticker.take() {
-            ticker.abort();
         }
     }
 }
