@@ -12,6 +12,7 @@ pub mod openmetadata;
 pub mod registry;
 pub mod schema;
 pub mod servers;
+pub mod summary;
 pub mod wire;
 pub mod workflow;
 

@@ -81,20 +81,9 @@ fn sorted(mut entities: Vec<Value>) -> Vec<Value> {
 
 /// `Tables listed: N (ingested I, filtered F, failed X)` as numbers, checking that they add up.
 fn table_counts(stderr: &str) -> [usize; 4] {
-    let line = stderr
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Tables listed: "))
-        .unwrap_or_else(|| panic!("no table counts in the summary:\n{stderr}"));
-    let numbers: Vec<usize> = line
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse().unwrap())
-        .collect();
-    let [listed, ingested, filtered, failed] = numbers[..] else {
-        panic!("unexpected counts `{line}`");
-    };
+    let [listed, ingested, filtered, failed] = e2e::summary::table_counts(stderr);
     assert_eq!(listed, ingested + filtered + failed, "{stderr}");
-    [listed, ingested, filtered, failed]
+    [listed, ingested, filtered, failed].map(|n| n as usize)
 }
 
 /// The summary's line about requests, as the proxy's counts say it must read when every fault

@@ -11,6 +11,7 @@ use e2e::faults::{Fault, FaultProxy, Plan, Rule};
 use e2e::host;
 use e2e::openmetadata::{EntityType, OpenMetadata};
 use e2e::servers::{Kind, Server, free_port};
+use e2e::summary::figures;
 use e2e::workflow::Workflow;
 use serde_json::{Value, json};
 use std::path::Path;
@@ -55,21 +56,6 @@ fn status_puts(om: &OpenMetadata) -> Vec<Value> {
         .into_iter()
         .filter(|c| c.method == "PUT" && c.decoded_path().ends_with("/pipelineStatus"))
         .map(|c| c.body.expect("a JSON body"))
-        .collect()
-}
-
-/// The number after `prefix` on each summary line that starts with it, in order.
-fn figures(stderr: &str, prefix: &str) -> Vec<f64> {
-    stderr
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix(prefix))
-        .map(|rest| {
-            rest.split(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .find(|s| !s.is_empty())
-                .unwrap()
-                .parse()
-                .unwrap()
-        })
         .collect()
 }
 

@@ -7,6 +7,7 @@ use e2e::admin::Admin;
 use e2e::faults::{Fault, FaultProxy, Plan, Rule};
 use e2e::host;
 use e2e::servers::{Kind, Server, free_port};
+use e2e::summary::figures;
 use e2e::workflow::Workflow;
 use serde_json::Value;
 use std::path::Path;
@@ -61,21 +62,6 @@ fn numbers(block: &str, prefix: &str) -> Vec<f64> {
         .collect()
 }
 
-/// The numbers after `prefix` on every line of `block` that starts with it.
-fn all(block: &str, prefix: &str) -> Vec<f64> {
-    block
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix(prefix))
-        .map(|rest| {
-            rest.split(|c: char| !(c.is_ascii_digit() || c == '.'))
-                .find(|s| !s.is_empty())
-                .unwrap()
-                .parse()
-                .unwrap()
-        })
-        .collect()
-}
-
 fn n(value: &Value) -> f64 {
     value
         .as_f64()
@@ -97,19 +83,19 @@ fn assert_matches_summary(run: &Value, block: &str) {
     );
     let source = &run["steps"][0];
     assert_eq!(source["name"], "DynamoDB");
-    let processed = all(block, "Processed records: ");
+    let processed = figures(block, "Processed records: ");
     assert_eq!(processed[0], n(&source["records"]), "{block}");
     assert_eq!(
-        all(block, "Warnings: ")[0],
+        figures(block, "Warnings: ")[0],
         n(&source["warnings"]),
         "{block}"
     );
     assert_eq!(
-        all(block, "Filtered: ")[0],
+        figures(block, "Filtered: ")[0],
         n(&source["filtered"]),
         "{block}"
     );
-    let errors = all(block, "Errors: ");
+    let errors = figures(block, "Errors: ");
     assert_eq!(errors[0], n(&source["errors"]), "{block}");
     let sink = &run["steps"][1];
     assert_eq!(processed[1], n(&sink["records"]), "{block}");

@@ -6,37 +6,11 @@
 use e2e::catalog::GeneratedCatalog;
 use e2e::host;
 use e2e::openmetadata::OpenMetadata;
+use e2e::summary::{figure, table_counts};
 use e2e::workflow::Workflow;
 use serde_json::Value;
 use std::path::Path;
 use std::time::Duration;
-
-/// `Tables listed: N (ingested I, filtered F, failed X)`.
-fn table_counts(stderr: &str) -> [u64; 4] {
-    let line = stderr
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("Tables listed: "))
-        .unwrap_or_else(|| panic!("no `Tables listed:` line:\n{stderr}"));
-    let numbers: Vec<u64> = line
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse().unwrap())
-        .collect();
-    [numbers[0], numbers[1], numbers[2], numbers[3]]
-}
-
-/// The number after `prefix` on the summary line that starts with it.
-fn figure(stderr: &str, prefix: &str) -> u64 {
-    let line = stderr
-        .lines()
-        .find_map(|l| l.trim().strip_prefix(prefix))
-        .unwrap_or_else(|| panic!("no `{prefix}` line:\n{stderr}"));
-    line.split(|c: char| !c.is_ascii_digit())
-        .find(|s| !s.is_empty())
-        .unwrap()
-        .parse()
-        .unwrap()
-}
 
 fn tables_in(path: &Path) -> Vec<Value> {
     host::read_entities(path)
@@ -77,7 +51,7 @@ fn a_run_stopped_by_its_time_limit_keeps_the_tables_it_finished() {
     let tables = tables_in(&output);
     assert_eq!(tables.len() as u64, ingested, "{}", run.stderr);
     assert_eq!(
-        figure(&run.stderr, "Left undone: "),
+        figure(&run.stderr, "Left undone: ") as u64,
         listed - ingested,
         "{}",
         run.stderr
@@ -165,7 +139,7 @@ fn a_listing_that_cycles_over_three_pages_stops_and_keeps_what_it_listed() {
         "{}",
         run.stderr
     );
-    assert_eq!(figure(&run.stderr, "Left undone: "), 0);
+    assert_eq!(figure(&run.stderr, "Left undone: ") as u64, 0);
     assert_eq!(tables_in(&output).len(), 300);
     // Four pages and 300 describes; the listing stopped at the repeated position.
     assert_eq!(catalog.requests(), 304);
