@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Regenerates host/hot-code.txt: the functions of `ddb-catalog` that an ingestion executes, which
+# host/build.rs hands to the linker (lld's --symbol-ordering-file) so that they sit together at
+# the start of the executable's code. Linux maps 64 KiB of a file around every page fault, so
+# hot code spread over 20 MB of machine code made a run map about twice the code it executes
+# (docs/benchmarks.md, "Where the memory goes").
+#
+# Run it as root (it turns the disk's readahead off for the measurement and reads
+# /proc/PID/pagemap) after a dependency or toolchain update: tests/tests/hot_code.rs fails when
+# the list no longer matches the binary. It measures two runs of the release build:
+#   - the main job: DynamoDB Local with the sample tables (sampling, filters, file sink);
+#   - 1,000 tables of four shapes on dynalite, as the benchmark runs them.
+# Takes about two minutes after the build.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+if [ "$(id -u)" != 0 ]; then
+  echo "hot-code.sh needs root: it sets the disk's read_ahead_kb and reads /proc/PID/pagemap" >&2
+  exit 1
+fi
+if ! command -v strace >/dev/null 2>&1; then
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends strace
+fi
+
+bash scripts/setup.sh
+bash scripts/build.sh
+# shellcheck source=scripts/local-dynamodb.sh
+source scripts/local-dynamodb.sh
+start_local_dynamodb "$root"
+demo_workflow="$workflow"
+
+work="$root/target/hot-code"
+rm -rf "$work" && mkdir -p "$work"
+dynalite_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+node .tools/node/node_modules/dynalite/cli.js --host 127.0.0.1 --port "$dynalite_port" \
+  --createTableMs 0 >"$work/dynalite.log" 2>&1 &
+dynalite=$!
+# Keep local-dynamodb.sh's own clean-up (it stops DynamoDB Local) and add dynalite's.
+stop_dynamodb_local="$(trap -p EXIT | sed "s/^trap -- '\(.*\)' EXIT$/\1/")"
+# shellcheck disable=SC2064 # expand now: both are known here
+trap "$stop_dynamodb_local; kill $dynalite 2>/dev/null || true" EXIT
+for _ in $(seq 1 80); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$dynalite_port") 2>/dev/null && break
+  sleep 0.25
+done
+.tools/venv/bin/python scripts/seed_bench_tables.py "http://127.0.0.1:$dynalite_port" 1000
+sed -e "s|http://127.0.0.1:8000|http://127.0.0.1:$dynalite_port|" -e "s|target/demo/entities.json|$work/bench.json|" \
+  -e '/connectionOptions:/,/sampleSize/d' examples/local-dynamodb.yaml >"$work/bench.yaml"
+
+# The measured copy sits on the same disk as the build, outside cargo's reach.
+cp target/release/ddb-catalog "$work/ddb-catalog"
+cp target/release/dynamodb_connector.wasm "$work/dynamodb_connector.wasm"
+python3 scripts/hot-code.py "$work/ddb-catalog" host/hot-code.txt \
+  -- ingest -c "$demo_workflow" --output "$work/demo.json" \
+  -- ingest -c "$work/bench.yaml"
+echo "now rebuild: bash scripts/build.sh" >&2

@@ -1,0 +1,74 @@
+//! The functions a run executes sit together at the start of the host's machine code
+//! (host/hot-code.txt, laid out by lld through host/build.rs; scripts/hot-code.sh measures
+//! them). Linux maps 64 KiB of a file around every page fault, so the same code spread over
+//! the executable's 20 MB made a run map 8.7 MiB of it instead of 5.3 (docs/benchmarks.md,
+//! "Where the memory goes").
+
+use std::collections::HashSet;
+
+use e2e::host;
+use object::{Object, ObjectSection, ObjectSymbol, SymbolKind};
+
+const HOT_CODE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../host/hot-code.txt");
+
+#[test]
+fn the_functions_a_run_executes_sit_together_at_the_start_of_the_code() {
+    let listed_text = std::fs::read_to_string(HOT_CODE).unwrap();
+    let listed: HashSet<&str> = listed_text.lines().filter(|l| !l.is_empty()).collect();
+    assert!(
+        listed.len() > 1_000,
+        "{HOT_CODE} lists only {} functions",
+        listed.len()
+    );
+
+    let binary = host::binary();
+    let bytes = std::fs::read(&binary).unwrap();
+    let file = object::File::parse(&*bytes).unwrap();
+    let text = file
+        .section_by_name(".text")
+        .expect("the host has a .text section");
+    let text_start = text.address();
+    let functions: Vec<(u64, u64, &str)> = file
+        .symbols()
+        .filter(|s| s.kind() == SymbolKind::Text && s.section_index() == Some(text.index()))
+        .filter_map(|s| Some((s.address(), s.size(), s.name().ok()?)))
+        .collect();
+
+    // A list measured on another build of the dependencies or the toolchain names functions
+    // (their mangled names carry a hash) that this binary does not have.
+    let hot: Vec<&(u64, u64, &str)> = functions.iter().filter(|f| listed.contains(f.2)).collect();
+    let found: HashSet<&str> = hot.iter().map(|f| f.2).collect();
+    assert!(
+        found.len() * 100 >= listed.len() * 95,
+        "{HOT_CODE} is stale: {} of its {} functions are in {}. Regenerate it (as root): \
+         bash scripts/hot-code.sh",
+        found.len(),
+        listed.len(),
+        binary.display()
+    );
+
+    // Laid out together: the listed functions fill the start of .text, with little else among
+    // them (lld keeps what it cannot move, such as code of the C runtime, where it is).
+    let hot_end = hot.iter().map(|f| f.0 + f.1).max().unwrap();
+    let hot_bytes: u64 = hot.iter().map(|f| f.1).sum();
+    let span = hot_end - text_start;
+    let others_inside = functions
+        .iter()
+        .filter(|f| f.0 < hot_end && !listed.contains(f.2))
+        .count();
+    assert!(
+        span <= hot_bytes + hot_bytes / 10 + 64 * 1024,
+        "the {} listed functions ({} KiB) spread over the first {} KiB of .text, with {} others \
+         among them: is host/build.rs's --symbol-ordering-file reaching the linker?",
+        hot.len(),
+        hot_bytes / 1024,
+        span / 1024,
+        others_inside
+    );
+    assert!(
+        span < text.size() / 2,
+        "the hot code spans {} KiB of {} KiB: it is not at the start",
+        span / 1024,
+        text.size() / 1024
+    );
+}
