@@ -136,7 +136,11 @@ fn service_request(service: &wit::DatabaseService, workflow: &Workflow) -> Value
 /// runs over an unchanged table, so that the sink need not send it again.
 pub fn source_hash(request: &Value) -> String {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(request.to_string().as_bytes());
+    let mut hasher = Sha256::new();
+    // The same bytes as `request.to_string()`, hashed as they are written. Neither a `Value`
+    // nor the hasher can fail.
+    let _ = serde_json::to_writer(&mut hasher, request);
+    let digest = hasher.finalize();
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -428,5 +432,19 @@ fn table_type(t: wit::TableType) -> &'static str {
         wit::TableType::Regular => "Regular",
         wit::TableType::External => "External",
         wit::TableType::View => "View",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_hash_is_the_sha256_of_the_compact_json() {
+        // python3: hashlib.sha256(json.dumps(v, separators=(",", ":"),
+        //          ensure_ascii=False).encode()).hexdigest()[:32]
+        let request =
+            json!({"name": "orders.v2 表", "columns": [{"name": "id", "dataType": "STRING"}]});
+        assert_eq!(source_hash(&request), "8260288d43dc18d87959f59af61c5d48");
     }
 }

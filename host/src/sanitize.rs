@@ -114,8 +114,14 @@ impl serde_json::ser::Formatter for SafeJsonFormatter {
         writer: &mut W,
         fragment: &str,
     ) -> std::io::Result<()> {
+        // Every character `is_unsafe` matches is a C0 control, DEL or beyond ASCII: most
+        // fragments (names, types, descriptions) hold none and are written as they are.
+        let Some(first) = fragment.bytes().position(|b| b < 0x20 || b >= 0x7f) else {
+            return writer.write_all(fragment.as_bytes());
+        };
         let mut start = 0;
-        for (i, c) in fragment.char_indices() {
+        for (i, c) in fragment[first..].char_indices() {
+            let i = first + i;
             if is_unsafe(c) {
                 writer.write_all(&fragment.as_bytes()[start..i])?;
                 let mut units = [0u16; 2];
@@ -196,11 +202,18 @@ mod tests {
 
     #[test]
     fn json_stays_the_same_data_and_escapes_what_a_terminal_acts_on() {
-        let value = serde_json::json!({"name": "a\u{1b}[2J\u{9b}\u{202e}b\u{7f}", "ok": "é"});
+        let value = serde_json::json!({
+            "name": "a\u{1b}[2J\u{9b}\u{202e}b\u{7f}",
+            "ok": "é",
+            "later": "plain é then \u{2066}x",
+        });
         let mut out = Vec::new();
         write_json(&mut out, &value).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert_eq!(text, r#"{"name":"a\u001b[2J\u009b\u202eb\u007f","ok":"é"}"#);
+        assert_eq!(
+            text,
+            r#"{"name":"a\u001b[2J\u009b\u202eb\u007f","ok":"é","later":"plain é then \u2066x"}"#
+        );
         assert_eq!(
             serde_json::from_str::<serde_json::Value>(&text).unwrap(),
             value
