@@ -1,12 +1,14 @@
 //! The host's own machine code, read from its executable as it runs. On a page fault in a file
-//! mapping Linux maps the neighbouring pages too ("fault-around", 64 KiB by default), so a
-//! process that touches a little of a large executable counts much of it in its resident set:
-//! about 12 MiB of this host's 16 MiB empty run. `MADV_RANDOM` on the executable's code asks
-//! for the faulted page only, which is what a platform sizing many hosts by RSS wants; the cost
-//! is a few hundred more minor faults at start-up (docs/benchmarks.md, "Where the memory goes").
+//! mapping Linux maps the neighbouring pages that are in the page cache too ("fault-around",
+//! 64 KiB by default), and a fault first reads ahead around the page (8 MiB on the disk these
+//! figures come from), so a process that touches a little of a large executable counts much of
+//! it in its resident set. `MADV_RANDOM` on the executable's code turns the read-ahead off;
+//! fault-around stays, which is why the code a run executes is also laid out together
+//! (host/build.rs, hot-code.txt). The cost is a few hundred more minor faults at start-up
+//! (docs/benchmarks.md, "Where the memory goes").
 
-/// Asks the kernel to map the executable's code page by page. Best effort: nothing changes when
-/// `/proc` is absent or the call fails.
+/// Asks the kernel not to read ahead around faults in the executable's code. Best effort:
+/// nothing changes when `/proc` is absent or the call fails.
 pub fn map_on_demand() {
     #[cfg(target_os = "linux")]
     linux::map_on_demand();

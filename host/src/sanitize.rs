@@ -116,7 +116,7 @@ impl serde_json::ser::Formatter for SafeJsonFormatter {
     ) -> std::io::Result<()> {
         // Every character `is_unsafe` matches is a C0 control, DEL or beyond ASCII: most
         // fragments (names, types, descriptions) hold none and are written as they are.
-        let Some(first) = fragment.bytes().position(|b| b < 0x20 || b >= 0x7f) else {
+        let Some(first) = fragment.bytes().position(|b| !(0x20..0x7f).contains(&b)) else {
             return writer.write_all(fragment.as_bytes());
         };
         let mut start = 0;
