@@ -12,28 +12,12 @@ per-round ratios NEW / BASE with a bootstrap 95% interval.
 """
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port):
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"dynalite did not start on port {port}")
+from bench_tables import served
 
 
 def cpu_of(build, workflow, work):
@@ -57,39 +41,15 @@ def main():
     tables = int(options.get("--tables", 1000))
     rounds = int(options.get("--rounds", 100))
     work = tempfile.mkdtemp(prefix="bench-cpu-")
-    port = free_port()
-    last_core = max(os.sched_getaffinity(0))
-    dynalite = subprocess.Popen(
-        ["node", os.path.join(root, ".tools/node/node_modules/dynalite/cli.js"),
-         "--host", "127.0.0.1", "--port", str(port), "--createTableMs", "0"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        preexec_fn=lambda: os.sched_setaffinity(0, {last_core}),
-    )
-    try:
-        wait_for(port)
-        subprocess.run([os.path.join(root, ".tools/venv/bin/python"),
-                        os.path.join(root, "scripts/seed_bench_tables.py"),
-                        f"http://127.0.0.1:{port}", str(tables)], check=True)
-        workflow = os.path.join(work, "workflow.yaml")
-        with open(os.path.join(root, "examples/local-dynamodb.yaml")) as f:
-            text = f.read()
-        text = text.replace("http://127.0.0.1:8000", f"http://127.0.0.1:{port}")
-        text = text.replace("target/demo/entities.json", os.path.join(work, "entities.json"))
-        text = text.replace("markDeletedTables: true", "markDeletedTables: true\n      includeTags: false")
-        lines = [l for l in text.splitlines()
-                 if not l.strip().startswith(("connectionOptions:", "sampleSize:", "# infer"))]
-        with open(workflow, "w") as f:
-            f.write("\n".join(lines) + "\n")
-        builds = {"base": base, "new": new}
+    builds = {"base": base, "new": new}
+    samples = {"base": [], "new": []}
+    with served(root, tables, work, core=max(os.sched_getaffinity(0))) as workflow:
         for build in builds.values():
             cpu_of(build, workflow, work)
-        samples = {"base": [], "new": []}
         for round_ in range(rounds):
             order = ["base", "new"] if round_ % 2 == 0 else ["new", "base"]
             for name in order:
                 samples[name].append(cpu_of(builds[name], workflow, work))
-    finally:
-        dynalite.kill()
     ratios = [n / b for b, n in zip(samples["base"], samples["new"])]
     random.seed(0)
     medians = sorted(statistics.median(random.choices(ratios, k=len(ratios)))

@@ -1,18 +1,24 @@
 """Finds the host functions a run executes, for host/hot-code.txt (see scripts/hot-code.sh).
 
-Usage: hot-code.py BINARY OUT -- ARGS... [-- ARGS...]
+Usage: hot-code.py BINARY OUT [--bench-tables N] -- ARGS... [-- ARGS...]
 
 Runs BINARY twice per ARGS list, the second time with its executable's pages dropped from the page
 cache and the disk's readahead off, so that the only pages of its code in memory are the ones
 the run touched. Each run is held at its exit (strace delays `exit_group`) while the pages
 present in its code mapping are read from /proc/PID/pagemap. Every function on such a page
-is written to OUT, mangled, in the binary's address order. Needs root (readahead, pagemap).
+is written to OUT, mangled, in the binary's address order. With --bench-tables, one more run
+ingests N of the benchmark's tables from a dynalite (scripts/bench_tables.py). Needs root
+(readahead, pagemap).
 """
+import contextlib
 import os
 import struct
 import subprocess
 import sys
+import tempfile
 import time
+
+from bench_tables import served
 
 PAGE = 4096
 
@@ -109,30 +115,42 @@ def functions(binary):
 
 def main():
     binary, out, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
+    bench_tables = 0
     runs, current = [], None
-    for arg in rest:
+    arguments = iter(rest)
+    for arg in arguments:
         if arg == "--":
             current = []
             runs.append(current)
         elif current is not None:
             current.append(arg)
-    if not runs:
+        elif arg == "--bench-tables":
+            bench_tables = int(next(arguments))
+        else:
+            raise SystemExit(__doc__)
+    if not runs and not bench_tables:
         raise SystemExit(__doc__)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     readahead = block_device_readahead(binary)
     with open(readahead) as f:
         saved = f.read().strip()
     pages = set()
-    try:
-        with open(readahead, "w") as f:
-            f.write("0")
-        for args in runs:
-            touched = touched_by(binary, args)
-            print(f"{len(touched) * PAGE // 1024} KiB of code touched by: {' '.join(args)}",
-                  file=sys.stderr)
-            pages |= touched
-    finally:
-        with open(readahead, "w") as f:
-            f.write(saved)
+    with contextlib.ExitStack() as stack:
+        if bench_tables:
+            work = stack.enter_context(tempfile.TemporaryDirectory(prefix="hot-code-"))
+            workflow = stack.enter_context(served(root, bench_tables, work))
+            runs.append(["ingest", "-c", workflow])
+        try:
+            with open(readahead, "w") as f:
+                f.write("0")
+            for args in runs:
+                touched = touched_by(binary, args)
+                print(f"{len(touched) * PAGE // 1024} KiB of code touched by: {' '.join(args)}",
+                      file=sys.stderr)
+                pages |= touched
+        finally:
+            with open(readahead, "w") as f:
+                f.write(saved)
     symbols = functions(binary)
     hot = []
     for address, size, name in symbols:

@@ -31,21 +31,6 @@ demo_workflow="$workflow"
 
 work="$root/target/hot-code"
 rm -rf "$work" && mkdir -p "$work"
-dynalite_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-node .tools/node/node_modules/dynalite/cli.js --host 127.0.0.1 --port "$dynalite_port" \
-  --createTableMs 0 >"$work/dynalite.log" 2>&1 &
-dynalite=$!
-# Keep local-dynamodb.sh's own clean-up (it stops DynamoDB Local) and add dynalite's.
-stop_dynamodb_local="$(trap -p EXIT | sed "s/^trap -- '\(.*\)' EXIT$/\1/")"
-# shellcheck disable=SC2064 # expand now: both are known here
-trap "$stop_dynamodb_local; kill $dynalite 2>/dev/null || true" EXIT
-for _ in $(seq 1 80); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$dynalite_port") 2>/dev/null && break
-  sleep 0.25
-done
-.tools/venv/bin/python scripts/seed_bench_tables.py "http://127.0.0.1:$dynalite_port" 1000
-sed -e "s|http://127.0.0.1:8000|http://127.0.0.1:$dynalite_port|" -e "s|target/demo/entities.json|$work/bench.json|" \
-  -e '/connectionOptions:/,/sampleSize/d' examples/local-dynamodb.yaml >"$work/bench.yaml"
 
 # Two passes: functions whose names changed since the last list (a `.llvm.` suffix follows its
 # codegen unit's contents) are scattered in the first pass's binary and bring their pages'
@@ -57,7 +42,6 @@ for pass in 1 2; do
   cp target/release/ddb-catalog "$work/ddb-catalog"
   cp target/release/dynamodb_connector.wasm "$work/dynamodb_connector.wasm"
   python3 scripts/hot-code.py "$work/ddb-catalog" host/hot-code.txt \
-    -- ingest -c "$demo_workflow" --output "$work/demo.json" \
-    -- ingest -c "$work/bench.yaml"
+    --bench-tables 1000 -- ingest -c "$demo_workflow" --output "$work/demo.json"
 done
 bash scripts/build.sh

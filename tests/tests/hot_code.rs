@@ -1,7 +1,7 @@
 //! The functions a run executes sit together at the start of the host's machine code
 //! (host/hot-code.txt, laid out by lld through host/build.rs; scripts/hot-code.sh measures
 //! them). Linux maps 64 KiB of a file around every page fault, so the same code spread over
-//! the executable's 20 MB made a run map 8.7 MiB of it instead of 5.3 (docs/benchmarks.md,
+//! the executable's 20 MB made a run map 8.6 MiB of it instead of 5.0 (docs/benchmarks.md,
 //! "Where the memory goes").
 
 use std::collections::HashSet;
