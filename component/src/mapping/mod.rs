@@ -78,18 +78,7 @@ pub fn table(listed_name: &str, desc: &TableDescription, ctx: &Context) -> Resul
     let indexes = indexes(desc, &statistics)?;
     let columns = columns(desc, &keys, &indexes)?;
 
-    let mut table_constraints = vec![TableConstraint {
-        constraint_type: ConstraintType::PrimaryKey,
-        columns: std::iter::once(keys.partition.clone())
-            .chain(keys.sort.clone())
-            .collect(),
-    }];
-    if let Some(sort) = &keys.sort {
-        table_constraints.push(TableConstraint {
-            constraint_type: ConstraintType::SortKey,
-            columns: vec![sort.clone()],
-        });
-    }
+    let table_constraints = key_constraints(&keys);
 
     let details = details(desc, indexes, &statistics);
     let profile = TableProfile {
@@ -118,6 +107,34 @@ pub fn table(listed_name: &str, desc: &TableDescription, ctx: &Context) -> Resul
         table,
         notes: statistics.notes.into_inner(),
     })
+}
+
+/// The table constraints of a table's keys, as OpenMetadata's own DynamoDB connector (2.0.7,
+/// `dynamodb/metadata.py`) shapes them for what its server accepts: a hash + range table gets
+/// `PRIMARY_KEY [hash, range]` and `SORT_KEY [range]`; a hash-only table gets none, its key
+/// column carrying `constraint: PRIMARY_KEY` instead (see [`key_column_constraint`]). The server
+/// (`DatabaseUtil.validateConstraints`) refuses several `PRIMARY_KEY` columns, and a
+/// `PRIMARY_KEY` table constraint beside a `PRIMARY_KEY` column.
+pub fn key_constraints(keys: &Keys) -> Vec<TableConstraint> {
+    let Some(sort) = &keys.sort else {
+        return Vec::new();
+    };
+    vec![
+        TableConstraint {
+            constraint_type: ConstraintType::PrimaryKey,
+            columns: vec![keys.partition.clone(), sort.clone()],
+        },
+        TableConstraint {
+            constraint_type: ConstraintType::SortKey,
+            columns: vec![sort.clone()],
+        },
+    ]
+}
+
+/// The column constraint of a key attribute: `PRIMARY_KEY` on the partition key of a hash-only
+/// table, none on either key of a hash + range table (its table constraints say it).
+pub fn key_column_constraint(keys: &Keys, attribute: &str) -> Option<ColumnConstraint> {
+    (keys.sort.is_none() && keys.partition == attribute).then_some(ColumnConstraint::PrimaryKey)
 }
 
 pub fn keys(schema: &[KeySchemaElement]) -> Result<Keys, String> {
@@ -182,13 +199,13 @@ fn columns(
     };
     push(
         &keys.partition,
-        Some(ColumnConstraint::PrimaryKey),
+        key_column_constraint(keys, &keys.partition),
         "Partition key (HASH).".to_string(),
     )?;
     if let Some(sort) = &keys.sort {
         push(
             sort,
-            Some(ColumnConstraint::PrimaryKey),
+            key_column_constraint(keys, sort),
             "Sort key (RANGE).".to_string(),
         )?;
     }
@@ -407,8 +424,9 @@ mod tests {
                 DataType::Binary
             ]
         );
-        assert_eq!(t.columns[0].constraint, Some(ColumnConstraint::PrimaryKey));
-        assert_eq!(t.columns[1].constraint, Some(ColumnConstraint::PrimaryKey));
+        // Hash + range: no column constraint, the keys are the table's constraints.
+        assert_eq!(t.columns[0].constraint, None);
+        assert_eq!(t.columns[1].constraint, None);
         assert_eq!(t.columns[2].constraint, None);
         assert_eq!(
             t.columns[2].description.as_deref(),
@@ -483,7 +501,9 @@ mod tests {
         let t = table("users", &d, &ctx()).unwrap().table;
         assert_eq!(t.columns.len(), 1);
         assert_eq!(t.columns[0].data_type, DataType::Binary);
-        assert_eq!(t.table_constraints.len(), 1);
+        // Hash only: the key column is the primary key, and no table constraint repeats it.
+        assert_eq!(t.columns[0].constraint, Some(ColumnConstraint::PrimaryKey));
+        assert_eq!(t.table_constraints, vec![]);
         let Some(SourceDetails::DynamoDb(details)) = t.details else {
             panic!()
         };
