@@ -448,15 +448,17 @@ impl Runtime {
         let cpu_limit = limits.cpu_time;
         let deadline = started + limits.run_timeout;
         store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(move |store| {
-            if store.data().clock.guest_time() > cpu_limit {
+        store.epoch_deadline_callback(move |mut store| {
+            let clock = &mut store.data_mut().clock;
+            if clock.guest_time() > cpu_limit {
                 return Err(LimitHit::Cpu.into());
             }
             if Instant::now() > deadline {
                 return Err(LimitHit::Time.into());
             }
-            // Yield so that other runs on this thread make progress.
-            Ok(UpdateDeadline::Yield(1))
+            // Yield so that other runs on this thread make progress; the time parked is not
+            // the guest's.
+            Ok(UpdateDeadline::YieldCustom(1, Box::pin(clock.park())))
         });
         Ok(Prepared {
             store,
