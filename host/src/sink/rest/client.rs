@@ -1,7 +1,8 @@
 //! A small JSON client for OpenMetadata's REST API: the bot's JWT as a bearer token, the
 //! workflow's `extraHeaders`, TLS as `verifySSL` says (`validate` with `sslConfig.certificatePath`
 //! or the public roots, `ignore` without checking the certificate), and retries with backoff
-//! on 429 and 5xx (honouring `Retry-After`).
+//! on 429 and 5xx (honouring `Retry-After`). At most [`CALLS_IN_FLIGHT`] requests are on the
+//! wire at once, however many tasks share the client.
 
 use crate::secret::Secret;
 use crate::workflow::{OpenMetadataConnection, VerifySsl};
@@ -20,6 +21,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const ATTEMPTS: u32 = 5;
+/// Requests one client has on the wire at once: enough to hide a remote server's latency
+/// (10,000 tables and their profiles at 20 ms per call take about 13 s), few enough not to
+/// crowd a shared OpenMetadata server.
+pub const CALLS_IN_FLIGHT: usize = 32;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
@@ -27,6 +32,7 @@ pub struct OpenMetadataClient {
     base: String,
     client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     headers: HeaderMap,
+    in_flight: tokio::sync::Semaphore,
 }
 
 /// An answer other than 2xx, after retries.
@@ -78,6 +84,7 @@ impl OpenMetadataClient {
             base,
             client,
             headers,
+            in_flight: tokio::sync::Semaphore::new(CALLS_IN_FLIGHT),
         })
     }
 
@@ -91,6 +98,11 @@ impl OpenMetadataClient {
 
     pub async fn delete(&self, path: &str) -> Result<Value, ApiError> {
         self.send(Method::DELETE, path, None).await
+    }
+
+    /// A `DELETE` with a JSON body (2.0's `deleteStale`).
+    pub async fn delete_with(&self, path: &str, body: &Value) -> Result<Value, ApiError> {
+        self.send(Method::DELETE, path, Some(body)).await
     }
 
     async fn send(
@@ -113,7 +125,11 @@ impl OpenMetadataClient {
                     message: format!("invalid request {url}: {e}"),
                 })?;
             *request.headers_mut() = self.headers.clone();
-            let outcome = tokio::time::timeout(REQUEST_TIMEOUT, self.exchange(request)).await;
+            let outcome = {
+                // Never closed, so acquiring cannot fail.
+                let _permit = self.in_flight.acquire().await;
+                tokio::time::timeout(REQUEST_TIMEOUT, self.exchange(request)).await
+            };
             let (retry, error, wait) = match outcome {
                 Err(_) => (
                     true,

@@ -1,46 +1,47 @@
-//! The `metadata-rest` sink: the calls OpenMetadata's own sink makes, in its order.
+//! The `metadata-rest` sink: the calls OpenMetadata's own sink makes, in its order, shaped for
+//! the server's version ([`server`]).
 //!
-//! 1. `GET /v1/system/version` (refused unless the server speaks API 1.x);
+//! 1. `GET /v1/system/version`: the server's API (1.x or 2.x; another major is refused unless
+//!    `enableVersionValidation: false`);
 //! 2. the database service: `GET …/databaseServices/name/{name}`, created with `PUT` when absent;
-//! 3. `PUT /v1/databases`, `PUT /v1/databaseSchemas`;
+//! 3. the database and the schema (`PUT /v1/databases`, `/v1/databaseSchemas`; on 2.x through
+//!    their `/bulk` endpoints, as 2.0's sink does);
 //! 4. the classifications and tags the tables' labels need (`PUT /v1/classifications`, `/v1/tags`);
-//! 5. `PUT /v1/tables` for each table whose `sourceHash` differs from the server's copy (an
-//!    unchanged table is not sent again), then its profile (`PUT /v1/tables/{id}/tableProfile`);
-//! 6. with `markDeletedTables`, a soft `DELETE` of each table of the schema on the server that
-//!    this run's listing did not return (filtered and failed tables were listed, so they stay).
+//!    a name the server's version refuses is left out of every label, with one warning;
+//! 5. the tables whose `sourceHash` differs from the server's copy (an unchanged table is not sent
+//!    again), overlapping ([`tables`]): `PUT /v1/tables` each on 1.x, `PUT /v1/tables/bulk` by
+//!    100 on 2.x; then each one's profile (`PUT /v1/tables/{id}/tableProfile`);
+//! 6. with `markDeletedTables`, the schema's tables on the server that this run's listing did not
+//!    return are soft-deleted (filtered and failed tables were listed, so they stay): on 2.x with
+//!    one `DELETE /v1/tables/deleteStale`, else (or when the server lacks it) one `DELETE` each.
 //!
-//! A call that fails for one entity is that entity's failure; the others go on.
+//! Parents are written before their children: the scope before any table, a table's tags before
+//! it. A call that fails for one entity is that entity's failure; the others go on.
 //!
 //! With `ingestionPipelineFQN`, the run's status is also written to its ingestion pipeline
 //! ([`pipeline_status`]).
 
 mod client;
 pub mod pipeline_status;
+mod server;
+mod tables;
 
 use super::{Listed, RunEnd, SinkReport};
-use crate::entities::{ScopeRequests, TableRequest, TableRequests};
+use crate::entities::{self, ScopeRequests, TableRequest, TableRequests};
 use crate::workflow::OpenMetadataConnection;
 use anyhow::{Result, anyhow};
 use client::{ApiError, OpenMetadataClient};
-use futures::stream::{self, StreamExt};
 use serde_json::{Value, json};
+use server::ServerVersion;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::Arc;
+use tables::{InFlight, Mode, TableJob, Written};
 
-/// Table requests in flight at once.
-const TABLE_CONCURRENCY: usize = 8;
 /// Tables listed per page when reading the schema's tables back.
 const LIST_PAGE: usize = 1000;
 
-/// What became of one table request.
-enum Put {
-    /// The server's copy has the same `sourceHash`: not sent.
-    Unchanged,
-    /// Created or updated; the entity's id when the server gave one.
-    Stored(Option<String>),
-}
-
 #[derive(Debug, Clone)]
-struct ServerTable {
+pub struct ServerTable {
     id: String,
     name: String,
     source_hash: Option<String>,
@@ -49,14 +50,20 @@ struct ServerTable {
 /// The sink for one run: opened with the run's scope, fed each batch of tables, finished with
 /// the deletions a complete listing allows.
 pub struct RestWriter {
-    client: OpenMetadataClient,
+    client: Arc<OpenMetadataClient>,
     check_version: bool,
     mark_deleted_tables: bool,
+    /// The server's version, once read (the oldest known until then).
+    version: ServerVersion,
+    schema_fqn: String,
     /// The schema's tables on the server before this run, by FQN.
     existing: BTreeMap<String, ServerTable>,
     /// Classifications and tags created (or found) so far.
     tags_ready: HashSet<(String, String)>,
     classifications_ready: HashSet<String>,
+    /// Classification or tag names the server refuses, already warned about.
+    names_refused: BTreeSet<String>,
+    in_flight: Option<InFlight>,
     report: SinkReport,
     created: usize,
     updated: usize,
@@ -67,12 +74,16 @@ pub struct RestWriter {
 impl RestWriter {
     pub fn new(server: &OpenMetadataConnection, mark_deleted_tables: bool) -> Result<RestWriter> {
         Ok(RestWriter {
-            client: OpenMetadataClient::new(server)?,
+            client: Arc::new(OpenMetadataClient::new(server)?),
             check_version: server.enable_version_validation.unwrap_or(true),
             mark_deleted_tables,
+            version: server::OLDEST,
+            schema_fqn: String::new(),
             existing: BTreeMap::new(),
             tags_ready: HashSet::new(),
             classifications_ready: HashSet::new(),
+            names_refused: BTreeSet::new(),
+            in_flight: None,
             report: SinkReport::default(),
             created: 0,
             updated: 0,
@@ -83,116 +94,78 @@ impl RestWriter {
 
     /// Version check, service, database and schema, then the schema's tables on the server.
     pub async fn scope(&mut self, requests: &ScopeRequests) -> Result<()> {
+        self.version = server_version(&self.client, self.check_version).await?;
         let client = &self.client;
-        if self.check_version {
-            check_version(client).await?;
-        }
         ensure_service(client, &requests.service).await?;
         self.report.written += 1;
-        client
-            .put("/v1/databases", &requests.database)
+        self.put_parent("/v1/databases", &requests.database)
             .await
             .map_err(|e| anyhow!("database `{}`: {e}", requests.database["name"]))?;
         self.report.written += 1;
-        let schema = client
-            .put("/v1/databaseSchemas", &requests.schema)
+        let schema = self
+            .put_parent("/v1/databaseSchemas", &requests.schema)
             .await
             .map_err(|e| anyhow!("schema `{}`: {e}", requests.schema["name"]))?;
         self.report.written += 1;
-        let schema_fqn = schema["fullyQualifiedName"]
+        // A bulk answer names the schema without its entity: its FQN is the one requested.
+        self.schema_fqn = schema["fullyQualifiedName"]
             .as_str()
-            .ok_or_else(|| anyhow!("the schema answer has no fullyQualifiedName"))?
+            .unwrap_or(&requests.schema_fqn)
             .to_string();
-        self.existing = list_tables(client, &schema_fqn).await?;
+        self.existing = list_tables(&self.client, &self.schema_fqn).await?;
+        let mode = if self.version.has_bulk_api() {
+            Mode::Bulk
+        } else {
+            Mode::Single
+        };
+        self.in_flight = Some(InFlight::new(self.client.clone(), mode));
         Ok(())
     }
 
-    /// The tags a batch needs, then its tables (unchanged ones skipped) and their profiles.
+    /// The tags a batch needs, then its tables (unchanged ones skipped), handed to the writes
+    /// in flight; what finished meanwhile is counted.
     pub async fn tables(&mut self, requests: &TableRequests) {
         self.ensure_tags(&requests.tables).await;
-        let results = {
-            let this = &*self;
-            let client = &this.client;
-            let existing = &this.existing;
-            let results: Vec<(&TableRequest, Result<Put, ApiError>)> =
-                stream::iter(requests.tables.iter().map(|table| async move {
-                    let previous = existing.get(&table.fully_qualified_name);
-                    let same = previous
-                        .and_then(|p| p.source_hash.as_deref())
-                        .is_some_and(|hash| Some(hash) == table.request["sourceHash"].as_str());
-                    if same {
-                        return (table, Ok(Put::Unchanged));
-                    }
-                    let request = this.keep_server_pii_tags(table).await;
-                    let put = client.put("/v1/tables", &request).await;
-                    (
-                        table,
-                        put.map(|entity| Put::Stored(entity["id"].as_str().map(String::from))),
-                    )
-                }))
-                .buffered(TABLE_CONCURRENCY)
-                .collect()
-                .await;
-            results
+        let Some(mut in_flight) = self.in_flight.take() else {
+            return;
         };
-        let client = &self.client;
-        let mut stored: Vec<(&TableRequest, String)> = Vec::new();
-        for (table, result) in results {
-            let previous = self.existing.get(&table.fully_qualified_name);
-            match result {
-                Ok(Put::Unchanged) => {
-                    self.unchanged += 1;
-                    self.report.written += 1;
-                    if let Some(previous) = previous {
-                        stored.push((table, previous.id.clone()));
-                    }
-                }
-                Ok(Put::Stored(id)) => {
-                    self.report.written += 1;
-                    if previous.is_some() {
-                        self.updated += 1;
-                    } else {
-                        self.created += 1;
-                    }
-                    if let Some(id) = id {
-                        stored.push((table, id));
-                    }
-                }
-                Err(e) => self.report.failures.push(&table.name, &e.to_string()),
-            }
-        }
-        for (table, id) in stored {
-            let Some(profile) = &table.profile else {
-                continue;
+        for table in &requests.tables {
+            let request = self.shape(table);
+            let previous = self.existing.get(&table.fully_qualified_name).cloned();
+            let same = previous
+                .as_ref()
+                .and_then(|p| p.source_hash.as_deref())
+                .is_some_and(|hash| Some(hash) == request["sourceHash"].as_str());
+            let job = TableJob {
+                name: table.name.clone(),
+                fully_qualified_name: table.fully_qualified_name.clone(),
+                request,
+                profile: table.profile.clone(),
+                previous,
             };
-            match client
-                .put(&format!("/v1/tables/{id}/tableProfile"), profile)
-                .await
-            {
-                Ok(_) => self.profiles += 1,
-                Err(e) => self
-                    .report
-                    .warnings
-                    .push(&format!("{}: profile not stored: {e}", table.name)),
-            }
+            let done = if same {
+                in_flight.push_profile(job).await
+            } else {
+                in_flight.push(job).await
+            };
+            self.count(done);
         }
+        let done = in_flight.batch_done();
+        self.count(done);
+        self.in_flight = Some(in_flight);
     }
 
-    /// With `markDeletedTables`, soft-deletes the schema's tables the listing did not return,
-    /// but only after a run that listed to its end and was not stopped.
+    /// Waits for the writes in flight; then, with `markDeletedTables`, soft-deletes the
+    /// schema's tables the listing did not return, but only after a run that listed to its
+    /// end and was not stopped.
     pub async fn finish(mut self, end: &RunEnd, listed: &Listed) -> Result<SinkReport> {
+        if let Some(mut in_flight) = self.in_flight.take() {
+            let done = in_flight.drain().await;
+            self.count(done);
+        }
         let mut deleted = 0;
         if self.mark_deleted_tables && end.listing_complete && end.stopped.is_none() {
-            for gone in self.existing.values().filter(|t| !listed.contains(&t.name)) {
-                let path = format!("/v1/tables/{}?recursive=true&hardDelete=false", gone.id);
-                match self.client.delete(&path).await {
-                    Ok(_) => deleted += 1,
-                    Err(e) => self
-                        .report
-                        .failures
-                        .push(&gone.name, &format!("soft delete failed: {e}")),
-                }
-            }
+            deleted = self.delete_stale(listed).await;
         } else if self.mark_deleted_tables {
             self.report
                 .notes
@@ -212,11 +185,189 @@ impl RestWriter {
         }
     }
 
-    /// Creates (or updates) each classification and tag the tables' labels name, once per run.
+    fn count(&mut self, done: Vec<Written>) {
+        for written in done {
+            match written.outcome {
+                Ok(stored) => {
+                    self.report.written += 1;
+                    if stored.unchanged {
+                        self.unchanged += 1;
+                    } else if stored.updated {
+                        self.updated += 1;
+                    } else {
+                        self.created += 1;
+                    }
+                    self.count_profile(&written.name, stored.profile);
+                }
+                Err(why) => self.report.failures.push(&written.name, &why),
+            }
+        }
+    }
+
+    fn count_profile(&mut self, table: &str, profile: Option<Result<(), String>>) {
+        match profile {
+            Some(Ok(())) => self.profiles += 1,
+            Some(Err(e)) => self
+                .report
+                .warnings
+                .push(&format!("{table}: profile not stored: {e}")),
+            None => {}
+        }
+    }
+
+    /// The table's request as this server version takes it: labels whose classification or
+    /// tag name it refuses are left out (and warned about once), and the `sourceHash` is that
+    /// of what is sent.
+    fn shape(&mut self, table: &TableRequest) -> Value {
+        let refused: Vec<&(String, String)> = table
+            .tags
+            .iter()
+            .filter(|(c, t)| !self.version.accepts_tag_name(c) || !self.version.accepts_tag_name(t))
+            .collect();
+        if refused.is_empty() {
+            return table.request.clone();
+        }
+        let mut request = table.request.clone();
+        let fqns: Vec<String> = refused
+            .iter()
+            .map(|(c, t)| format!("{}.{}", quote(c), quote(t)))
+            .collect();
+        strip_labels(&mut request, &fqns);
+        if let Some(object) = request.as_object_mut() {
+            object.remove("sourceHash");
+        }
+        request["sourceHash"] = json!(entities::source_hash(&request));
+        for (classification, tag) in refused {
+            self.warn_refused_name(classification);
+            self.warn_refused_name(tag);
+        }
+        request
+    }
+
+    fn warn_refused_name(&mut self, name: &str) {
+        if self.version.accepts_tag_name(name) || !self.names_refused.insert(name.to_string()) {
+            return;
+        }
+        self.report.warnings.push(&format!(
+            "tag `{name}` left out: OpenMetadata {} takes classification and tag names of {}",
+            self.version,
+            self.version.tag_name_rule()
+        ));
+    }
+
+    /// A database or schema: on 2.x a one-row bulk call (as 2.0's sink), else a PUT. The
+    /// entity, when the server answers with it.
+    async fn put_parent(&self, collection: &str, request: &Value) -> Result<Value, ApiError> {
+        if self.version.has_bulk_api() {
+            let path = format!("{collection}/bulk?async=false&overrideMetadata=false");
+            match self.client.put(&path, &json!([request])).await {
+                Ok(answer) => {
+                    return match tables::failed_rows(&answer).into_iter().next() {
+                        Some((_, why)) => Err(ApiError {
+                            status: 400,
+                            message: why,
+                        }),
+                        None => Ok(Value::Null),
+                    };
+                }
+                Err(e) if e.status == 404 || e.status == 405 => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.client.put(collection, request).await
+    }
+
+    /// The schema's tables on the server that the listing did not return, soft-deleted; the
+    /// number deleted.
+    async fn delete_stale(&mut self, listed: &Listed) -> usize {
+        let stale: Vec<ServerTable> = self
+            .existing
+            .values()
+            .filter(|t| !listed.contains(&t.name))
+            .cloned()
+            .collect();
+        if stale.is_empty() {
+            return 0;
+        }
+        if self.version.has_bulk_api() {
+            match self.delete_stale_in_bulk(&stale).await {
+                Ok(deleted) => return deleted,
+                Err(e) if e.status == 404 || e.status == 405 => {}
+                Err(e) => {
+                    self.report.failures.push(
+                        &self.schema_fqn.clone(),
+                        &format!("deleteStale failed: {e}"),
+                    );
+                    return 0;
+                }
+            }
+        }
+        let mut deleted = 0;
+        for gone in stale {
+            let path = format!("/v1/tables/{}?recursive=true&hardDelete=false", gone.id);
+            match self.client.delete(&path).await {
+                Ok(_) => deleted += 1,
+                Err(e) => self
+                    .report
+                    .failures
+                    .push(&gone.name, &format!("soft delete failed: {e}")),
+            }
+        }
+        deleted
+    }
+
+    /// 2.0's `DELETE /v1/tables/deleteStale`: every table of the schema now on the server is
+    /// named as seen, but the stale ones.
+    async fn delete_stale_in_bulk(&mut self, stale: &[ServerTable]) -> Result<usize, ApiError> {
+        let now = list_tables(&self.client, &self.schema_fqn)
+            .await
+            .map_err(|e| ApiError {
+                status: 0,
+                message: format!("{e:#}"),
+            })?;
+        let stale_ids: HashSet<&str> = stale.iter().map(|t| t.id.as_str()).collect();
+        let seen: Vec<&String> = now
+            .iter()
+            .filter(|(_, t)| !stale_ids.contains(t.id.as_str()))
+            .map(|(fqn, _)| fqn)
+            .collect();
+        let body = json!({
+            "scopeFqn": self.schema_fqn,
+            "scopeEntityType": "databaseSchema",
+            "seenFqns": seen,
+            "dryRun": false,
+            "hardDelete": false,
+            "recursive": true,
+        });
+        let answer = self
+            .client
+            .delete_with("/v1/tables/deleteStale", &body)
+            .await?;
+        for (row, why) in tables::failed_rows(&answer) {
+            let name = match row {
+                tables::Row::Name(name) | tables::Row::Text(name) => name,
+            };
+            self.report
+                .failures
+                .push(&name, &format!("soft delete failed: {why}"));
+        }
+        Ok(answer["numberOfRowsPassed"]
+            .as_u64()
+            .map(|n| n as usize)
+            .unwrap_or(stale.len()))
+    }
+
+    /// Creates (or updates) each classification and tag the tables' labels name, once per run;
+    /// names the server's version refuses are left out (their labels are, in [`Self::shape`]).
     async fn ensure_tags(&mut self, tables: &[TableRequest]) {
         let mut needed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for table in tables {
             for (classification, tag) in &table.tags {
+                if !self.version.accepts_tag_name(classification)
+                    || !self.version.accepts_tag_name(tag)
+                {
+                    continue;
+                }
                 if !self
                     .tags_ready
                     .contains(&(classification.clone(), tag.clone()))
@@ -286,25 +437,32 @@ impl RestWriter {
         }
         self.client.put(collection, body).await.map(|_| ())
     }
+}
 
-    /// A column that already carries a `PII.*` tag on the server keeps it: the connector's own
-    /// suggestion for that column is replaced by the server's label (OpenMetadata leaves a
-    /// column alone when it already has a PII tag).
-    async fn keep_server_pii_tags(&self, table: &TableRequest) -> Value {
-        let mut request = table.request.clone();
-        let Some(existing) = self.existing.get(&table.fully_qualified_name) else {
-            return request;
-        };
-        if !has_pii_label(&request["columns"]) {
-            return request;
+/// Removes every tag label whose `tagFQN` is one of `fqns`, from the table and its columns.
+fn strip_labels(request: &mut Value, fqns: &[String]) {
+    fn strip(value: &mut Value, fqns: &[String]) {
+        if let Some(tags) = value.get_mut("tags").and_then(Value::as_array_mut) {
+            tags.retain(|l| {
+                !l["tagFQN"]
+                    .as_str()
+                    .is_some_and(|f| fqns.iter().any(|x| x == f))
+            });
+            if tags.is_empty()
+                && let Some(object) = value.as_object_mut()
+            {
+                object.remove("tags");
+            }
         }
-        let path = format!("/v1/tables/{}?fields=columns,tags", encode(&existing.id));
-        let Ok(server) = self.client.get(&path).await else {
-            return request;
-        };
-        replace_pii_labels(&mut request["columns"], &server["columns"]);
-        request
+        for key in ["columns", "children"] {
+            if let Some(columns) = value.get_mut(key).and_then(Value::as_array_mut) {
+                for column in columns {
+                    strip(column, fqns);
+                }
+            }
+        }
     }
+    strip(request, fqns);
 }
 
 /// OpenMetadata's classification for personal data.
@@ -343,7 +501,7 @@ fn is_pii(label: &Value) -> bool {
         .is_some_and(|fqn| fqn.starts_with("PII."))
 }
 
-fn has_pii_label(columns: &Value) -> bool {
+pub(super) fn has_pii_label(columns: &Value) -> bool {
     columns.as_array().into_iter().flatten().any(|c| {
         c["tags"].as_array().into_iter().flatten().any(is_pii) || has_pii_label(&c["children"])
     })
@@ -351,7 +509,7 @@ fn has_pii_label(columns: &Value) -> bool {
 
 /// For each column (and child, by name) whose server copy has a PII label, the server's
 /// PII labels replace the request's.
-fn replace_pii_labels(ours: &mut Value, theirs: &Value) {
+pub(super) fn replace_pii_labels(ours: &mut Value, theirs: &Value) {
     let Some(ours) = ours.as_array_mut() else {
         return;
     };
@@ -383,19 +541,25 @@ fn replace_pii_labels(ours: &mut Value, theirs: &Value) {
     }
 }
 
-async fn check_version(client: &OpenMetadataClient) -> Result<()> {
-    let answer = client
-        .get("/v1/system/version")
-        .await
-        .map_err(|e| anyhow!("OpenMetadata version check failed: {e}"))?;
-    let version = answer["version"].as_str().unwrap_or_default();
-    if version.split('.').next() != Some("1") {
-        return Err(anyhow!(
-            "OpenMetadata server version `{version}` is not 1.x, the API this sink speaks \
-             (set enableVersionValidation: false to try anyway)"
-        ));
+/// The server's version, as its answer to `GET /v1/system/version` says. A major this sink
+/// does not know is refused unless the check is off (`enableVersionValidation: false`), when
+/// an unreadable answer means the oldest version's rules.
+async fn server_version(client: &OpenMetadataClient, check: bool) -> Result<ServerVersion> {
+    let answer = match client.get("/v1/system/version").await {
+        Ok(answer) => answer,
+        Err(_) if !check => return Ok(server::OLDEST),
+        Err(e) => return Err(anyhow!("OpenMetadata version check failed: {e}")),
+    };
+    let text = answer["version"].as_str().unwrap_or_default();
+    match ServerVersion::parse(text) {
+        Some(version) if version.is_known() || !check => Ok(version),
+        None if !check => Ok(server::OLDEST),
+        _ => Err(anyhow!(
+            "OpenMetadata server version `{}` is not one this sink speaks (1.x or 2.x) \
+             (set enableVersionValidation: false to try anyway)",
+            crate::sanitize::message(text)
+        )),
     }
-    Ok(())
 }
 
 async fn ensure_service(client: &OpenMetadataClient, request: &Value) -> Result<()> {
@@ -477,7 +641,7 @@ fn quote(name: &str) -> String {
 
 /// Percent-encoding of all but RFC 3986's unreserved characters, for a path segment or a
 /// query value.
-fn encode(text: &str) -> String {
+pub(super) fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
