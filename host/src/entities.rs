@@ -4,6 +4,7 @@
 //! reported as that table's failure instead of being sent on.
 
 use crate::runtime::bindings::types as wit;
+use crate::scope::Scope;
 use crate::workflow::Workflow;
 use serde_json::{Map, Value, json};
 
@@ -43,6 +44,24 @@ pub struct TableRequests {
     pub tables: Vec<TableRequest>,
     /// (table name, why) for each table whose entity was refused.
     pub rejected: Vec<(String, String)>,
+    /// Tables handed over again (the same FQN as one before): refused, counted once.
+    pub repeated: Vec<String>,
+}
+
+/// The FQNs of the tables a run has handed over so far, kept compactly (a 64-bit keyed hash
+/// each), to refuse a repeat.
+#[derive(Debug, Default)]
+pub struct Seen {
+    hasher: std::hash::RandomState,
+    fqns: std::collections::HashSet<u64>,
+}
+
+impl Seen {
+    /// Whether `fqn` is new (and now seen).
+    pub fn insert(&mut self, fqn: &str) -> bool {
+        use std::hash::BuildHasher;
+        self.fqns.insert(self.hasher.hash_one(fqn))
+    }
 }
 
 pub fn scope_requests(scope: &wit::RunScope, workflow: &Workflow) -> ScopeRequests {
@@ -60,10 +79,20 @@ pub fn scope_requests(scope: &wit::RunScope, workflow: &Workflow) -> ScopeReques
     }
 }
 
-pub fn table_requests(tables: &[wit::Table], schema_fqn: &str) -> TableRequests {
+/// The tables of a batch as create requests. Each must sit in `scope` under its own name, and
+/// be new to the run (`seen`): a repeat, in this batch or an earlier one, is refused.
+pub fn table_requests(tables: &[wit::Table], scope: &Scope, seen: &mut Seen) -> TableRequests {
     let mut out = TableRequests::default();
     for table in tables {
-        match table_request(table, schema_fqn) {
+        if let Err(why) = scope.check_table(table) {
+            out.rejected.push((table.name.clone(), why));
+            continue;
+        }
+        if !seen.insert(&table.fully_qualified_name) {
+            out.repeated.push(table.name.clone());
+            continue;
+        }
+        match table_request(table) {
             Ok(mut request) => {
                 request["sourceHash"] = json!(source_hash(&request));
                 let labels = table
@@ -233,14 +262,8 @@ fn check_name(what: &str, name: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn table_request(table: &wit::Table, schema_fqn: &str) -> Result<Value, String> {
+fn table_request(table: &wit::Table) -> Result<Value, String> {
     check_name("table name", &table.name)?;
-    if table.database_schema != schema_fqn {
-        return Err(format!(
-            "table `{}` claims schema `{}`, not this run's `{schema_fqn}`",
-            table.name, table.database_schema
-        ));
-    }
     if table.fully_qualified_name.chars().count() > MAX_FQN_CHARS {
         return Err(format!(
             "table `{}` has an FQN longer than {MAX_FQN_CHARS}",

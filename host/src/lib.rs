@@ -15,6 +15,7 @@ pub mod report;
 pub mod runner;
 pub mod runtime;
 pub mod sanitize;
+pub mod scope;
 pub mod secret;
 pub mod sink;
 pub mod summary;

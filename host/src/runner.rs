@@ -3,7 +3,7 @@
 
 use crate::aws_credentials::{self, Environment, ProcessEnvironment, Source};
 use crate::config_keys::{config_pairs, secret_values};
-use crate::entities::{self, ScopeRequests};
+use crate::entities::{self, ScopeRequests, Seen};
 use crate::logging::{self, Fields, Level};
 use crate::progress::{Counts, Phase, RunProgress};
 use crate::report::epoch_millis;
@@ -11,6 +11,7 @@ use crate::runtime::bindings::types::{ConnectionCheck, ConnectorError, Failure, 
 use crate::runtime::outbound::{Allowlist, Destination};
 use crate::runtime::{Event, RunFailure, RunRequest, Runtime};
 use crate::sanitize;
+use crate::scope::Scope;
 use crate::secret::Redactor;
 use crate::sink::rest::pipeline_status::{self, Outcome, PipelineStatusWriter};
 use crate::sink::{Format, Listed, RunEnd, SinkSpec, SinkWriter};
@@ -325,6 +326,13 @@ async fn run(
         return;
     }
     let secrets = run_request.secrets.clone();
+    let scope = match Scope::of(workflow) {
+        Ok(scope) => scope,
+        Err(e) => {
+            report.stop(&e);
+            return;
+        }
+    };
     let writer = match SinkWriter::open(spec, options.format, workflow).await {
         Ok(w) => w,
         Err(e) => {
@@ -341,7 +349,10 @@ async fn run(
         writer: Some(writer),
         listed: Listed::default(),
         listing_complete: false,
+        expected: scope,
+        seen: Seen::default(),
         scope: None,
+        refused: None,
         sink_error: None,
     };
     let (outcome, ()) = tokio::join!(
@@ -352,12 +363,14 @@ async fn run(
         writer,
         listed,
         listing_complete,
+        refused,
         sink_error,
         report,
         ..
     } = consumer;
     let redactor = Redactor::new(&secrets);
     match (&sink_error, &outcome.answer) {
+        _ if refused.is_some() => report.stop(refused.as_deref().unwrap_or_default()),
         (Some(error), _) => report.stop(&format!("{} sink: {error}", spec.label())),
         (None, Err(RunFailure::SinkStopped)) => report.stop("the sink stopped taking tables"),
         (None, Err(failure)) => report.stop(&redactor.redact(&failure.to_string())),
@@ -403,7 +416,13 @@ struct Consumer<'a> {
     writer: Option<SinkWriter>,
     listed: Listed,
     listing_complete: bool,
+    /// The scope the workflow implies: the connector's must be it.
+    expected: Scope,
+    /// Tables handed over so far, to refuse a repeat.
+    seen: Seen,
     scope: Option<ScopeRequests>,
+    /// Why the connector's run was refused (it named a scope not the workflow's).
+    refused: Option<String>,
     sink_error: Option<String>,
 }
 
@@ -411,7 +430,11 @@ impl Consumer<'_> {
     async fn consume(&mut self, mut received: mpsc::Receiver<Event>) {
         while let Some(event) = received.recv().await {
             if let Err(e) = self.take(event).await {
-                self.sink_error = Some(format!("{e:#}"));
+                // A refused scope is the connector's fault: the sink is still sound, and
+                // closes its output as after any stopped run.
+                if self.refused.is_none() {
+                    self.sink_error = Some(format!("{e:#}"));
+                }
                 return;
             }
         }
@@ -421,6 +444,10 @@ impl Consumer<'_> {
         let writer = self.writer.as_mut().expect("present until the run ends");
         match event {
             Event::Scope(scope) => {
+                if let Err(why) = self.expected.check(&scope) {
+                    self.refused = Some(why.clone());
+                    anyhow::bail!(why);
+                }
                 let mut requests = entities::scope_requests(&scope, self.workflow);
                 for request in [
                     &mut requests.service,
@@ -436,12 +463,11 @@ impl Consumer<'_> {
             }
             Event::Batch(held) => {
                 let batch = &held.batch;
-                let schema_fqn = self
-                    .scope
-                    .as_ref()
-                    .map(|s| s.schema_fqn.as_str())
-                    .unwrap_or_default();
-                let mut requests = entities::table_requests(&batch.tables, schema_fqn);
+                if self.scope.is_none() {
+                    anyhow::bail!("the connector handed over tables before its scope");
+                }
+                let mut requests =
+                    entities::table_requests(&batch.tables, &self.expected, &mut self.seen);
                 for table in &mut requests.tables {
                     self.redactor.redact_json(&mut table.request);
                     if let Some(profile) = &mut table.profile {
@@ -493,6 +519,22 @@ impl Consumer<'_> {
                     source
                         .failures
                         .push(name, &format!("the connector's entity is invalid: {why}"));
+                }
+                for name in &requests.repeated {
+                    let message = format!(
+                        "table `{}` handed over again: the repeat is refused",
+                        sanitize::name(name)
+                    );
+                    source.warnings.push(&message);
+                    logging::record(
+                        Level::Warn,
+                        &message,
+                        &Fields {
+                            run: Some(&run),
+                            source: Some("host"),
+                            ..Fields::default()
+                        },
+                    );
                 }
                 source.ingested += requests.tables.len();
                 source.processed_records += requests.tables.len();

@@ -2,22 +2,46 @@
 //! otherwise) carrying the observations as warnings, and their `test-connection` forms.
 
 use crate::bindings::exports::catalog::connector::types::{
-    CallStats, Column, ColumnConstraint, ConnectionCheck, ConnectorError, ConstraintType, DataType,
-    Database, DatabaseSchema, DatabaseService, Failure, Ingestion, Table, TableConstraint,
-    TableOutcome, TableStatus, TableType,
+    CallStats, Column, ColumnConstraint, ConnectionCheck, ConnectorError, DataType, Database,
+    DatabaseSchema, DatabaseService, Failure, Ingestion, Table, TableOutcome, TableStatus,
+    TableType,
 };
 use crate::mode::Mode;
 use crate::observations::Observations;
 use crate::settings::Settings;
 
 pub fn ingestion(settings: &Settings, observations: Observations) -> Ingestion {
-    let service = format!("hostile-{}", settings.tenant);
-    let database = format!("{service}.default");
+    // A well-behaved connector names the workflow's service, its database `default` and schema
+    // `default`; the scope-attacking modes name others.
+    let (service, database_name) = match settings.mode {
+        Mode::ScopeHijack => ("other_tenant".to_string(), "default".to_string()),
+        Mode::LongScope => (
+            "s".repeat(settings.count_or(2_000_000) as usize),
+            "d".repeat(300),
+        ),
+        _ => (
+            settings
+                .service_name
+                .clone()
+                .unwrap_or_else(|| format!("hostile-{}", settings.tenant)),
+            "default".to_string(),
+        ),
+    };
+    let database = format!("{}.{}", quote(&service), quote(&database_name));
     let schema = format!("{database}.default");
     let tables = match settings.mode {
         Mode::WellBehaved | Mode::TrapAfterBatch | Mode::SpinAfterBatch | Mode::GrowAfterBatch => {
             vec![table(&schema, &format!("{}_table", settings.tenant))]
         }
+        Mode::ScopeHijack | Mode::LongScope => {
+            vec![table(&schema, "first"), table(&schema, "second")]
+        }
+        // The first batch: `a`, `b`, and `a` again; the stream repeats `b` in a second batch.
+        Mode::RepeatTables => vec![
+            table(&schema, "a"),
+            table(&schema, "b"),
+            table(&schema, "a"),
+        ],
         _ => Vec::new(),
     };
     let mut outcomes: Vec<TableOutcome> = tables
@@ -38,9 +62,9 @@ pub fn ingestion(settings: &Settings, observations: Observations) -> Ingestion {
             service_type: "DynamoDB".to_string(),
         },
         database: Database {
-            name: "default".to_string(),
+            name: database_name,
             fully_qualified_name: database.clone(),
-            service,
+            service: quote(&service),
         },
         schema: DatabaseSchema {
             name: "default".to_string(),
@@ -49,7 +73,10 @@ pub fn ingestion(settings: &Settings, observations: Observations) -> Ingestion {
         },
         // Only the well-behaved listing is a listing; a probe's empty one must not read as
         // "every table is gone".
-        listing_complete: settings.mode == Mode::WellBehaved,
+        listing_complete: matches!(
+            settings.mode,
+            Mode::WellBehaved | Mode::ScopeHijack | Mode::LongScope | Mode::RepeatTables
+        ),
         tables,
         outcomes,
         warnings,
@@ -61,7 +88,16 @@ pub fn ingestion(settings: &Settings, observations: Observations) -> Ingestion {
     }
 }
 
-fn table(schema: &str, name: &str) -> Table {
+/// An FQN part as OpenMetadata quotes it.
+fn quote(name: &str) -> String {
+    if name.contains('.') {
+        format!("\"{name}\"")
+    } else {
+        name.to_string()
+    }
+}
+
+pub fn table(schema: &str, name: &str) -> Table {
     Table {
         name: name.to_string(),
         fully_qualified_name: format!("{schema}.{name}"),
@@ -81,10 +117,7 @@ fn table(schema: &str, name: &str) -> Table {
             coverage: None,
             profile: None,
         }],
-        table_constraints: vec![TableConstraint {
-            constraint_type: ConstraintType::PrimaryKey,
-            columns: vec!["id".to_string()],
-        }],
+        table_constraints: Vec::new(),
         source_url: None,
         tags: Vec::new(),
         profile: None,

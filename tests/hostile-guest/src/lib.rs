@@ -50,6 +50,8 @@ struct Stream {
     answer: RefCell<Option<Ingestion>>,
     scope: RunScope,
     mode: Mode,
+    /// `repeat-tables`: whether the second batch (a table of the first, again) is handed over.
+    repeated: std::cell::Cell<bool>,
 }
 
 impl GuestIngestionStream for Stream {
@@ -73,6 +75,26 @@ impl GuestIngestionStream for Stream {
                 Mode::GrowAfterBatch => probes::exhaustion::grow_memory(),
                 _ => {}
             }
+        }
+        if answer.is_none() && self.mode == Mode::RepeatTables && !self.repeated.replace(true) {
+            let again = answer::table(&self.scope.schema.fully_qualified_name, "b");
+            return Ok(Some(Batch {
+                progress: Progress {
+                    listed: 3,
+                    listing_complete: true,
+                    stats: bindings::exports::catalog::connector::types::CallStats {
+                        requests: 0,
+                        retries: 0,
+                        throttled: 0,
+                    },
+                },
+                outcomes: vec![bindings::exports::catalog::connector::types::TableOutcome {
+                    name: again.name.clone(),
+                    status: bindings::exports::catalog::connector::types::TableStatus::Ingested,
+                }],
+                tables: vec![again],
+                warnings: Vec::new(),
+            }));
         }
         if answer.is_none() && self.mode == Mode::HostileStrings {
             println!(
@@ -113,6 +135,7 @@ impl Guest for Hostile {
             answer: RefCell::new(Some(ingestion)),
             scope,
             mode,
+            repeated: std::cell::Cell::new(false),
         }))
     }
 

@@ -64,10 +64,16 @@ pub enum Mode {
     /// Returns warnings, a failure and a filtered reason full of terminal escapes, bidi
     /// overrides, line breaks and forged host lines.
     HostileStrings,
+    /// Names another tenant's service (`other_tenant`) as its run's scope, with two tables.
+    ScopeHijack,
+    /// Names a service of `hostile.count` characters (default 2,000,000) and a database of 300.
+    LongScope,
+    /// Hands a table over twice in two batches, and two tables with one FQN in one batch.
+    RepeatTables,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 27] = [
+    pub const ALL: [Mode; 30] = [
         Mode::WellBehaved,
         Mode::HttpDestinations,
         Mode::HttpHeaders,
@@ -95,6 +101,9 @@ impl Mode {
         Mode::HugeWarning,
         Mode::HostileStrings,
         Mode::Handles,
+        Mode::ScopeHijack,
+        Mode::LongScope,
+        Mode::RepeatTables,
     ];
 
     pub fn name(self) -> &'static str {
@@ -126,6 +135,9 @@ impl Mode {
             Mode::HugeWarning => "huge-warning",
             Mode::HostileStrings => "hostile-strings",
             Mode::Handles => "handles",
+            Mode::ScopeHijack => "scope-hijack",
+            Mode::LongScope => "long-scope",
+            Mode::RepeatTables => "repeat-tables",
         }
     }
 

@@ -14,6 +14,9 @@ pub struct Settings {
     pub allowed: Option<Target>,
     pub forbidden: Option<Target>,
     pub count: Option<u64>,
+    /// The workflow's `serviceName` (when the run comes from a workflow), the scope a
+    /// well-behaved connector names.
+    pub service_name: Option<String>,
     /// Every key the guest can see, with its value.
     pub visible: Vec<(String, String)>,
 }
@@ -65,6 +68,7 @@ impl Settings {
             allowed: target("hostile.allowed")?,
             forbidden: target("hostile.forbidden")?,
             count,
+            service_name: get("serviceName").filter(|s| !s.is_empty()),
             visible,
         })
     }
