@@ -203,3 +203,18 @@ pub fn hostile_error() -> ConnectorError {
         attempts: 1,
     })
 }
+
+/// A configuration schema of about 6 KB: three `patternProperties` keys of 480 empty capture
+/// groups repeated 20 times (each under the host's 1,000 bytes per pattern), and every other
+/// key allowed, so that the run goes on and its keys are matched against all three.
+pub fn costly_schema() -> String {
+    let groups = "()".repeat(480);
+    let patterns: Vec<String> = (0..3)
+        .map(|i| format!("\"^(?:{groups}){{20}}{i}$\": {{\"type\": \"string\"}}"))
+        .collect();
+    format!(
+        "{{\"type\": \"object\", \"patternProperties\": {{{}}}, \"description\": \"{}\"}}",
+        patterns.join(", "),
+        "x".repeat(3000)
+    )
+}

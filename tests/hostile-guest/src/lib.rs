@@ -120,7 +120,10 @@ impl Guest for Hostile {
     type IngestionStream = Stream;
 
     fn configuration_schema() -> String {
-        r#"{"type": "object"}"#.to_string()
+        match Settings::read().map(|s| s.mode) {
+            Ok(Mode::CostlySchema) => answer::costly_schema(),
+            _ => r#"{"type": "object"}"#.to_string(),
+        }
     }
 
     fn start_ingestion() -> Result<IngestionStream, ConnectorError> {

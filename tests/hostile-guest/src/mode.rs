@@ -70,10 +70,14 @@ pub enum Mode {
     LongScope,
     /// Hands a table over twice in two batches, and two tables with one FQN in one batch.
     RepeatTables,
+    /// Declares a configuration schema of about 6 KB whose three `patternProperties` keys are
+    /// 480 empty capture groups repeated 20 times: cheap to write, costly to match for an
+    /// engine whose match state grows with states times capture slots.
+    CostlySchema,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 30] = [
+    pub const ALL: [Mode; 31] = [
         Mode::WellBehaved,
         Mode::HttpDestinations,
         Mode::HttpHeaders,
@@ -104,6 +108,7 @@ impl Mode {
         Mode::ScopeHijack,
         Mode::LongScope,
         Mode::RepeatTables,
+        Mode::CostlySchema,
     ];
 
     pub fn name(self) -> &'static str {
@@ -138,6 +143,7 @@ impl Mode {
             Mode::ScopeHijack => "scope-hijack",
             Mode::LongScope => "long-scope",
             Mode::RepeatTables => "repeat-tables",
+            Mode::CostlySchema => "costly-schema",
         }
     }
 

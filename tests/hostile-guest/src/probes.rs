@@ -55,7 +55,11 @@ pub fn run(settings: &Settings) -> Observations {
         Mode::HugeResult => results::huge(settings.count_or(1_000_000), &mut seen),
         Mode::AliasedResult => results::aliased(settings.count_or(64), &mut seen),
         Mode::HugeWarning => results::huge_warning(settings.count_or(400), &mut seen),
-        Mode::HostileStrings | Mode::ScopeHijack | Mode::LongScope | Mode::RepeatTables => {}
+        Mode::HostileStrings
+        | Mode::ScopeHijack
+        | Mode::LongScope
+        | Mode::RepeatTables
+        | Mode::CostlySchema => {}
         Mode::HostMemory => host_memory::probe(settings.count_or(64), &mut seen),
         Mode::Handles => host_memory::handles(settings.count_or(10_000), &mut seen),
         Mode::ManyRequests => outbound_load::many_requests(settings, &mut seen),
