@@ -31,6 +31,21 @@ pub fn compile(name: &str, schema: &Value) -> Validator {
         .unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
+/// A validator for a schema written for the draft its `$schema` names, or for `default` when it
+/// names none (OpenMetadata's 1.3 exports are draft 7; the pydantic 2 exports of 1.6 and later
+/// are 2020-12 and put keywords beside `$ref`, which draft 7 would ignore). Formats are checked.
+pub fn compile_as(name: &str, schema: &Value, default: jsonschema::Draft) -> Validator {
+    let options = jsonschema::options().should_validate_formats(true);
+    let options = if schema.get("$schema").is_some() {
+        options
+    } else {
+        options.with_draft(default)
+    };
+    options
+        .build(schema)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
 /// `value` against `validator`; the error names the schema and lists every violation with its
 /// path.
 pub fn check(name: &str, validator: &Validator, value: &Value) -> Result<(), String> {

@@ -1,10 +1,13 @@
 //! The OpenMetadata stand-in (`e2e::openmetadata`) over real HTTP, before any sink uses it:
 //! authentication, the entity hierarchy and its versions, FQN quoting, schema and reference
-//! checks, paging, soft and hard deletes, profiles, fault knobs, keep-alive and concurrency,
-//! HTTPS with its own CA.
+//! checks, the server's table rules, paging, soft and hard deletes, profiles, fault knobs,
+//! keep-alive and concurrency, HTTPS with its own CA; and for each server version it answers
+//! as, the schemas it checks and (on 2.x) the bulk and deleteStale routes.
 
 use dynamodb_connector::endpoint::percent_encode as encode;
-use e2e::openmetadata::{Auth, EntityType, Fault, OpenMetadata, RequestMatch};
+use e2e::openmetadata::{
+    Auth, EntityType, Fault, OpenMetadata, RequestMatch, SERVER_VERSIONS, ServerVersion,
+};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -125,12 +128,13 @@ fn table_request(name: &str) -> Value {
         "name": name,
         "databaseSchema": SCHEMA_FQN,
         "tableType": "Regular",
+        // A DynamoDB table keyed by hash and range, shaped as the server accepts it.
         "columns": [
-            {"name": "id", "dataType": "STRING", "dataTypeDisplay": "string", "constraint": "PRIMARY_KEY"},
+            {"name": "id", "dataType": "STRING", "dataTypeDisplay": "string"},
             {"name": "placed_at", "dataType": "NUMBER", "dataTypeDisplay": "number"},
         ],
         "tableConstraints": [
-            {"constraintType": "PRIMARY_KEY", "columns": ["id"]},
+            {"constraintType": "PRIMARY_KEY", "columns": ["id", "placed_at"]},
             {"constraintType": "SORT_KEY", "columns": ["placed_at"]},
         ],
         "sourceUrl": format!("https://us-east-1.console.aws.amazon.com/dynamodbv2/home?region=us-east-1#table?name={name}"),
@@ -991,4 +995,394 @@ fn https_with_the_stand_ins_own_ca() {
     let client = Client::with_agent(&om, unverified);
     assert_eq!(client.get("/v1/system/version").status, 200);
     assert_eq!(om.calls().len(), 3);
+}
+
+/// A server answering as `version`, holding `local_dynamodb.shop.default`.
+fn versioned(version: &str) -> OpenMetadata {
+    let om = OpenMetadata::builder().version(version).start();
+    seed_schema(&om);
+    om
+}
+
+#[test]
+fn each_version_reports_itself_and_checks_its_own_schemas() {
+    let owner = json!({"id": "5c9d1a7e-2b3f-4e6a-9c8d-7f1e2d3c4b5a", "type": "user"});
+    // For each version, a CreateTable field that only other versions know.
+    let foreign = [
+        ("1.3.4", "owners", json!([owner])),
+        ("1.6.13", "owner", owner.clone()),
+        ("1.9.17", "domain", json!("Sales")),
+        ("2.0.7", "viewDefinition", json!("select 1")),
+    ];
+    for (version, (reported, field, value)) in SERVER_VERSIONS.into_iter().zip(foreign) {
+        assert_eq!(version, reported);
+        let om = versioned(version);
+        assert_eq!(om.server_version(), ServerVersion::of(version));
+        let client = Client::new(&om);
+        let reply = client.get("/v1/system/version");
+        assert_eq!(reply.status, 200);
+        assert_eq!(reply.json()["version"], version);
+
+        let mut request = table_request("orders");
+        request[field] = value;
+        let reply = client.put("/v1/tables", &request);
+        assert_eq!(reply.status, 400, "{version}: {}", reply.text);
+        let expected = format!(
+            "Unrecognized field \"{field}\" (class org.openmetadata.schema.api.data.CreateTable), \
+             not marked as ignorable ("
+        );
+        assert!(
+            reply.message().starts_with(&expected),
+            "{version}: {}",
+            reply.text
+        );
+
+        // `aliases` is new in 2.0.
+        let mut aliased = table_request("orders");
+        aliased["aliases"] = json!(["local_dynamodb.shop.default.orders_synonym"]);
+        let is_2 = version.starts_with("2.");
+        let reply = client.put("/v1/tables", &aliased);
+        assert_eq!(
+            reply.status,
+            if is_2 { 201 } else { 400 },
+            "{version}: {}",
+            reply.text
+        );
+
+        let violations = om.schema_violations();
+        assert_eq!(violations.len(), if is_2 { 1 } else { 2 }, "{version}");
+        assert!(violations.iter().all(|v| v.schema == "createTable"));
+        assert!(
+            violations[0].message.contains(field),
+            "{}",
+            violations[0].message
+        );
+        let reply = client.put("/v1/tables", &table_request("orders"));
+        assert_eq!(reply.status, if is_2 { 200 } else { 201 }, "{}", reply.text);
+    }
+}
+
+#[test]
+fn names_the_exported_schemas_lost_are_still_checked() {
+    for version in SERVER_VERSIONS {
+        let om = versioned(version);
+        let client = Client::new(&om);
+        // 1.3's vendored schemas still have the pattern (and answer with it); later ones
+        // lost it, and the stand-in answers as the server's Bean Validation does.
+        let reply = client.put("/v1/tables", &table_request("a::b"));
+        assert_eq!(reply.status, 400, "{version}");
+        assert!(
+            reply.message().contains("^((?!::).)*$"),
+            "{version}: {}",
+            reply.text
+        );
+        if version != "1.3.4" {
+            assert_eq!(reply.message(), "[name must match \"^((?!::).)*$\"]");
+        }
+        // 1.3's tag names are words and a few signs; from 1.6 they are entity names.
+        let classification = json!({"name": "PII/EU", "description": "Personal data"});
+        let reply = client.put("/v1/classifications", &classification);
+        if version == "1.3.4" {
+            assert_eq!(reply.status, 400, "{}", reply.text);
+        } else {
+            assert_eq!(reply.status, 201, "{version}: {}", reply.text);
+        }
+        let schemas: Vec<String> = om
+            .schema_violations()
+            .into_iter()
+            .map(|v| v.schema)
+            .collect();
+        assert_eq!(schemas[0], "createTable");
+        assert_eq!(schemas.len(), if version == "1.3.4" { 2 } else { 1 });
+    }
+}
+
+#[test]
+fn the_servers_table_rules_hold_on_every_version() {
+    let columns_without_constraints = |mut request: Value| {
+        request.as_object_mut().unwrap().remove("tableConstraints");
+        request
+    };
+    let mut two_primary_columns = columns_without_constraints(table_request("t1"));
+    two_primary_columns["columns"][0]["constraint"] = json!("PRIMARY_KEY");
+    two_primary_columns["columns"][1]["constraint"] = json!("PRIMARY_KEY");
+    let mut primary_twice = table_request("t2");
+    primary_twice["columns"][0]["constraint"] = json!("PRIMARY_KEY");
+    let mut repeated_constraint = table_request("t3");
+    repeated_constraint["tableConstraints"][1] = repeated_constraint["tableConstraints"][0].clone();
+    let mut bare_struct = table_request("t4");
+    bare_struct["columns"][1] = json!({"name": "placed_at", "dataType": "STRUCT"});
+    let mut repeated_column = columns_without_constraints(table_request("t5"));
+    repeated_column["columns"][1]["name"] = json!("id");
+    let mut unknown_column = table_request("t6");
+    unknown_column["tableConstraints"][0]["columns"] = json!(["id", "sk"]);
+    let cases = [
+        (
+            two_primary_columns,
+            "Multiple columns tagged with primary key constraints",
+        ),
+        (
+            primary_twice,
+            "A column already tagged as a primary key and table constraint also includes primary key",
+        ),
+        (
+            repeated_constraint,
+            "Duplicate constraint found in request: ",
+        ),
+        (
+            bare_struct,
+            "For column data type struct, children must not be null",
+        ),
+        (repeated_column, "Column name id is repeated"),
+        (unknown_column, "Invalid column name sk"),
+    ];
+    let mut hash_only = columns_without_constraints(table_request("hash_only"));
+    hash_only["columns"][0]["constraint"] = json!("PRIMARY_KEY");
+    for version in SERVER_VERSIONS {
+        let om = versioned(version);
+        let client = Client::new(&om);
+        for (request, message) in &cases {
+            for method in ["PUT", "POST"] {
+                let reply = client.send(
+                    method,
+                    "/v1/tables",
+                    Some(request.to_string()),
+                    "application/json",
+                );
+                assert_eq!(reply.status, 400, "{version} {method}: {}", reply.text);
+                assert!(
+                    reply.message().starts_with(message),
+                    "{version}: {}",
+                    reply.text
+                );
+            }
+        }
+        // The two DynamoDB key shapes.
+        assert_eq!(
+            client.put("/v1/tables", &hash_only).status,
+            201,
+            "{version}"
+        );
+        assert_eq!(
+            client
+                .put("/v1/tables", &table_request("hash_range"))
+                .status,
+            201
+        );
+        assert_eq!(om.entities(EntityType::Table).len(), 2);
+        assert!(
+            om.schema_violations().is_empty(),
+            "the rules are not schema rules"
+        );
+    }
+}
+
+#[test]
+fn bulk_on_2_0_stores_the_good_rows_and_reports_the_bad_ones() {
+    let om = versioned("2.0.7");
+    let client = Client::new(&om);
+    let path = "/v1/tables/bulk?async=false&overrideMetadata=false";
+    let mut bad = table_request("two_keys");
+    bad.as_object_mut().unwrap().remove("tableConstraints");
+    bad["columns"][0]["constraint"] = json!("PRIMARY_KEY");
+    bad["columns"][1]["constraint"] = json!("PRIMARY_KEY");
+    let rows = json!([table_request("orders"), bad]);
+    let reply = client.put(path, &rows);
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.json(),
+        json!({
+            "dryRun": false,
+            "status": "partialSuccess",
+            "numberOfRowsProcessed": 2,
+            "numberOfRowsPassed": 1,
+            "numberOfRowsFailed": 1,
+            "successRequest": [{"request": format!("{SCHEMA_FQN}.orders"), "status": 201}],
+            "failedRequest": [{"request": rows[1], "status": 400,
+                               "message": "Multiple columns tagged with primary key constraints"}],
+        })
+    );
+    let stored = om.table(&format!("{SCHEMA_FQN}.orders")).unwrap();
+    assert_eq!(
+        stored["columns"],
+        client.put("/v1/tables", &table_request("orders")).json()["columns"]
+    );
+    assert_eq!(om.table(&format!("{SCHEMA_FQN}.two_keys")), None);
+
+    // The same sourceHash again: skipped, even with other content.
+    let mut described = table_request("orders");
+    described["description"] = json!("not stored: the hash says nothing changed");
+    let reply = client.put(path, &json!([described]));
+    assert_eq!(
+        reply.json()["successRequest"],
+        json!([{"request": format!("{SCHEMA_FQN}.orders"), "status": 200}])
+    );
+    assert_eq!(om.table(&format!("{SCHEMA_FQN}.orders")).unwrap(), stored);
+
+    // Rows the tests reject, and rows in a schema that does not exist, fail alone.
+    om.reject_table("broken", "Invalid table: rejected on purpose");
+    let mut elsewhere = table_request("elsewhere");
+    elsewhere["databaseSchema"] = json!("local_dynamodb.shop.nowhere");
+    let reply = client.put(path, &json!([table_request("broken"), elsewhere]));
+    let result = reply.json();
+    assert_eq!(result["status"], "failure");
+    assert_eq!(
+        result["failedRequest"][0]["message"],
+        "Invalid table: rejected on purpose"
+    );
+    assert_eq!(result["failedRequest"][1]["status"], 404);
+
+    // Databases and schemas too.
+    let reply = client.put(
+        "/v1/databases/bulk",
+        &json!([{"name": "second", "service": SERVICE}]),
+    );
+    assert_eq!(
+        reply.json()["successRequest"][0]["request"],
+        "local_dynamodb.second"
+    );
+    let reply = client.put(
+        "/v1/databaseSchemas/bulk",
+        &json!([{"name": "default", "database": "local_dynamodb.second"}]),
+    );
+    assert_eq!(reply.json()["status"], "success");
+
+    let reply = client.put(path, &table_request("orders"));
+    assert_eq!(reply.status, 400, "the body is not a list");
+    assert_eq!(om.bulk_sizes(), [2, 1, 2, 1, 1]);
+    assert_eq!(
+        om.bulk_calls(),
+        [
+            (EntityType::Table, 2),
+            (EntityType::Table, 1),
+            (EntityType::Table, 2),
+            (EntityType::Database, 1),
+            (EntityType::DatabaseSchema, 1),
+        ]
+    );
+    assert!(om.schema_violations().is_empty());
+}
+
+#[test]
+fn the_bulk_routes_are_unknown_to_1_x() {
+    let stale =
+        json!({"scopeFqn": SCHEMA_FQN, "scopeEntityType": "databaseSchema", "seenFqns": []});
+    for version in &SERVER_VERSIONS[..3] {
+        let om = versioned(version);
+        let client = Client::new(&om);
+        let not_found = json!({"code": 404, "message": "HTTP 404 Not Found"});
+        for collection in ["tables", "databases", "databaseSchemas"] {
+            let reply = client.put(&format!("/v1/{collection}/bulk"), &json!([]));
+            assert_eq!(reply.json(), not_found, "{version} {collection}");
+            let reply = client.send(
+                "DELETE",
+                &format!("/v1/{collection}/deleteStale"),
+                Some(stale.to_string()),
+                "application/json",
+            );
+            assert_eq!(reply.json(), not_found, "{version} {collection}");
+        }
+        assert!(om.bulk_sizes().is_empty());
+    }
+}
+
+#[test]
+fn delete_stale_on_2_0_soft_deletes_the_unseen_tables_only() {
+    let om = versioned("2.0.7");
+    for name in ["kept", "stale"] {
+        om.seed(EntityType::Table, &table_request(name));
+    }
+    let client = Client::new(&om);
+    let kept = format!("{SCHEMA_FQN}.kept");
+    let stale = format!("{SCHEMA_FQN}.stale");
+    let body =
+        json!({"scopeFqn": SCHEMA_FQN, "scopeEntityType": "databaseSchema", "seenFqns": [kept]});
+    let reply = client.send(
+        "DELETE",
+        "/v1/tables/deleteStale",
+        Some(body.to_string()),
+        "application/json",
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(
+        reply.json(),
+        json!({
+            "dryRun": false,
+            "status": "success",
+            "numberOfRowsProcessed": 1,
+            "numberOfRowsPassed": 1,
+            "numberOfRowsFailed": 0,
+            "successRequest": [{"request": stale, "status": 200}],
+            "failedRequest": [],
+        })
+    );
+    let deleted = om.deleted_tables();
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(
+        (&deleted[0]["fullyQualifiedName"], &deleted[0]["version"]),
+        (&json!(stale), &json!(0.2))
+    );
+    assert_eq!(om.table(&kept).unwrap()["deleted"], false);
+
+    let unknown_field = json!({"scopeFqn": SCHEMA_FQN, "scopeEntityType": "databaseSchema",
+                               "seenFqns": [], "everything": true});
+    let reply = client.send(
+        "DELETE",
+        "/v1/tables/deleteStale",
+        Some(unknown_field.to_string()),
+        "application/json",
+    );
+    assert_eq!(reply.status, 400);
+    assert!(
+        reply
+            .message()
+            .starts_with("Unrecognized field \"everything\""),
+        "{}",
+        reply.text
+    );
+    assert_eq!(om.schema_violations()[0].schema, "bulkDeleteStaleRequest");
+    assert_eq!(om.deleted_tables().len(), 1);
+}
+
+#[test]
+fn calls_in_flight_and_the_creation_order_are_recorded() {
+    let om = OpenMetadata::builder()
+        .latency(std::time::Duration::from_millis(300))
+        .start();
+    seed_schema(&om);
+    assert_eq!(om.max_in_flight(), 0);
+    std::thread::scope(|scope| {
+        for i in 0..3 {
+            let om = &om;
+            scope.spawn(move || {
+                let reply = Client::new(om).put("/v1/tables", &table_request(&format!("t{i}")));
+                assert_eq!(reply.status, 201, "{}", reply.text);
+            });
+        }
+    });
+    let overlapping = om.max_in_flight();
+    assert!((2..=3).contains(&overlapping), "{overlapping}");
+    om.reset_calls();
+    assert_eq!(om.max_in_flight(), 0);
+    let client = Client::new(&om);
+    for _ in 0..2 {
+        client.get("/v1/tables");
+    }
+    assert_eq!(om.max_in_flight(), 1, "one client, one call at a time");
+
+    let order = om.creation_order();
+    assert_eq!(
+        order[..3],
+        [
+            (EntityType::DatabaseService, SERVICE.to_string()),
+            (EntityType::Database, "local_dynamodb.shop".to_string()),
+            (EntityType::DatabaseSchema, SCHEMA_FQN.to_string()),
+        ]
+    );
+    assert_eq!(order.len(), 6);
+    assert!(
+        order[3..]
+            .iter()
+            .all(|(kind, _)| *kind == EntityType::Table)
+    );
 }

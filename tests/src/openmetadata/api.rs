@@ -1,5 +1,7 @@
-//! The REST API of OpenMetadata 1.3 under `/api`: routes, authentication, the checks a real
-//! server makes on each request, the answers, and the record of every call.
+//! The REST API of OpenMetadata under `/api`, as the configured version answers it: routes,
+//! authentication, the checks a real server makes on each request (its version's schemas,
+//! names, table rules), the answers, and the record of every call. The 2.x bulk routes are in
+//! `bulk.rs` and `stale.rs`.
 
 use super::calls::{Auth, Call, SchemaViolation};
 use super::entity_type::EntityType;
@@ -7,8 +9,10 @@ use super::error::ApiError;
 use super::faults::{Fault, Faults};
 use super::http::{Request, Response, percent_decode};
 use super::pipelines::{PipelineRoute, Pipelines};
+use super::server_version::ServerVersion;
 use super::store::{Include, Store, is_deleted};
-use super::{fqn, ids, paging, rules, validation};
+use super::validation::Refusal;
+use super::{fqn, ids, names, paging, rules, validation};
 use serde_json::{Value, json};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -19,6 +23,7 @@ const BUILD_TIMESTAMP: u64 = 1_715_000_000_000;
 #[derive(Debug, Clone)]
 pub(crate) struct Settings {
     pub token: String,
+    /// What `/v1/system/version` reports; its major.minor picks the behaviour.
     pub version: String,
     /// The largest `limit` a list accepts.
     pub max_limit: u64,
@@ -35,6 +40,8 @@ pub(crate) struct Backend {
     pub faults: Faults,
     pub calls: Vec<Call>,
     pub violations: Vec<SchemaViolation>,
+    /// The rows of each bulk PUT whose body was a list, in order: (type, rows).
+    pub bulk_calls: Vec<(EntityType, usize)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +51,10 @@ enum Route {
     ByName(EntityType, String),
     ById(EntityType, String),
     TableProfile(String),
+    /// `PUT /v1/{collection}/bulk` (2.x).
+    Bulk(EntityType),
+    /// `DELETE /v1/{collection}/deleteStale` (2.x).
+    DeleteStale(EntityType),
 }
 
 impl Route {
@@ -60,6 +71,8 @@ impl Route {
         let decode = |segment: &str| percent_decode(segment, false);
         match segments.as_slice() {
             [] => Some(Route::Collection(kind)),
+            ["bulk"] if kind.has_bulk_routes() => Some(Route::Bulk(kind)),
+            ["deleteStale"] if kind.has_bulk_routes() => Some(Route::DeleteStale(kind)),
             ["name", fqn] if !fqn.is_empty() => Some(Route::ByName(kind, decode(fqn))),
             [id] if !id.is_empty() => Some(Route::ById(kind, decode(id))),
             [id, "tableProfile"] if kind == EntityType::Table => {
@@ -74,7 +87,8 @@ impl Route {
             Route::Version => &["GET"],
             Route::Collection(_) => &["GET", "PUT", "POST"],
             Route::ByName(..) | Route::ById(..) => &["GET", "DELETE"],
-            Route::TableProfile(_) => &["PUT"],
+            Route::TableProfile(_) | Route::Bulk(_) => &["PUT"],
+            Route::DeleteStale(_) => &["DELETE"],
         }
     }
 }
@@ -89,7 +103,13 @@ impl Backend {
             faults: Faults::default(),
             calls: Vec::new(),
             violations: Vec::new(),
+            bulk_calls: Vec::new(),
         }
+    }
+
+    /// The behaviour of the version the server reports now.
+    pub fn server_version(&self) -> ServerVersion {
+        ServerVersion::of(&self.settings.version)
     }
 
     /// Answers one request and records it.
@@ -138,6 +158,12 @@ impl Backend {
             return self.answer_pipeline(route, request);
         }
         let route = Route::parse(&request.path).ok_or_else(ApiError::no_resource)?;
+        if matches!(route, Route::Bulk(_) | Route::DeleteStale(_))
+            && !self.server_version().has_bulk_api()
+        {
+            // A 1.x server has no such resource (its clients fall back on 404).
+            return Err(ApiError::no_resource());
+        }
         let method = request.method.as_str();
         // OpenMetadata's JwtFilter lets `system/version` through without a token.
         self.check_request(route.methods(), request, auth, route == Route::Version)?;
@@ -151,6 +177,8 @@ impl Backend {
                 }),
             )),
             (Route::Collection(kind), "GET") => self.list(kind, request),
+            (Route::Bulk(kind), _) => self.bulk_put(kind, request),
+            (Route::DeleteStale(kind), _) => self.delete_stale(kind, request),
             (Route::Collection(kind), "PUT") => {
                 let body = json_body(request)?;
                 self.accept_create_request(kind, &body, method, &request.path)?;
@@ -170,7 +198,7 @@ impl Backend {
                 Ok(Response::json(201, &entity))
             }
             (Route::ByName(kind, name), "GET") => {
-                let fields = fields(kind, request)?;
+                let fields = self.fields(kind, request)?;
                 let include = include(request)?;
                 let entity = self
                     .store
@@ -183,7 +211,7 @@ impl Backend {
                 ))
             }
             (Route::ById(kind, id), "GET") => {
-                let fields = fields(kind, request)?;
+                let fields = self.fields(kind, request)?;
                 let entity = self.find_by_id(kind, &id, include(request)?)?;
                 Ok(Response::json(
                     200,
@@ -213,8 +241,9 @@ impl Backend {
                     return Err(ApiError::no_resource());
                 }
                 let body = json_body(request)?;
-                if let Err((schema, message)) = validation::create_table_profile(&body) {
-                    return Err(self.violation(schema, message, method, &request.path, &body));
+                if let Err(refusal) = validation::create_table_profile(self.server_version(), &body)
+                {
+                    return Err(self.violation(refusal, method, &request.path, &body));
                 }
                 let table = self.store.add_profile(&id, &body)?;
                 Ok(Response::json(200, &table))
@@ -269,14 +298,9 @@ impl Backend {
         match route {
             PipelineRoute::Collection => {
                 let body = json_body(request)?;
-                if let Err(message) = validation::create_ingestion_pipeline(&body) {
-                    return Err(self.violation(
-                        "createIngestionPipeline",
-                        message,
-                        method,
-                        &request.path,
-                        &body,
-                    ));
+                let version = self.server_version();
+                if let Err(refusal) = validation::create_ingestion_pipeline(version, &body) {
+                    return Err(self.violation(refusal, method, &request.path, &body));
                 }
                 let service_id = body["service"]["id"].as_str().unwrap_or_default();
                 if body["service"]["type"] != EntityType::DatabaseService.name() {
@@ -302,14 +326,8 @@ impl Backend {
             }
             PipelineRoute::Status(name) => {
                 let body = json_body(request)?;
-                if let Err(message) = validation::pipeline_status(&body) {
-                    return Err(self.violation(
-                        "pipelineStatus",
-                        message,
-                        method,
-                        &request.path,
-                        &body,
-                    ));
+                if let Err(refusal) = validation::pipeline_status(self.server_version(), &body) {
+                    return Err(self.violation(refusal, method, &request.path, &body));
                 }
                 let pipeline = self.pipelines.put_status(&name, &body)?;
                 Ok(Response::json(200, &pipeline))
@@ -321,17 +339,28 @@ impl Backend {
         }
     }
 
-    /// The checks before a create request is stored: its schema, what OpenMetadata checks
-    /// beyond it, and the table rejections a test asked for.
-    fn accept_create_request(
+    /// The checks before a create request is stored, in the server's order: its version's
+    /// schema (unknown fields first), the name rules the exported schemas lost, what
+    /// OpenMetadata checks beyond them, and the table rejections a test asked for. Whether the
+    /// containers exist is the store's to check.
+    pub(super) fn accept_create_request(
         &mut self,
         kind: EntityType,
         body: &Value,
         method: &str,
         path: &str,
     ) -> Result<(), ApiError> {
-        if let Err(message) = validation::create_request(kind, body) {
-            return Err(self.violation(kind.request_schema(), message, method, path, body));
+        let version = self.server_version();
+        if let Err(refusal) = validation::create_request(version, kind, body) {
+            return Err(self.violation(refusal, method, path, body));
+        }
+        if let Err(message) = names::check(version, kind, body) {
+            let refusal = Refusal {
+                schema: kind.request_schema(),
+                violations: message.clone(),
+                answer: message,
+            };
+            return Err(self.violation(refusal, method, path, body));
         }
         if kind == EntityType::Table {
             rules::check_table(body)?;
@@ -343,22 +372,23 @@ impl Backend {
         Ok(())
     }
 
-    fn violation(
+    /// Records a body that broke its schema (for [`SchemaViolation`]s) and gives the server's
+    /// 400 for it.
+    pub(super) fn violation(
         &mut self,
-        schema: &str,
-        message: String,
+        refusal: Refusal,
         method: &str,
         path: &str,
         body: &Value,
     ) -> ApiError {
         self.violations.push(SchemaViolation {
-            schema: schema.to_string(),
+            schema: refusal.schema.to_string(),
             method: method.to_string(),
             path: path.to_string(),
-            message: message.clone(),
+            message: refusal.violations,
             body: body.clone(),
         });
-        ApiError::bad_request(message)
+        ApiError::bad_request(refusal.answer)
     }
 
     fn find_by_id(&self, kind: EntityType, id: &str, include: Include) -> Result<&Value, ApiError> {
@@ -390,7 +420,7 @@ impl Backend {
     }
 
     fn list(&self, kind: EntityType, request: &Request) -> Result<Response, ApiError> {
-        let fields = fields(kind, request)?;
+        let fields = self.fields(kind, request)?;
         let include = include(request)?;
         let limit = match request.query("limit") {
             None => 10,
@@ -445,7 +475,7 @@ impl Backend {
     }
 }
 
-fn now() -> u64 {
+pub(super) fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
@@ -459,25 +489,28 @@ fn unauthorized(reason: &str) -> ApiError {
     }
 }
 
-fn json_body(request: &Request) -> Result<Value, ApiError> {
+pub(super) fn json_body(request: &Request) -> Result<Value, ApiError> {
     serde_json::from_slice(&request.body)
         .map_err(|_| ApiError::bad_request("Unable to process JSON"))
 }
 
-/// `fields=a,b`, each one the type accepts.
-fn fields(kind: EntityType, request: &Request) -> Result<Vec<String>, ApiError> {
-    let text = request.query("fields").unwrap_or_default();
-    text.split(',')
-        .map(str::trim)
-        .filter(|f| !f.is_empty())
-        .map(|f| {
-            if kind.fields().contains(&f) {
-                Ok(f.to_string())
-            } else {
-                Err(ApiError::bad_request(format!("Invalid field name {f}")))
-            }
-        })
-        .collect()
+impl Backend {
+    /// `fields=a,b`, each one the type accepts on this server's version.
+    fn fields(&self, kind: EntityType, request: &Request) -> Result<Vec<String>, ApiError> {
+        let known = kind.fields_in(self.server_version());
+        let text = request.query("fields").unwrap_or_default();
+        text.split(',')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .map(|f| {
+                if known.contains(&f) {
+                    Ok(f.to_string())
+                } else {
+                    Err(ApiError::bad_request(format!("Invalid field name {f}")))
+                }
+            })
+            .collect()
+    }
 }
 
 fn include(request: &Request) -> Result<Include, ApiError> {
@@ -488,7 +521,7 @@ fn include(request: &Request) -> Result<Include, ApiError> {
 }
 
 /// A boolean query parameter as Jersey reads one: `true` in any case, else false.
-fn flag(request: &Request, name: &str) -> bool {
+pub(super) fn flag(request: &Request, name: &str) -> bool {
     request
         .query(name)
         .is_some_and(|v| v.eq_ignore_ascii_case("true"))
@@ -538,6 +571,19 @@ mod tests {
             Some(Route::TableProfile(table_id.into()))
         );
         assert_eq!(Route::parse("/api/v1/databases/x/tableProfile"), None);
+        assert_eq!(
+            Route::parse("/api/v1/tables/bulk"),
+            Some(Route::Bulk(EntityType::Table))
+        );
+        assert_eq!(
+            Route::parse("/api/v1/databaseSchemas/deleteStale"),
+            Some(Route::DeleteStale(EntityType::DatabaseSchema))
+        );
+        // Services and tags have no bulk routes: `bulk` is an id (not a UUID, so a 404).
+        assert_eq!(
+            Route::parse("/api/v1/tags/bulk"),
+            Some(Route::ById(EntityType::Tag, "bulk".into()))
+        );
         assert_eq!(Route::parse("/api/v1/tablesx"), None);
         assert_eq!(Route::parse("/api/v2/tables"), None);
     }

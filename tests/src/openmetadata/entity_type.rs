@@ -1,5 +1,8 @@
 //! The entity types the stand-in serves, and what OpenMetadata 1.3 says about each: its REST
-//! collection, its create request, its parent, and the fields a GET returns only on request.
+//! collection, its create request, its parent, and the fields a GET returns only on request
+//! (with the renames of later versions: `owner` → `owners` in 1.6, `domain` → `domains` in 1.9).
+
+use super::server_version::ServerVersion;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EntityType {
@@ -139,9 +142,23 @@ impl EntityType {
         }
     }
 
+    /// The names `fields=` accepts on a server of `version`: [`fields`](Self::fields) with
+    /// `owner` and `domain` renamed as that version renamed them.
+    pub fn fields_in(self, version: ServerVersion) -> Vec<&'static str> {
+        self.fields()
+            .iter()
+            .map(|&field| match field {
+                "owner" if version.has_owners() => "owners",
+                "domain" if version.has_domains() => "domains",
+                other => other,
+            })
+            .collect()
+    }
+
     /// Stored fields that a GET (one entity or a list) leaves out unless `fields=` names them;
     /// a PUT's answer has them all. `sourceHash` is one, as in OpenMetadata 1.3's repositories
-    /// (`setSourceHash(fields.contains("sourceHash") ? ... : null)`).
+    /// (`setSourceHash(fields.contains("sourceHash") ? ... : null)`). `owners` is the name of
+    /// `owner` from 1.6 on; an entity holds only one of the two.
     pub fn requested_only(self) -> &'static [&'static str] {
         match self {
             EntityType::Table => &[
@@ -149,12 +166,24 @@ impl EntityType {
                 "tableConstraints",
                 "tablePartition",
                 "owner",
+                "owners",
                 "sourceHash",
             ],
-            EntityType::Database | EntityType::DatabaseSchema => &["tags", "owner", "sourceHash"],
-            EntityType::DatabaseService => &["tags", "owner"],
+            EntityType::Database | EntityType::DatabaseSchema => {
+                &["tags", "owner", "owners", "sourceHash"]
+            }
+            EntityType::DatabaseService => &["tags", "owner", "owners"],
             EntityType::Classification | EntityType::Tag => &[],
         }
+    }
+
+    /// Whether a 2.x server has `PUT …/bulk` and `DELETE …/deleteStale` for this type: the
+    /// 2.0 sink sends databases, schemas and tables in bulk (services through single PUTs).
+    pub fn has_bulk_routes(self) -> bool {
+        matches!(
+            self,
+            EntityType::Database | EntityType::DatabaseSchema | EntityType::Table
+        )
     }
 
     /// The entity types that can be contained, directly or not, in this one.

@@ -1,8 +1,8 @@
-//! OpenMetadata 1.3's ingestion pipelines and their run statuses, as a workflow reports itself:
+//! OpenMetadata's ingestion pipelines and their run statuses, as a workflow reports itself:
 //! `PUT /v1/services/ingestionPipelines` (a CreateIngestionPipelineRequest, in a database
 //! service that must exist), `GET …/name/{fqn}`, `PUT …/{fqn}/pipelineStatus` (a
 //! PipelineStatus; one per `runId`, a later PUT of the same run replaces it) and
-//! `GET …/{fqn}/pipelineStatus/{runId}`. Bodies are checked against the vendored
+//! `GET …/{fqn}/pipelineStatus/{runId}`. Bodies are checked against the server version's
 //! `createIngestionPipeline` and `pipelineStatus` schemas by the caller.
 
 use super::entity_type::EntityType;
@@ -117,7 +117,7 @@ impl Pipelines {
             "href": format!("{base_url}/v1/{COLLECTION}/{id}"),
             "deleted": false,
         });
-        for key in ["displayName", "description", "owner"] {
+        for key in ["displayName", "description", "owner", "owners"] {
             if let Some(value) = request.get(key) {
                 pipeline[key] = value.clone();
             }

@@ -7,6 +7,9 @@ use super::calls::{Call, SchemaViolation};
 use super::entity_type::EntityType;
 use super::faults::{Fault, RequestMatch};
 use super::http::{self, Response};
+#[cfg(doc)]
+use super::server_version::SERVER_VERSIONS;
+use super::server_version::ServerVersion;
 use super::store::is_deleted;
 use super::tls::Tls;
 use serde_json::Value;
@@ -44,7 +47,10 @@ impl Builder {
         self
     }
 
-    /// What `/v1/system/version` reports (default [`DEFAULT_VERSION`]).
+    /// What `/v1/system/version` reports (default [`DEFAULT_VERSION`]); its major.minor picks
+    /// the behaviour ([`ServerVersion::of`]): the schemas every request is checked against,
+    /// the field names of `fields=`, and on 2.x the bulk routes. [`SERVER_VERSIONS`] lists the
+    /// versions the tests cover.
     pub fn version(mut self, version: &str) -> Builder {
         self.version = version.to_string();
         self
@@ -86,6 +92,8 @@ impl Builder {
             stopping: AtomicBool::new(false),
             connections: Mutex::new(Vec::new()),
             accepted: AtomicUsize::new(0),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
             latency: self.latency,
             arrivals: Mutex::new(Vec::new()),
             leaks: Mutex::new(Vec::new()),
@@ -107,7 +115,7 @@ impl Builder {
     }
 }
 
-/// A local OpenMetadata 1.3 REST API (see the module documentation).
+/// A local OpenMetadata REST API of the configured version (see the module documentation).
 pub struct OpenMetadata {
     port: u16,
     host_port: String,
@@ -122,6 +130,10 @@ struct Shared {
     /// Each connection's socket (to shut it down on drop) and thread.
     connections: Mutex<Vec<(TcpStream, JoinHandle<()>)>>,
     accepted: AtomicUsize,
+    /// Requests being handled now (from arrival, through the configured latency and the wait
+    /// for the backend, to the answer), and the most seen at once.
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
     latency: Duration,
     /// When each request arrived: `(instant, method, path)`.
     arrivals: Mutex<Vec<(Instant, String, String)>>,
@@ -140,6 +152,7 @@ impl Shared {
 
     /// Answers a request; a panic of the stand-in itself becomes a recorded 500.
     fn handle(&self, request: http::Request) -> Response {
+        let _in_flight = InFlight::enter(self);
         self.arrivals
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -178,6 +191,23 @@ impl Shared {
                 )
             },
         )
+    }
+}
+
+/// Counts a request in flight for as long as it lives.
+struct InFlight<'a>(&'a Shared);
+
+impl<'a> InFlight<'a> {
+    fn enter(shared: &'a Shared) -> InFlight<'a> {
+        let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(shared)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -272,11 +302,47 @@ impl OpenMetadata {
         self.shared.backend().calls.clone()
     }
 
-    /// Forgets the calls and schema violations recorded so far (entities and profiles stay).
+    /// Forgets the calls, schema violations and bulk sizes recorded so far, and the most
+    /// requests seen in flight (entities, their creation order and profiles stay).
     pub fn reset_calls(&self) {
         let mut backend = self.shared.backend();
         backend.calls.clear();
         backend.violations.clear();
+        backend.bulk_calls.clear();
+        self.shared.max_in_flight.store(0, Ordering::SeqCst);
+    }
+
+    /// The most requests handled at once so far: a request counts from its arrival, through
+    /// the configured [`latency`](Builder::latency), to its answer. Shows whether a client
+    /// overlapped its calls, and that it kept within its bound.
+    pub fn max_in_flight(&self) -> usize {
+        self.shared.max_in_flight.load(Ordering::SeqCst)
+    }
+
+    /// The number of rows of each 2.x bulk PUT (`…/bulk`) whose body was a list, in the order
+    /// received (to assert a sink's batch size).
+    pub fn bulk_sizes(&self) -> Vec<usize> {
+        self.bulk_calls()
+            .into_iter()
+            .map(|(_, rows)| rows)
+            .collect()
+    }
+
+    /// [`bulk_sizes`](Self::bulk_sizes) with the type each call was for.
+    pub fn bulk_calls(&self) -> Vec<(EntityType, usize)> {
+        self.shared.backend().bulk_calls.clone()
+    }
+
+    /// Each entity as it was first stored, with its type, in order (seeded ones too; one
+    /// hard-deleted and created again comes again): shows that a sink stored containers
+    /// before what they contain.
+    pub fn creation_order(&self) -> Vec<(EntityType, String)> {
+        self.shared.backend().store.creation_order().to_vec()
+    }
+
+    /// The behaviour of the version the server reports now.
+    pub fn server_version(&self) -> ServerVersion {
+        self.shared.backend().server_version()
     }
 
     /// The request bodies refused for breaking a JSON Schema. A test that never asks finds
@@ -380,7 +446,8 @@ impl OpenMetadata {
         self.shared.backend().faults.reject_table(name, message);
     }
 
-    /// Changes what `/v1/system/version` reports from now on.
+    /// Changes what `/v1/system/version` reports from now on, and with it the behaviour (see
+    /// [`Builder::version`]).
     pub fn set_version(&self, version: &str) {
         self.shared.backend().settings.version = version.to_string();
     }

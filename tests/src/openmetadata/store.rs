@@ -1,6 +1,7 @@
-//! The entities the stand-in holds, kept as OpenMetadata 1.3 keeps them: one per type and
-//! FQN, created by a PUT or POST of a create request, versioned (0.1, then +0.1 for each change
-//! of content), soft-deleted and restored, hard-deleted; and the table profiles received.
+//! The entities the stand-in holds, kept as OpenMetadata keeps them: one per type and FQN,
+//! created by a PUT or POST of a create request (or a row of a bulk PUT), versioned (0.1, then
+//! +0.1 for each change of content), soft-deleted and restored, hard-deleted; the order they
+//! were created in; and the table profiles received.
 
 use super::entity_type::EntityType;
 use super::error::ApiError;
@@ -62,6 +63,9 @@ pub(crate) struct Store {
     latest_profiles: HashMap<String, LatestProfile>,
     /// Every profile request accepted: (table FQN, body).
     profile_history: Vec<(String, Value)>,
+    /// Each entity created, in order (a hard-deleted one created again comes again): shows
+    /// that containers were stored before what they contain.
+    created: Vec<(EntityType, String)>,
 }
 
 impl Store {
@@ -75,6 +79,7 @@ impl Store {
             ids: HashMap::new(),
             latest_profiles: HashMap::new(),
             profile_history: Vec::new(),
+            created: Vec::new(),
         }
     }
 
@@ -102,9 +107,27 @@ impl Store {
             }
         };
         let entity = self.stamped(kind, &id, content, version, now, false);
+        if created {
+            self.created.push((kind, fqn.clone()));
+        }
         self.ids.insert(id, (kind, fqn.clone()));
         self.entities_mut(kind).insert(fqn, entity.clone());
         Ok((entity, created))
+    }
+
+    /// The FQN a create request gives its entity; its container must exist and be live.
+    pub fn fqn_for(&self, kind: EntityType, request: &Value) -> Result<String, ApiError> {
+        let name = request["name"].as_str().unwrap_or_default();
+        match self.container(kind, request)? {
+            Some((_, c)) => fqn::add(c["fullyQualifiedName"].as_str().unwrap_or_default(), name),
+            None => fqn::quote_name(name),
+        }
+        .map_err(ApiError::bad_request)
+    }
+
+    /// Each entity created so far, in order, with its type.
+    pub fn creation_order(&self) -> &[(EntityType, String)] {
+        &self.created
     }
 
     /// Whether an entity (deleted or not) of this type has the FQN a create request gives it.
