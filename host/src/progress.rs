@@ -396,25 +396,33 @@ impl Ticker {
         let thread = std::thread::Builder::new()
             .name("progress".into())
             .stack_size(256 * 1024)
-            .spawn(move || {
-                let (stopped, wake) = &*signal;
-                let mut stopped = stopped.lock().unwrap_or_else(|p| p.into_inner());
-                loop {
-                    stopped = wake
-                        .wait_timeout(stopped, interval)
-                        .unwrap_or_else(|p| p.into_inner())
-                        .0;
-                    if *stopped {
-                        return;
-                    }
-                    shared.line_if_due(interval);
-                }
-            })
+            .spawn(move || tick_until_stopped(&signal, interval, || shared.line_if_due(interval)))
             .ok()?;
         Some(Ticker {
             stop,
             thread: Some(thread),
         })
+    }
+}
+
+/// Calls `tick` every `interval` until `signal` says stop. The flag is read before each wait:
+/// a stop signalled before this thread first took the lock (a run shorter than the thread's
+/// start) would otherwise find no waiter to wake, and the process would wait out a whole
+/// interval after its summary.
+fn tick_until_stopped(signal: &(Mutex<bool>, Condvar), interval: Duration, mut tick: impl FnMut()) {
+    let (stopped, wake) = signal;
+    let mut stopped = stopped.lock().unwrap_or_else(|p| p.into_inner());
+    loop {
+        if *stopped {
+            return;
+        }
+        let (guard, timeout) = wake
+            .wait_timeout_while(stopped, interval, |stopped| !*stopped)
+            .unwrap_or_else(|p| p.into_inner());
+        stopped = guard;
+        if timeout.timed_out() && !*stopped {
+            tick();
+        }
     }
 }
 
@@ -542,6 +550,33 @@ mod tests {
             ..snapshot(0, 2, true, 0)
         };
         assert_eq!((idle.rate(), idle.eta()), (0.0, None));
+    }
+
+    #[test]
+    fn a_stop_signalled_before_the_ticker_waits_ends_it_at_once() {
+        // The stop comes before the ticker's first wait (the race of a short run): it must
+        // return without waiting out its interval (an hour here; the watchdog gives it 30 s).
+        let signal = Arc::new((Mutex::new(true), Condvar::new()));
+        let (done, finished) = std::sync::mpsc::channel();
+        let ticker = signal.clone();
+        std::thread::spawn(move || {
+            let mut ticks = 0;
+            tick_until_stopped(&ticker, Duration::from_secs(3600), || ticks += 1);
+            let _ = done.send(ticks);
+        });
+        assert_eq!(finished.recv_timeout(Duration::from_secs(30)), Ok(0));
+
+        // And a stop while it waits wakes it.
+        let signal = Arc::new((Mutex::new(false), Condvar::new()));
+        let (done, finished) = std::sync::mpsc::channel();
+        let ticker = signal.clone();
+        std::thread::spawn(move || {
+            tick_until_stopped(&ticker, Duration::from_secs(3600), || {});
+            let _ = done.send(());
+        });
+        *signal.0.lock().unwrap() = true;
+        signal.1.notify_all();
+        assert_eq!(finished.recv_timeout(Duration::from_secs(30)), Ok(()));
     }
 
     #[test]

@@ -167,6 +167,16 @@ pub fn run_measured(args: &[&str]) -> (Run, u64) {
     (run, usage.ru_maxrss as u64 * 1024)
 }
 
+/// Starts the binary with `args` as [`run`] would, its stdout a pipe the caller reads (at its
+/// own pace) and its stderr the file `stderr`.
+pub fn spawn_piped(args: &[&str], stderr: &Path) -> std::process::Child {
+    command(args, &[])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(stderr).expect("stderr file"))
+        .spawn()
+        .expect("run ddb-catalog")
+}
+
 fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
     register_secret(crate::admin::SECRET);
     let mut command = Command::new(binary());

@@ -146,3 +146,150 @@ fn the_host_stays_within_the_memory_limit_whatever_the_guest_returns() {
         eprintln!("{mode}: peak RSS {} MiB", peak >> 20);
     }
 }
+
+/// The workflow decides the scope: a connector that names another tenant's service, or scope
+/// names OpenMetadata would not take, is refused before anything is written, into a file or
+/// into OpenMetadata.
+#[test]
+fn a_connector_cannot_write_outside_the_workflows_scope() {
+    let component = e2e::hostile::component().to_str().unwrap().to_string();
+    for (mode, named) in [
+        (
+            "scope-hijack",
+            "the connector named service `other_tenant` where the workflow implies `hostile`",
+        ),
+        ("long-scope", "the connector named service `ssssssss"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = workflow(dir.path(), mode, "");
+        let out = dir.path().join("out.json");
+        let run = host::run(&[
+            "ingest",
+            "-c",
+            path.to_str().unwrap(),
+            "--component",
+            &component,
+            "-q",
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code(), 1, "{mode}: {}", run.stderr);
+        assert!(run.stderr.contains(named), "{mode}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("refused, nothing written"),
+            "{mode}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr.len() < 16 << 10,
+            "{mode}: {} bytes of stderr",
+            run.stderr.len()
+        );
+        let written: Vec<serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+        assert_eq!(written, Vec::<serde_json::Value>::new(), "{mode}");
+
+        // Into OpenMetadata: no call writes anything.
+        let om = e2e::openmetadata::OpenMetadata::start();
+        host::register_secret(&om.token());
+        let mut rest = Workflow::new("hostile", "http://127.0.0.1:9", "AKIDHOSTILE").connection(
+            &format!("      connectionOptions:\n        hostile.mode: {mode}\n        hostile.tenant: t\n"),
+        );
+        rest.sink = "sink:\n  type: metadata-rest\n  config: {}\n".into();
+        rest.workflow_config = format!(
+            "  openMetadataServerConfig:\n    hostPort: {}\n    authProvider: openmetadata\n    securityConfig:\n      jwtToken: {}\n",
+            om.host_port(),
+            om.token()
+        );
+        let path = rest.write(dir.path(), "rest.yaml");
+        let run = host::run(&[
+            "ingest",
+            "-c",
+            path.to_str().unwrap(),
+            "--component",
+            &component,
+            "-q",
+        ]);
+        assert_eq!(run.code(), 1, "{mode}: {}", run.stderr);
+        let writes: Vec<String> = om
+            .calls()
+            .iter()
+            .filter(|c| c.method != "GET")
+            .map(|c| c.summary())
+            .collect();
+        assert_eq!(writes, Vec::<String>::new(), "{mode}");
+        assert!(om.service("other_tenant").is_none());
+    }
+}
+
+/// A table handed over twice (in two batches, or twice in one) is written once, with a
+/// warning, and counted once.
+#[test]
+fn a_repeated_table_is_refused_with_a_warning_and_counted_once() {
+    let component = e2e::hostile::component().to_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let path = workflow(dir.path(), "repeat-tables", "");
+    let out = dir.path().join("out.json");
+    let run = host::run(&[
+        "ingest",
+        "-c",
+        path.to_str().unwrap(),
+        "--component",
+        &component,
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+    let names: Vec<String> = host::read_entities(&out)
+        .iter()
+        .filter(|e| e.get("columns").is_some())
+        .map(|e| e["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["a", "b"]);
+    for name in ["a", "b"] {
+        assert!(
+            run.stderr.contains(&format!(
+                "table `{name}` handed over again: the repeat is refused"
+            )),
+            "{}",
+            run.stderr
+        );
+    }
+    assert_eq!(
+        e2e::summary::table_counts(&run.stderr)[1],
+        2,
+        "{}",
+        run.stderr
+    );
+}
+
+/// What the host spends on a component's configuration schema is bounded: a 6 KB schema whose
+/// patterns would make a backtracking-free engine's match state grow with states times capture
+/// slots (1.3 GiB with `regex-lite`) costs the host a few MiB, measured from outside (`wait4`).
+#[test]
+fn a_costly_configuration_schema_does_not_grow_the_host() {
+    let component = e2e::hostile::component().to_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let path = workflow(dir.path(), "costly-schema", "");
+    let (run, peak) = host::run_measured(&[
+        "ingest",
+        "-c",
+        path.to_str().unwrap(),
+        "--component",
+        &component,
+        "-q",
+        "-o",
+        dir.path().join("out.json").to_str().unwrap(),
+    ]);
+    assert!(
+        run.code() == 0 || run.stderr.contains("configuration schema is not valid"),
+        "{}",
+        run.stderr
+    );
+    eprintln!("costly-schema: peak RSS {} MiB", peak >> 20);
+    assert!(
+        peak >> 20 <= 100,
+        "the host peaked at {} MiB checking a 6 KB configuration schema",
+        peak >> 20
+    );
+}

@@ -6,10 +6,10 @@
 
 use e2e::admin::Admin;
 use e2e::host;
-use e2e::openmetadata::{Auth, Fault, OpenMetadata, RequestMatch};
+use e2e::openmetadata::{Auth, Fault, OpenMetadata, RequestMatch, SERVER_VERSIONS};
 use e2e::servers::{Kind, Server};
 use e2e::workflow::Workflow;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
@@ -332,20 +332,35 @@ fn a_wrong_token_or_an_incompatible_server_stops_the_run_clearly() {
     assert_eq!(run1.code(), 1);
     assert!(run1.stderr.contains("HTTP 401"), "{}", run1.stderr);
 
-    let old = OpenMetadata::builder().version("0.13.2").start();
+    // Only a major this sink does not know is refused, with what to do about it.
+    for version in ["0.13.2", "3.0.0"] {
+        let unknown = OpenMetadata::builder().version(version).start();
+        let workflow = rest_workflow(
+            Workflow::new("auth", &dynamodb_local().endpoint(), key).without_tags(),
+            &unknown,
+            "",
+        );
+        let refused = run(&workflow, dir.path());
+        assert_eq!(refused.code(), 1);
+        assert!(
+            refused.stderr.contains(&format!(
+                "OpenMetadata server version `{version}` is not one this sink speaks (1.x or 2.x) (set enableVersionValidation: false to try anyway)"
+            )),
+            "{}",
+            refused.stderr
+        );
+        assert!(unknown.calls().len() == 1, "{:?}", unknown.calls());
+    }
+    // `enableVersionValidation: false` skips the check.
+    let unchecked = OpenMetadata::builder().version("0.13.2").start();
     let workflow = rest_workflow(
         Workflow::new("auth", &dynamodb_local().endpoint(), key).without_tags(),
-        &old,
-        "",
+        &unchecked,
+        "    enableVersionValidation: false\n",
     );
-    let run2 = run(&workflow, dir.path());
-    assert_eq!(run2.code(), 1);
-    assert!(
-        run2.stderr
-            .contains("OpenMetadata server version `0.13.2` is not 1.x"),
-        "{}",
-        run2.stderr
-    );
+    let skipped = run(&workflow, dir.path());
+    assert_eq!(skipped.code(), 0, "{}", skipped.stderr);
+    assert!(unchecked.table("auth.default.default.t_auth").is_some());
 }
 
 #[test]
@@ -400,12 +415,10 @@ fn optional_server_settings_are_honoured() {
     let dir = tempfile::tempdir().unwrap();
     let first = run(&workflow, dir.path());
     assert_eq!(first.code(), 0, "{}", first.stderr);
-    // no version check; the extra header on every call; the service without its connection
-    assert!(
-        !sequence(&om).iter().any(|c| c.contains("/system/version")),
-        "{:?}",
-        sequence(&om)
-    );
+    // The version is still read, to shape the requests (an unknown major would not stop the
+    // run: `a_wrong_token_or_an_incompatible_server_stops_the_run_clearly`); the extra header
+    // on every call; the service without its connection.
+    assert_eq!(sequence(&om)[0], "GET /api/v1/system/version");
     for call in om.calls() {
         assert_eq!(call.header("x-tenant"), Some("acme"), "{}", call.summary());
     }
@@ -510,4 +523,277 @@ fn tables_reach_openmetadata_while_the_describes_go_on() {
         "the first table reached OpenMetadata {first:?} after the start\n{}",
         run.stderr
     );
+}
+
+/// The zoo of key shapes, indexes, tags and sampled columns that every server version must take.
+fn seed_zoo(admin: &Admin) {
+    admin.create_table("hash_only", &[("id", "S", "HASH")]);
+    admin.create_table(
+        "hash_range",
+        &[("customer", "S", "HASH"), ("at", "N", "RANGE")],
+    );
+    admin.create_table("binary_key", &[("digest", "B", "HASH")]);
+    admin.create_table("number_binary", &[("n", "N", "HASH"), ("b", "B", "RANGE")]);
+    admin.create_table_with(
+        "indexed",
+        &[("pk", "S", "HASH"), ("sk", "S", "RANGE")],
+        &[("email", "S"), ("created", "N")],
+        json!({
+            "GlobalSecondaryIndexes": [{"IndexName": "by_email",
+                "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"}}],
+            "LocalSecondaryIndexes": [{"IndexName": "by_created",
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                              {"AttributeName": "created", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+        }),
+    );
+    let arn = admin.describe("hash_only")["TableArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    admin.tag(
+        &arn,
+        &[
+            ("env", "prod"),
+            ("team/owner", "data"),
+            ("cost:center", "42"),
+        ],
+    );
+    for i in 0..20 {
+        admin.put_item(
+            "hash_range",
+            json!({
+                "customer": {"S": format!("c{i}")}, "at": {"N": i.to_string()},
+                "email": {"S": format!("user{i}@example.com")},
+                "address": {"M": {"city": {"S": "Paris"}, "zip": {"S": "75001"}}},
+            }),
+        );
+    }
+}
+
+fn column<'a>(table: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    table["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no column {name} in {table}"))
+}
+
+fn tag_fqns(value: &serde_json::Value) -> Vec<String> {
+    value["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| t["tagFQN"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Calls the server answered with an error, but the lookups that are expected to miss on a
+/// first run (a service, classification or tag looked up before it is created).
+fn refused(om: &OpenMetadata) -> Vec<String> {
+    om.calls()
+        .iter()
+        .filter(|c| c.status >= 300)
+        .filter(|c| !(c.method == "GET" && c.status == 404 && c.decoded_path().contains("/name/")))
+        .map(|c| c.summary())
+        .collect()
+}
+
+#[test]
+fn every_server_version_takes_every_table_as_openmetadata_shapes_it() {
+    let moto = Server::start(Kind::Moto);
+    for (i, version) in SERVER_VERSIONS.iter().enumerate() {
+        let key = format!("AKIDVERSION{i}");
+        let admin = Admin::new(&moto.endpoint(), &key);
+        seed_zoo(&admin);
+        let om = OpenMetadata::builder().version(version).start();
+        let service = format!("zoo{i}");
+        let workflow = rest_workflow(
+            Workflow::new(&service, &moto.endpoint(), &key).connection(
+                "      connectionOptions:\n        sampleSize: 50\n        sampleConvergenceItems: 0\n",
+            ),
+            &om,
+            "",
+        );
+        let dir = tempfile::tempdir().unwrap();
+        // With its ingestion pipeline, so that the run's status is written too.
+        let pipeline = format!("{service}.zoo_metadata");
+        let run = |workflow: &Workflow, dir: &Path| {
+            let path = dir.join("workflow.yaml");
+            std::fs::write(
+                &path,
+                format!("{}ingestionPipelineFQN: {pipeline}\n", workflow.yaml()),
+            )
+            .unwrap();
+            host::run(&["ingest", "-c", path.to_str().unwrap()])
+        };
+        let first = run(&workflow, dir.path());
+        assert_eq!(first.code(), 0, "{version}: {}", first.stderr);
+        let states: Vec<Value> = om
+            .pipeline_statuses(&pipeline)
+            .iter()
+            .map(|s| s["pipelineState"].clone())
+            .collect();
+        assert_eq!(
+            states.last(),
+            Some(&json!("success")),
+            "{version}: {states:?}"
+        );
+        assert_eq!(refused(&om), Vec::<String>::new(), "{version}");
+        assert!(
+            om.schema_violations().is_empty(),
+            "{version}: {:?}",
+            om.schema_violations()
+        );
+        assert!(
+            first.stderr.contains("Tables: 5 created, 0 updated, 0 unchanged (same sourceHash), 0 marked deleted; 5 profiles stored"),
+            "{version}: {}",
+            first.stderr
+        );
+        let table = |name: &str| {
+            om.table(&format!("{service}.default.default.{name}"))
+                .unwrap_or_else(|| panic!("{version}: no table {name}"))
+        };
+
+        // Keys as OpenMetadata 2.0.7's connector shapes them.
+        let hash_only = table("hash_only");
+        assert_eq!(
+            column(&hash_only, "id")["constraint"],
+            "PRIMARY_KEY",
+            "{version}"
+        );
+        assert!(
+            hash_only["tableConstraints"]
+                .as_array()
+                .is_none_or(|c| c.is_empty()),
+            "{version}: {hash_only}"
+        );
+        for (name, hash, range) in [
+            ("hash_range", "customer", "at"),
+            ("number_binary", "n", "b"),
+            ("indexed", "pk", "sk"),
+        ] {
+            let t = table(name);
+            assert_eq!(
+                t["tableConstraints"],
+                json!([
+                    {"constraintType": "PRIMARY_KEY", "columns": [hash, range]},
+                    {"constraintType": "SORT_KEY", "columns": [range]}
+                ]),
+                "{version}: {name}"
+            );
+            for key in [hash, range] {
+                assert!(
+                    column(&t, key)
+                        .get("constraint")
+                        .is_none_or(|c| c.is_null()),
+                    "{version}: {name}.{key}"
+                );
+            }
+        }
+        let binary = table("binary_key");
+        assert_eq!(column(&binary, "digest")["dataType"], "BINARY");
+        assert_eq!(column(&binary, "digest")["constraint"], "PRIMARY_KEY");
+
+        // Sampled columns with children, PII, profiles.
+        let hash_range = table("hash_range");
+        assert_eq!(
+            tag_fqns(column(&hash_range, "email")),
+            ["PII.Sensitive"],
+            "{version}"
+        );
+        let mut children: Vec<&str> = column(&hash_range, "address")["children"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        children.sort();
+        assert_eq!(children, ["city", "zip"], "{version}");
+        assert_eq!(
+            om.profiles(&format!("{service}.default.default.hash_range"))
+                .len(),
+            1
+        );
+
+        // Tags: `env` everywhere; keys with `/` and `:` only where the version takes them.
+        let tags = tag_fqns(&hash_only);
+        if version.starts_with("1.3") {
+            assert_eq!(tags, ["env.prod"], "{version}");
+            assert!(om.classification("team/owner").is_none());
+            for name in ["team/owner", "cost:center"] {
+                assert!(
+                    first.stderr.contains(&format!("tag `{name}` left out: OpenMetadata 1.3.4 takes classification and tag names of 2 to 64")),
+                    "{version}: {}",
+                    first.stderr
+                );
+            }
+        } else {
+            assert_eq!(
+                tags,
+                ["env.prod", "team/owner.data", "cost:center.42"],
+                "{version}"
+            );
+            assert!(om.tag("team/owner.data").is_some(), "{version}");
+        }
+
+        // 2.x gets the bulk API, by at most 100 rows; 1.x one PUT per table.
+        let single_puts = om
+            .calls()
+            .iter()
+            .filter(|c| c.method == "PUT" && c.decoded_path() == "/api/v1/tables")
+            .count();
+        if version.starts_with('2') {
+            assert_eq!(single_puts, 0, "{version}");
+            assert!(
+                om.bulk_sizes().iter().all(|&n| (1..=100).contains(&n)),
+                "{:?}",
+                om.bulk_sizes()
+            );
+        } else {
+            assert_eq!(single_puts, 5, "{version}");
+            assert!(om.bulk_sizes().is_empty(), "{version}");
+        }
+
+        // A rerun sends no table; a dropped table is soft-deleted.
+        admin.delete_table("binary_key");
+        om.reset_calls();
+        let second = run(&workflow, dir.path());
+        assert_eq!(second.code(), 0, "{version}: {}", second.stderr);
+        assert!(
+            second.stderr.contains(
+                "Tables: 0 created, 0 updated, 4 unchanged (same sourceHash), 1 marked deleted"
+            ),
+            "{version}: {}",
+            second.stderr
+        );
+        assert_eq!(refused(&om), Vec::<String>::new(), "{version}");
+        let table_writes: Vec<String> = om
+            .calls()
+            .iter()
+            .filter(|c| {
+                c.method == "PUT"
+                    && c.decoded_path().starts_with("/api/v1/tables")
+                    && !c.decoded_path().ends_with("/tableProfile")
+            })
+            .map(|c| c.summary())
+            .collect();
+        assert_eq!(table_writes, Vec::<String>::new(), "{version}");
+        let deleted: Vec<String> = om
+            .deleted_tables()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(deleted, ["binary_key"], "{version}");
+        assert!(
+            om.schema_violations().is_empty(),
+            "{version}: {:?}",
+            om.schema_violations()
+        );
+        for table in ["hash_only", "hash_range", "number_binary", "indexed"] {
+            admin.delete_table(table);
+        }
+    }
 }

@@ -246,3 +246,93 @@ fn a_run_stopped_by_its_memory_limit_keeps_the_batch_before() {
         "the connector needed more memory than its limit of 64 MiB",
     );
 }
+
+/// The CPU limit counts the time the guest computes, not the time the host waits on its sink:
+/// a run whose stdout is read slowly goes on for several seconds of wall time under a 1 s CPU
+/// limit, and completes (before `guest_clock.rs` left the time between calls into the guest
+/// out, it was stopped "for computing longer than its CPU limit").
+#[test]
+fn a_slowly_read_stdout_does_not_count_against_the_cpu_limit() {
+    use std::io::Read;
+    let catalog = GeneratedCatalog::start(1_000);
+    let dir = tempfile::tempdir().unwrap();
+    let workflow =
+        Workflow::new("slow_reader", &catalog.endpoint(), "AKIDSLOWREADER").without_tags();
+    let path = workflow.write(dir.path(), "workflow.yaml");
+    let stderr = dir.path().join("stderr");
+    let mut child = host::spawn_piped(
+        &[
+            "ingest",
+            "-c",
+            path.to_str().unwrap(),
+            "-o",
+            "-",
+            "--cpu-time",
+            "1",
+        ],
+        &stderr,
+    );
+    let mut stdout = child.stdout.take().unwrap();
+    // 4 KiB every 20 ms: at most 200 KiB/s, so 1,000 tables' requests (over 900 KiB) take the
+    // reader more than 4 s, four times the CPU limit.
+    let mut read = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stdout.read(&mut chunk).unwrap();
+        if n == 0 {
+            break;
+        }
+        read.extend_from_slice(&chunk[..n]);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = child.wait().unwrap();
+    let stderr = std::fs::read_to_string(&stderr).unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    assert!(
+        read.len() > 900 * 1024,
+        "only {} bytes: the reader was not held back\n{stderr}",
+        read.len()
+    );
+    let entities: Vec<Value> = serde_json::from_slice(&read).unwrap();
+    assert_eq!(
+        entities
+            .iter()
+            .filter(|e| e.get("columns").is_some())
+            .count(),
+        1_000
+    );
+    assert!(!stderr.contains("CPU limit"), "{stderr}");
+}
+
+/// The same for a slow OpenMetadata server: 300 ms an answer, several seconds of PUTs under a
+/// 1 s CPU limit.
+#[test]
+fn a_slow_openmetadata_server_does_not_count_against_the_cpu_limit() {
+    let catalog = GeneratedCatalog::start(200);
+    let om = OpenMetadata::builder()
+        .latency(Duration::from_millis(300))
+        .start();
+    host::register_secret(&om.token());
+    let dir = tempfile::tempdir().unwrap();
+    let mut workflow =
+        Workflow::new("slow_server", &catalog.endpoint(), "AKIDSLOWSERVER").without_tags();
+    workflow.sink = "sink:\n  type: metadata-rest\n  config: {}\n".into();
+    workflow.workflow_config = format!(
+        "  openMetadataServerConfig:\n    hostPort: {}\n    authProvider: openmetadata\n    securityConfig:\n      jwtToken: {}\n",
+        om.host_port(),
+        om.token()
+    );
+    let path = workflow.write(dir.path(), "workflow.yaml");
+    let run = host::run(&["ingest", "-c", path.to_str().unwrap(), "--cpu-time", "1"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+    // At least the version, service, database, schema and listing calls, then 400 table and
+    // profile calls 32 at a time: over 15 answers in a row at 300 ms, more than 4 s.
+    let calls = om.calls().len();
+    assert!(calls >= 405, "{calls} calls");
+    assert_eq!(
+        table_counts(&run.stderr),
+        [200, 200, 0, 0],
+        "{}",
+        run.stderr
+    );
+}
