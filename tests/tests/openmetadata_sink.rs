@@ -797,3 +797,79 @@ fn every_server_version_takes_every_table_as_openmetadata_shapes_it() {
         }
     }
 }
+
+/// Writes overlap, within the sink's bound: the stand-in sees several calls at once, never more
+/// than 32; the service, database and schema are stored before any table; and a table the server
+/// refuses fails alone, every other one arriving (on 1.x one PUT each, on 2.x in bulk rows).
+#[test]
+fn writes_overlap_within_their_bound_parents_first_and_a_refused_table_fails_alone() {
+    use e2e::openmetadata::EntityType;
+    let catalog = e2e::catalog::GeneratedCatalog::start(300);
+    for version in ["1.3.4", "2.0.7"] {
+        let om = OpenMetadata::builder()
+            .version(version)
+            .latency(Duration::from_millis(20))
+            .start();
+        let refused = ["t000007", "t000150", "t000299"];
+        for name in refused {
+            om.reject_table(name, "Invalid request: refused by the test");
+        }
+        let workflow = rest_workflow(
+            Workflow::new("overlap", &catalog.endpoint(), "AKIDOVERLAPS").without_tags(),
+            &om,
+            "",
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let run = run(&workflow, dir.path());
+        assert_eq!(run.code(), 1, "{version}: {}", run.stderr);
+        for name in refused {
+            assert!(
+                run.stderr.contains(name) && run.stderr.contains("refused by the test"),
+                "{version}: {}",
+                run.stderr
+            );
+            assert!(
+                om.table(&format!("overlap.default.default.{name}"))
+                    .is_none()
+            );
+        }
+        let stored = om
+            .creation_order()
+            .into_iter()
+            .filter(|(kind, _)| *kind == EntityType::Table)
+            .count();
+        assert_eq!(stored, 297, "{version}");
+        assert!(
+            run.stderr.contains("Tables: 297 created"),
+            "{version}: {}",
+            run.stderr
+        );
+
+        let in_flight = om.max_in_flight();
+        assert!(
+            (2..=32).contains(&in_flight),
+            "{version}: {in_flight} calls in flight"
+        );
+
+        let order: Vec<EntityType> = om.creation_order().into_iter().map(|(k, _)| k).collect();
+        let first_table = order.iter().position(|k| *k == EntityType::Table).unwrap();
+        assert_eq!(
+            order[..first_table],
+            [
+                EntityType::DatabaseService,
+                EntityType::Database,
+                EntityType::DatabaseSchema
+            ],
+            "{version}"
+        );
+        if version.starts_with('2') {
+            let rows: usize = om.bulk_sizes().iter().sum();
+            assert!(rows >= 300, "{version}: {:?}", om.bulk_sizes());
+            assert!(
+                om.bulk_sizes().iter().all(|&n| n <= 100),
+                "{:?}",
+                om.bulk_sizes()
+            );
+        }
+    }
+}
