@@ -32,6 +32,20 @@ pub enum Verdict {
     Keep,
     /// Dropped; the text says by which rule.
     Drop(String),
+    /// Dropped because a pattern ran out of steps before it could say whether it matches: an
+    /// exclude that may match, or no include that does. Never ingested against the user's
+    /// filter; the text names the pattern and is worth a warning.
+    Undecided(String),
+}
+
+impl Verdict {
+    /// Why the name is left out, if it is.
+    pub fn dropped(&self) -> Option<&str> {
+        match self {
+            Verdict::Keep => None,
+            Verdict::Drop(reason) | Verdict::Undecided(reason) => Some(reason),
+        }
+    }
 }
 
 /// Matcher steps per match, so that a pathological pattern cannot hang a run: a filter over a
@@ -52,24 +66,47 @@ impl FilterPattern {
 
     /// Decides on `name`. `setting` names the filter in the reason (e.g. `tableFilterPattern`).
     pub fn verdict(&self, name: &str, setting: &str) -> Verdict {
+        self.verdict_within(name, setting, MAX_STEPS)
+    }
+
+    fn verdict_within(&self, name: &str, setting: &str, steps: usize) -> Verdict {
+        let undecided = |list: &str, p: &Pattern| {
+            format!(
+                "{setting}.{list} `{}` could not be decided within {steps} steps; left out, as it may {}",
+                p.source,
+                if list == "excludes" {
+                    "match"
+                } else {
+                    "not match"
+                }
+            )
+        };
         if !self.includes.is_empty() {
-            return if self.includes.iter().any(|p| p.matches(name)) {
-                Verdict::Keep
-            } else {
-                Verdict::Drop(format!("not matched by any {setting}.includes"))
+            let mut first_undecided = None;
+            for p in &self.includes {
+                match p.regex.match_start(name, steps) {
+                    Some(true) => return Verdict::Keep,
+                    Some(false) => {}
+                    None => {
+                        first_undecided.get_or_insert(p);
+                    }
+                }
+            }
+            return match first_undecided {
+                Some(p) => Verdict::Undecided(undecided("includes", p)),
+                None => Verdict::Drop(format!("not matched by any {setting}.includes")),
             };
         }
-        match self.excludes.iter().find(|p| p.matches(name)) {
-            Some(p) => Verdict::Drop(format!("matched {setting}.excludes `{}`", p.source)),
-            None => Verdict::Keep,
+        for p in &self.excludes {
+            match p.regex.match_start(name, steps) {
+                Some(true) => {
+                    return Verdict::Drop(format!("matched {setting}.excludes `{}`", p.source));
+                }
+                Some(false) => {}
+                None => return Verdict::Undecided(undecided("excludes", p)),
+            }
         }
-    }
-}
-
-impl Pattern {
-    /// A match that exceeds the step budget counts as no match.
-    fn matches(&self, name: &str) -> bool {
-        self.regex.match_start(name, MAX_STEPS).unwrap_or(false)
+        Verdict::Keep
     }
 }
 
@@ -157,6 +194,27 @@ mod tests {
         let p = pattern(&["a|b"], &[]);
         assert!(kept(&p, "beta"));
         assert!(!kept(&p, "cab"));
+    }
+
+    #[test]
+    fn a_pattern_out_of_steps_never_lets_a_table_in() {
+        // `(a*)*b` on a run of `a`s backtracks exponentially, in Python too.
+        let name = "a".repeat(40);
+        let exclude = pattern(&[], &["tmp_", "(a*)*b"]);
+        let verdict = exclude.verdict(&name, "tableFilterPattern");
+        assert_eq!(
+            verdict,
+            Verdict::Undecided(format!(
+                "tableFilterPattern.excludes `(a*)*b` could not be decided within {MAX_STEPS} steps; left out, as it may match"
+            ))
+        );
+        assert!(verdict.dropped().is_some());
+        assert!(kept(&exclude, "orders"));
+        // An include out of steps: left out unless another include matches.
+        let include = pattern(&["(a*)*b"], &[]);
+        assert!(matches!(include.verdict(&name, "t"), Verdict::Undecided(_)));
+        let either = pattern(&["(a*)*b", "a"], &[]);
+        assert!(kept(&either, &name));
     }
 
     #[test]

@@ -263,7 +263,8 @@ struct Counts {
 }
 
 enum Processed {
-    Filtered(String),
+    /// Left out by a filter; with a warning when a pattern could not decide.
+    Filtered(String, Option<Warning>),
     Ingested(Box<Table>, Vec<Warning>),
     Failed(Failure),
 }
@@ -278,10 +279,13 @@ impl<T: Transport> Run<'_, '_, T> {
         } else {
             &self.settings.database_name
         };
-        if let Verdict::Drop(reason) = source
+        let verdict = source
             .database_filter
-            .verdict(database, "databaseFilterPattern")
-        {
+            .verdict(database, "databaseFilterPattern");
+        if let Some(reason) = verdict.dropped() {
+            if matches!(verdict, Verdict::Undecided(_)) {
+                crate::warn!("database `{database}`: {reason}");
+            }
             return Some(format!("database `{database}` {reason}"));
         }
         let schema = if fqn {
@@ -289,10 +293,12 @@ impl<T: Transport> Run<'_, '_, T> {
         } else {
             SCHEMA_NAME
         };
-        match source.schema_filter.verdict(schema, "schemaFilterPattern") {
-            Verdict::Drop(reason) => Some(format!("schema `{schema}` {reason}")),
-            Verdict::Keep => None,
+        let verdict = source.schema_filter.verdict(schema, "schemaFilterPattern");
+        let reason = verdict.dropped()?;
+        if matches!(verdict, Verdict::Undecided(_)) {
+            crate::warn!("schema `{schema}`: {reason}");
         }
+        Some(format!("schema `{schema}` {reason}"))
     }
 
     /// Lists and describes at once: the listing runs ahead, a bounded number of names at most,
@@ -379,8 +385,11 @@ impl<T: Transport> Run<'_, '_, T> {
     async fn process(&self, index: u64, name: String) -> Result<Finished, ConnectorError> {
         let processed = self.process_table(&name).await?;
         let (status, table) = match processed {
-            Processed::Filtered(reason) => {
+            Processed::Filtered(reason, warning) => {
                 self.counts.filtered.set(self.counts.filtered.get() + 1);
+                if let Some(warning) = warning {
+                    self.outbox.warn(warning);
+                }
                 (TableStatus::Filtered(reason), None)
             }
             Processed::Failed(failure) => {
@@ -427,12 +436,22 @@ impl<T: Transport> Run<'_, '_, T> {
         } else {
             name.to_string()
         };
-        if let Verdict::Drop(reason) = source
+        match source
             .table_filter
             .verdict(&filtered_name, "tableFilterPattern")
         {
-            crate::debug!("table `{name}` filtered: {reason}");
-            return Ok(Processed::Filtered(reason));
+            Verdict::Keep => {}
+            Verdict::Drop(reason) => {
+                crate::debug!("table `{name}` filtered: {reason}");
+                return Ok(Processed::Filtered(reason, None));
+            }
+            Verdict::Undecided(reason) => {
+                let warning = Warning {
+                    table: Some(name.to_string()),
+                    message: reason.clone(),
+                };
+                return Ok(Processed::Filtered(reason, Some(warning)));
+            }
         }
         let description = match self.client.describe_table(name).await {
             Ok(description) => description,
