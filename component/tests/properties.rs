@@ -155,7 +155,17 @@ proptest! {
     #[test]
     fn any_filter_compiles_or_is_refused_and_never_hangs(pattern in ".{0,16}", name in "[a-zA-Z0-9_.-]{3,40}") {
         if let Ok(filter) = FilterPattern::new(std::slice::from_ref(&pattern), std::slice::from_ref(&pattern)) {
-            let _ = filter.verdict(&name, "tableFilterPattern");
+            // The step budget bounds every verdict; a watchdog turns a hang into a failure
+            // (30 s for what takes microseconds: a hang detector, not a timing).
+            let (done, verdict) = std::sync::mpsc::channel();
+            let probe = name.clone();
+            std::thread::spawn(move || {
+                let _ = done.send(filter.verdict(&probe, "tableFilterPattern"));
+            });
+            prop_assert!(
+                verdict.recv_timeout(std::time::Duration::from_secs(30)).is_ok(),
+                "the filter {pattern:?} on {name:?} did not answer"
+            );
         }
     }
 }

@@ -32,14 +32,26 @@ mod linux {
         }
     }
 
-    /// The executable mappings of `exe` in a `/proc/<pid>/maps` text.
+    /// The executable mappings of `exe` in a `/proc/<pid>/maps` text. The path is the rest of
+    /// the line after five fields: it may hold spaces, and ends in ` (deleted)` when the file
+    /// was replaced since (as `/proc/self/exe` then does too).
     pub(super) fn code_ranges(maps: &str, exe: &str) -> Vec<(usize, usize)> {
         maps.lines()
             .filter_map(|line| {
-                let mut fields = line.split_whitespace();
-                let range = fields.next()?;
-                let perms = fields.next()?;
-                let path = fields.nth(3)?;
+                let mut rest = line;
+                let mut field = || {
+                    rest = rest.trim_start_matches(' ');
+                    let end = rest.find(' ').unwrap_or(rest.len());
+                    let (field, after) = rest.split_at(end);
+                    rest = after;
+                    Some(field).filter(|f| !f.is_empty())
+                };
+                let range = field()?;
+                let perms = field()?;
+                for _ in 0..3 {
+                    field()?; // offset, device, inode
+                }
+                let path = rest.trim_start_matches(' ');
                 if !perms.contains('x') || path != exe {
                     return None;
                 }
@@ -71,5 +83,21 @@ mod tests {
             code_ranges(maps, "/opt/ddb-catalog/ddb-catalog"),
             [(0x55d0c0200000, 0x55d0c1a00000)]
         );
+    }
+
+    #[test]
+    fn a_path_with_spaces_or_deleted_is_read_whole() {
+        let maps = "55d0c0200000-55d0c1a00000 r-xp 00200000 fd:01 123                        /opt/my tools/ddb-catalog
+55d0c2200000-55d0c3a00000 r-xp 00200000 fd:01 124                        /opt/old/ddb-catalog (deleted)
+";
+        assert_eq!(
+            code_ranges(maps, "/opt/my tools/ddb-catalog"),
+            [(0x55d0c0200000, 0x55d0c1a00000)]
+        );
+        assert_eq!(
+            code_ranges(maps, "/opt/old/ddb-catalog (deleted)"),
+            [(0x55d0c2200000, 0x55d0c3a00000)]
+        );
+        assert_eq!(code_ranges(maps, "/opt/my"), []);
     }
 }

@@ -24,6 +24,8 @@ struct Shared {
     /// Added before each answer.
     latency: Duration,
     requests: AtomicU64,
+    /// When the last DescribeTable was answered.
+    last_describe: std::sync::Mutex<Option<std::time::Instant>>,
     stopping: AtomicBool,
 }
 
@@ -50,6 +52,7 @@ impl GeneratedCatalog {
             cycling,
             latency,
             requests: AtomicU64::new(0),
+            last_describe: std::sync::Mutex::new(None),
             stopping: AtomicBool::new(false),
         });
         let accepting = shared.clone();
@@ -74,6 +77,16 @@ impl GeneratedCatalog {
 
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// When the last DescribeTable answer was sent, if one was: with [`OpenMetadata::arrivals`]
+    /// (crate::openmetadata) it orders what a sink did against the describes.
+    pub fn last_describe_at(&self) -> Option<std::time::Instant> {
+        *self
+            .shared
+            .last_describe
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
     }
 
     pub fn requests(&self) -> u64 {
@@ -105,6 +118,10 @@ impl Shared {
             .header("x-amz-target")
             .and_then(|t| t.rsplit('.').next())
             .unwrap_or_default();
+        if operation == "DescribeTable" {
+            *self.last_describe.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some(std::time::Instant::now());
+        }
         match operation {
             "ListTables" => Response::json(200, &self.list(&body)),
             "DescribeTable" => match self.index(body["TableName"].as_str().unwrap_or_default()) {

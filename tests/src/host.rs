@@ -23,6 +23,13 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| crate::workspace_root().join("target"))
 }
 
+/// What each artefact is built from besides its own crate (its build script included): the
+/// contract, the lock file, the workspace's profiles (root `Cargo.toml`) and the build flags
+/// (`.cargo/config.toml`).
+const BUILD_INPUTS_OF_THE_HOST: [&str; 5] = ["host", "wit", "Cargo.lock", "Cargo.toml", ".cargo"];
+const BUILD_INPUTS_OF_THE_COMPONENT: [&str; 5] =
+    ["component", "wit", "Cargo.lock", "Cargo.toml", ".cargo"];
+
 /// The release `ddb-catalog`, refused if it is older than its sources.
 pub fn binary() -> PathBuf {
     let path = target_dir().join("release/ddb-catalog");
@@ -31,7 +38,7 @@ pub fn binary() -> PathBuf {
         "{} is missing: run scripts/build.sh (scripts/test.sh does)",
         path.display()
     );
-    refuse_stale(&path, &["host", "wit", "Cargo.lock"]);
+    refuse_stale(&path, &BUILD_INPUTS_OF_THE_HOST);
     path
 }
 
@@ -43,7 +50,7 @@ pub fn component() -> PathBuf {
         "{} is missing: run scripts/build.sh (scripts/test.sh does)",
         path.display()
     );
-    refuse_stale(&path, &["component", "wit", "Cargo.lock"]);
+    refuse_stale(&path, &BUILD_INPUTS_OF_THE_COMPONENT);
     path
 }
 

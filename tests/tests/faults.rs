@@ -577,9 +577,7 @@ fn a_dripping_endpoint_fails_one_table_and_not_the_run() {
         .connection(
             "      connectionOptions:\n        maxAttempts: 1\n        requestTimeoutSeconds: 2\n",
         );
-    let started = std::time::Instant::now();
     let run = ingest(&workflow);
-    let took = started.elapsed();
     assert_eq!(run.code(), 1, "{}", run.stderr);
     assert_eq!(table_counts(&run.stderr), [4, 3, 0, 1], "{}", run.stderr);
     assert_eq!(table_names(&run.entities()), ["dry_a", "dry_b", "dry_c"]);
@@ -587,8 +585,8 @@ fn a_dripping_endpoint_fails_one_table_and_not_the_run() {
         failure_reason(&run.stderr, "drip"),
         "DescribeTable: Timeout: no complete answer within 2 s (requestTimeoutSeconds)"
     );
-    // The answer would take minutes to drip out; the run ends soon after the timeout.
-    assert!(took < Duration::from_secs(20), "{took:?}\n{}", run.stderr);
+    // The answer would take minutes to drip out: the timeout is what ended it (had the run
+    // waited for the whole answer, `drip` would have been ingested, not failed).
     assert_eq!(leaks(&run), Vec::<String>::new());
 }
 

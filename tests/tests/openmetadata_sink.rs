@@ -497,8 +497,8 @@ fn filtered_and_failed_tables_are_never_marked_deleted() {
 #[test]
 fn tables_reach_openmetadata_while_the_describes_go_on() {
     // 1,000 tables answered in 40 ms each, 16 DescribeTable calls in flight (the default): the
-    // describes alone take at least 1000 / 16 × 40 ms = 2.5 s. A sink that waited for the last
-    // DescribeTable could not PUT a table sooner than that after the run started.
+    // describes take at least 2.5 s. A sink that waited for the last DescribeTable could not PUT
+    // a table before the catalog answered it: the order of the two tells, not a time.
     let catalog = e2e::catalog::GeneratedCatalog::with_latency(1_000, Duration::from_millis(40));
     let om = OpenMetadata::start();
     let workflow = rest_workflow(
@@ -507,7 +507,6 @@ fn tables_reach_openmetadata_while_the_describes_go_on() {
         "",
     );
     let dir = tempfile::tempdir().unwrap();
-    let started = Instant::now();
     let run = run(&workflow, dir.path());
     assert_eq!(run.code(), 0, "{}", run.stderr);
     let table_puts: Vec<Instant> = om
@@ -517,11 +516,20 @@ fn tables_reach_openmetadata_while_the_describes_go_on() {
         .map(|(at, _, _)| at)
         .collect();
     assert_eq!(table_puts.len(), 1_000);
-    let first = table_puts[0].duration_since(started);
+    let last_describe = catalog
+        .last_describe_at()
+        .expect("the catalog was described");
     assert!(
-        first < Duration::from_millis(2_500),
-        "the first table reached OpenMetadata {first:?} after the start\n{}",
+        table_puts[0] < last_describe,
+        "the first table reached OpenMetadata {:?} after the last DescribeTable\n{}",
+        table_puts[0].duration_since(last_describe),
         run.stderr
+    );
+    // Most of them, in fact: the sink keeps up with the describes.
+    let before = table_puts.iter().filter(|&&at| at < last_describe).count();
+    assert!(
+        before > 500,
+        "only {before} of 1,000 tables before the last DescribeTable"
     );
 }
 

@@ -10,6 +10,11 @@ use e2e::{host, schema};
 /// Creates an IAM user allowed `dynamodb:*` through moto's IAM API (unauthenticated until
 /// auth is switched on) and returns its access key id and secret.
 fn iam_user(server: &Server) -> (String, String) {
+    iam_user_allowed(server, "catalog", &["dynamodb:*"])
+}
+
+/// An IAM user `name` allowed only `actions`; its access key id and secret.
+fn iam_user_allowed(server: &Server, name: &str, actions: &[&str]) -> (String, String) {
     let admin = Admin::new(&server.endpoint(), "AKIDBOOTSTRAP");
     let iam = |params: &[(&str, &str)]| {
         let mut all = params.to_vec();
@@ -18,17 +23,18 @@ fn iam_user(server: &Server) -> (String, String) {
             .query("iam", &all)
             .unwrap_or_else(|e| panic!("IAM {params:?}: {} {}", e.status, e.body))
     };
-    iam(&[("Action", "CreateUser"), ("UserName", "catalog")]);
+    iam(&[("Action", "CreateUser"), ("UserName", name)]);
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":{},"Resource":"*"}}]}}"#,
+        serde_json::json!(actions)
+    );
     iam(&[
         ("Action", "PutUserPolicy"),
-        ("UserName", "catalog"),
+        ("UserName", name),
         ("PolicyName", "dynamodb"),
-        (
-            "PolicyDocument",
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Resource":"*"}]}"#,
-        ),
+        ("PolicyDocument", &policy),
     ]);
-    let xml = iam(&[("Action", "CreateAccessKey"), ("UserName", "catalog")]);
+    let xml = iam(&[("Action", "CreateAccessKey"), ("UserName", name)]);
     let field = |name: &str| {
         dynamodb_connector::aws::error::xml_element(&xml, name)
             .unwrap_or_else(|| panic!("no {name} in {xml}"))
@@ -222,4 +228,79 @@ fn credentials_come_from_the_environment_a_profile_or_an_assumed_role() {
     let run = host::run(&["test-connection", "-c", path.to_str().unwrap()]);
     assert_eq!(run.code(), 1, "{}", run.stderr);
     assert!(run.stderr.contains("AccessDenied"), "{}", run.stderr);
+}
+
+/// What the identity may not do, as the README says: a detail it may not read (tags) is one
+/// warning for the run and the tables are ingested; a table it may not describe fails with the
+/// server's reason (exit 1); a listing it may not make stops the run (exit 1).
+#[test]
+fn what_the_identity_may_not_do_is_a_warning_or_a_clear_stop() {
+    let server = Server::start(Kind::Moto);
+    let (admin_id, admin_secret) = iam_user(&server);
+    let admin = Admin::with_secret(&server.endpoint(), &admin_id, &admin_secret);
+    for name in ["iam_a", "iam_b"] {
+        admin.create_table(name, &[("id", "S", "HASH")]);
+    }
+    let users = [
+        (
+            "no_tags",
+            vec!["dynamodb:ListTables", "dynamodb:DescribeTable"],
+        ),
+        ("no_describe", vec!["dynamodb:ListTables"]),
+        ("no_list", vec!["dynamodb:DescribeTable"]),
+    ]
+    .map(|(name, actions)| (name, iam_user_allowed(&server, name, &actions)));
+    enable_auth(&server);
+    let dir = tempfile::tempdir().unwrap();
+    let run_as = |name: &str, (key, secret): &(String, String)| {
+        host::register_secret(secret);
+        let mut workflow = Workflow::new("iam", &server.endpoint(), key);
+        workflow.secret = secret.clone();
+        let path = workflow.write(dir.path(), &format!("{name}.yaml"));
+        host::run(&["ingest", "-c", path.to_str().unwrap(), "--output", "-"])
+    };
+
+    let run = run_as(users[0].0, &users[0].1);
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+    let tables: Vec<String> = run
+        .entities()
+        .iter()
+        .filter(|e| e.get("columns").is_some())
+        .map(|e| e["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(tables, ["iam_a", "iam_b"]);
+    let tag_warnings = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("ListTagsOfResource"))
+        .count();
+    assert!(tag_warnings >= 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Warnings: 1"),
+        "one warning for the run:\n{}",
+        run.stderr
+    );
+
+    let run = run_as(users[1].0, &users[1].1);
+    assert_eq!(run.code(), 1, "{}", run.stderr);
+    assert_eq!(
+        e2e::summary::table_counts(&run.stderr),
+        [2, 0, 0, 2],
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("iam_a  DescribeTable: AccessDenied: User: arn:aws:iam::123456789012:user/no_describe is not authorized to perform: dynamodb:DescribeTable (HTTP 403)"),
+        "{}",
+        run.stderr
+    );
+
+    let run = run_as(users[2].0, &users[2].1);
+    assert_eq!(run.code(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("access denied, check the credentials and the IAM policy: ListTables"),
+        "{}",
+        run.stderr
+    );
 }

@@ -292,7 +292,7 @@ fn the_wheel_installs_into_a_fresh_venv_and_its_cli_and_python_api_run_workflows
     for check in [
         "ok: the summary parser reads every section",
         "ok: a dict ran (2 tables), through a 0600 file in a 0700 directory, removed after",
-        "ok: the result is read from",
+        "ok: the result is read from the host's run report",
         "ok: a str ran",
         "ok: a PosixPath ran",
         "ok: a YAML string ran",
@@ -309,4 +309,34 @@ fn the_wheel_installs_into_a_fresh_venv_and_its_cli_and_python_api_run_workflows
             host::read_output(&file.path());
         }
     }
+}
+
+/// The wheel is reproducible: built twice from the same `dist/` with the same
+/// `SOURCE_DATE_EPOCH`, it is the same bytes (docs/python.md, "How it is built"); another epoch
+/// gives other bytes, so the comparison sees the dates.
+#[test]
+fn the_wheel_built_twice_is_byte_identical() {
+    let root = e2e::workspace_root();
+    let build = |epoch: &str| -> Vec<u8> {
+        let out = tempfile::tempdir().unwrap();
+        let output = Command::new("python3")
+            .arg(root.join("python/build_wheel.py"))
+            .arg("--dist")
+            .arg(root.join("dist"))
+            .arg("--out")
+            .arg(out.path())
+            .env("SOURCE_DATE_EPOCH", epoch)
+            .output()
+            .expect("run python3 build_wheel.py");
+        let (stdout, stderr) = text(&output);
+        assert!(output.status.success(), "{stderr}");
+        std::fs::read(stdout.trim()).unwrap()
+    };
+    let first = build("1700000000");
+    assert_eq!(first, build("1700000000"), "two builds differ");
+    assert_ne!(
+        first,
+        build("1800000000"),
+        "the epoch did not reach the entries"
+    );
 }

@@ -46,6 +46,14 @@ pub(super) struct CharSet {
     others: Vec<Other>,
 }
 
+impl CharSet {
+    /// Ranges and other items it holds: what a match walks through.
+    #[cfg(test)]
+    pub(super) fn size(&self) -> usize {
+        self.ranges.len() + self.others.len()
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Other {
     Cat(Cat, bool),
