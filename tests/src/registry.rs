@@ -20,6 +20,9 @@ pub struct Registry {
     child: Option<Child>,
     dir: tempfile::TempDir,
     pub log: PathBuf,
+    /// For a registry started with [`Registry::start_tls_on`]: the CA certificate (PEM) that
+    /// verifies it, made for this registry and trusted by nothing else.
+    pub ca_certificate: Option<PathBuf>,
 }
 
 impl Registry {
@@ -39,7 +42,17 @@ impl Registry {
         Registry::launch(IpAddr::V4(Ipv4Addr::LOCALHOST), true)
     }
 
+    /// An anonymous registry listening on `ip` over HTTPS, with a certificate for that address
+    /// signed by a CA made for it ([`Registry::ca_certificate`]).
+    pub fn start_tls_on(ip: IpAddr) -> Registry {
+        Registry::launch_with(ip, false, true)
+    }
+
     fn launch(ip: IpAddr, auth: bool) -> Registry {
+        Registry::launch_with(ip, auth, false)
+    }
+
+    fn launch_with(ip: IpAddr, auth: bool, tls: bool) -> Registry {
         let program = which("docker-registry").unwrap_or_else(|| {
             panic!("docker-registry is missing: run scripts/setup.sh (it installs Debian's docker-registry)")
         });
@@ -63,6 +76,19 @@ impl Registry {
                 htpasswd.display()
             ));
         }
+        let ca_certificate = tls.then(|| {
+            let (ca, certificate, key) = certificates(ip);
+            let paths = ["ca.pem", "cert.pem", "key.pem"].map(|name| dir.path().join(name));
+            for (path, pem) in paths.iter().zip([ca, certificate, key]) {
+                std::fs::write(path, pem).unwrap();
+            }
+            config.push_str(&format!(
+                "  tls:\n    certificate: {}\n    key: {}\n",
+                paths[1].display(),
+                paths[2].display()
+            ));
+            paths[0].clone()
+        });
         let config_path = dir.path().join("config.yml");
         std::fs::write(&config_path, config).unwrap();
         let log = dir.path().join("registry.log");
@@ -73,9 +99,38 @@ impl Registry {
             child: Some(child),
             dir,
             log,
+            ca_certificate,
         };
-        registry.wait_ready(auth);
+        if tls {
+            registry.wait_listening();
+        } else {
+            registry.wait_ready(auth);
+        }
         registry
+    }
+
+    /// A TLS registry is ready once it accepts connections (a plain GET cannot ask it).
+    fn wait_listening(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Some(child) = self.child.as_mut()
+                && let Ok(Some(status)) = child.try_wait()
+            {
+                panic!(
+                    "docker-registry exited ({status}) before it was ready; log:\n{}",
+                    std::fs::read_to_string(&self.log).unwrap_or_default()
+                );
+            }
+            if std::net::TcpStream::connect((self.ip, self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!(
+            "docker-registry did not listen on {}; log:\n{}",
+            self.host(),
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        );
     }
 
     fn wait_ready(&mut self, auth: bool) {
@@ -188,4 +243,33 @@ fn spawn_with_watchdog(program: &Path, config: &Path, log: &Path) -> Child {
         .stderr(log_file)
         .spawn()
         .expect("start docker-registry")
+}
+
+/// A throwaway CA and a server certificate for `ip` signed by it: (CA, certificate, key), PEM.
+fn certificates(ip: IpAddr) -> (String, String, String) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
+        IsCa, KeyPair, KeyUsagePurpose,
+    };
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "e2e registry CA");
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("CA key"))
+        .expect("CA certificate");
+    let key = KeyPair::generate().expect("server key");
+    let mut params = CertificateParams::new(vec![ip.to_string()]).expect("server params");
+    params
+        .distinguished_name
+        .push(DnType::CommonName, ip.to_string());
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    params.use_authority_key_identifier_extension = true;
+    let certificate = params.signed_by(&key, &ca).expect("server certificate");
+    (ca.pem(), certificate.pem(), key.serialize_pem())
 }

@@ -872,6 +872,51 @@ fn plain_http_is_only_for_a_loopback_registry() {
     );
 }
 
+/// A registry over HTTPS is verified against the system's certificate store: a certificate
+/// signed by a CA the store lacks is refused, and the same push goes through once the CA is in
+/// the store (`SSL_CERT_FILE`, where OpenSSL and rustls-native-certs read it from).
+#[test]
+fn a_tls_registry_is_verified_against_the_system_certificate_store() {
+    let release = release();
+    let registry = Registry::start_tls_on(non_loopback_address());
+    let ca = registry.ca_certificate.clone().unwrap();
+    let reference = registry.reference("tls/dynamodb:1");
+    let args = ["component", "push", path(&release.stamped), &reference];
+
+    let refused = ddb(&args);
+    eprintln!(
+        "REFUSEDLOG {}",
+        std::fs::read_to_string(&registry.log).unwrap()
+    );
+    assert_eq!(refused.code(), 1, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains(&format!("https://{}/v2/", registry.host())),
+        "{}",
+        refused.stderr
+    );
+
+    let no_docker = Path::new("/nonexistent/docker-config");
+    let trusted = host::run_with_env(
+        &args,
+        &[
+            ("DOCKER_CONFIG", path(no_docker)),
+            ("SSL_CERT_FILE", path(&ca)),
+            ("NO_PROXY", "*"),
+            ("no_proxy", "*"),
+        ],
+    );
+    assert_eq!(trusted.code(), 0, "{}", trusted.stderr);
+    assert!(
+        trusted.stdout.trim().starts_with("sha256:"),
+        "{}",
+        trusted.stdout
+    );
+    let log = std::fs::read_to_string(&registry.log).unwrap();
+    assert!(log.contains("/v2/tls/dynamodb/manifests/1"), "{log}");
+}
+
 #[test]
 fn the_wit_package_decodes_to_the_contract() {
     let dir = tempfile::tempdir().unwrap();
