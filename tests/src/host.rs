@@ -148,9 +148,14 @@ pub fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
 /// [`run`], and the process's peak resident memory in bytes (from `wait4`). Its output goes
 /// to files, so that nothing but the process itself is measured.
 pub fn run_measured(args: &[&str]) -> (Run, u64) {
+    run_measured_with_env(args, &[])
+}
+
+/// [`run_measured`] with environment variables set (e.g. a compile cache of its own).
+pub fn run_measured_with_env(args: &[&str], env: &[(&str, &str)]) -> (Run, u64) {
     let dir = tempfile::tempdir().expect("a scratch directory");
     let (out, err) = (dir.path().join("stdout"), dir.path().join("stderr"));
-    let mut command = command(args, &[]);
+    let mut command = command(args, env);
     command
         .stdout(std::fs::File::create(&out).expect("stdout file"))
         .stderr(std::fs::File::create(&err).expect("stderr file"));
