@@ -186,11 +186,7 @@ async fn put_one(client: &OpenMetadataClient, job: TableJob) -> Written {
                 .as_str()
                 .map(String::from)
                 .or_else(|| job.previous.as_ref().map(|p| p.id.clone()));
-            Ok(Stored {
-                updated: job.previous.is_some(),
-                unchanged: false,
-                profile: store_profile(client, &job, id).await,
-            })
+            Ok(stored(client, &job, id).await)
         }
     };
     Written {
@@ -245,11 +241,7 @@ async fn put_bulk(client: &OpenMetadataClient, rows: Vec<TableJob>) -> Vec<Writt
                         Some(previous) => Some(previous.id.clone()),
                         None => table_id(client, &job.fully_qualified_name).await,
                     };
-                    Ok(Stored {
-                        updated: job.previous.is_some(),
-                        unchanged: false,
-                        profile: store_profile(client, &job, id).await,
-                    })
+                    Ok(stored(client, &job, id).await)
                 }
             };
             Written {
@@ -301,6 +293,15 @@ pub fn failed_rows(result: &Value) -> Vec<(Row, String)> {
             Some((who, why))
         })
         .collect()
+}
+
+/// A table the server took (created or updated), with its profile stored under `id`.
+async fn stored(client: &OpenMetadataClient, job: &TableJob, id: Option<String>) -> Stored {
+    Stored {
+        updated: job.previous.is_some(),
+        unchanged: false,
+        profile: store_profile(client, job, id).await,
+    }
 }
 
 /// A new table's id, for its profile (a bulk answer names its rows, not their ids).
