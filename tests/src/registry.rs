@@ -247,29 +247,7 @@ fn spawn_with_watchdog(program: &Path, config: &Path, log: &Path) -> Child {
 
 /// A throwaway CA and a server certificate for `ip` signed by it: (CA, certificate, key), PEM.
 fn certificates(ip: IpAddr) -> (String, String, String) {
-    use rcgen::{
-        BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
-        IsCa, KeyPair, KeyUsagePurpose,
-    };
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "e2e registry CA");
-    ca_params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("CA key"))
-        .expect("CA certificate");
-    let key = KeyPair::generate().expect("server key");
-    let mut params = CertificateParams::new(vec![ip.to_string()]).expect("server params");
-    params
-        .distinguished_name
-        .push(DnType::CommonName, ip.to_string());
-    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    params.use_authority_key_identifier_extension = true;
-    let certificate = params.signed_by(&key, &ca).expect("server certificate");
+    let ip = ip.to_string();
+    let (ca, certificate, key) = crate::openmetadata::tls::certificates(&[&ip], "e2e registry CA");
     (ca.pem(), certificate.pem(), key.serialize_pem())
 }

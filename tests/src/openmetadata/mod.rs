@@ -57,7 +57,7 @@ mod server;
 mod server_version;
 mod stale;
 mod store;
-mod tls;
+pub(crate) mod tls;
 mod unrecognized;
 mod validation;
 

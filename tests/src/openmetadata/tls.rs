@@ -21,35 +21,8 @@ pub(crate) struct Tls {
 
 impl Tls {
     pub fn new() -> Tls {
-        let ca_params = {
-            let mut params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-            params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-            params
-                .distinguished_name
-                .push(DnType::CommonName, "e2e OpenMetadata stand-in CA");
-            params.key_usages = vec![
-                KeyUsagePurpose::KeyCertSign,
-                KeyUsagePurpose::CrlSign,
-                KeyUsagePurpose::DigitalSignature,
-            ];
-            params
-        };
-        let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("CA key"))
-            .expect("CA certificate");
-
-        let server_key = KeyPair::generate().expect("server key");
-        let mut server_params =
-            CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
-                .expect("server params");
-        server_params
-            .distinguished_name
-            .push(DnType::CommonName, "localhost");
-        server_params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-        server_params.use_authority_key_identifier_extension = true;
-        let server_cert = server_params
-            .signed_by(&server_key, &ca)
-            .expect("server certificate");
-
+        let (ca, server_cert, server_key) =
+            certificates(&["localhost", "127.0.0.1"], "e2e OpenMetadata stand-in CA");
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -70,4 +43,37 @@ impl Tls {
             _dir: dir,
         }
     }
+}
+
+/// A throwaway CA named `ca_name`, and a server certificate for `names` (host names or IP
+/// addresses) signed by it, with the server's key.
+pub(crate) fn certificates(
+    names: &[&str],
+    ca_name: &str,
+) -> (
+    CertifiedIssuer<'static, KeyPair>,
+    rcgen::Certificate,
+    KeyPair,
+) {
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, ca_name);
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("CA key"))
+        .expect("CA certificate");
+    let key = KeyPair::generate().expect("server key");
+    let mut params =
+        CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .expect("server params");
+    params.distinguished_name.push(DnType::CommonName, names[0]);
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    params.use_authority_key_identifier_extension = true;
+    let certificate = params.signed_by(&key, &ca).expect("server certificate");
+    (ca, certificate, key)
 }
