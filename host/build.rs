@@ -13,7 +13,7 @@ fn main() {
     // The functions a run executes, first and together (lld, the linker rustc uses on
     // x86_64 Linux): Linux maps 64 KiB around each page fault in a file, so code spread over
     // the executable made a run map 8.6 MiB of it instead of 5.0. scripts/hot-code.sh
-    // measures the list; tests/tests/hot_code.rs fails when it no longer fits the binary.
+    // measures the list; tests/tests/all/hot_code.rs fails when it no longer fits the binary.
     let hot = std::path::Path::new(&target("CARGO_MANIFEST_DIR")).join("hot-code.txt");
     println!("cargo:rerun-if-changed={}", hot.display());
     println!("cargo:rerun-if-changed=build.rs");

@@ -11,9 +11,26 @@ mkdir -p "$tools"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
-if ! rustup target list --installed | grep -qx wasm32-wasip2; then
-  log "adding the wasm32-wasip2 target"
-  rustup target add wasm32-wasip2
+# The pinned toolchain (rust-toolchain.toml). These machines fetch no toolchain but their own
+# `stable`: when that is the pinned release, the pinned name is linked to it; a download is the
+# fallback elsewhere. The targets are added to the toolchain the name resolves to.
+pinned="$(sed -n 's/^channel = "\(.*\)"$/\1/p' "$root/rust-toolchain.toml")"
+if ! (cd / && rustup run "$pinned" rustc --version) >/dev/null 2>&1; then
+  stable_release="$( (cd / && rustup run stable rustc --version) 2>/dev/null | cut -d' ' -f2 || true)"
+  if [ "$stable_release" = "$pinned" ]; then
+    log "linking toolchain $pinned to this machine's stable"
+    (cd / && rustup toolchain link "$pinned" "$(rustup run stable rustc --print sysroot)")
+  else
+    log "installing toolchain $pinned (stable here is ${stable_release:-missing})"
+    (cd / && rustup toolchain install "$pinned" --profile minimal --component clippy,rustfmt)
+  fi
+fi
+bash "$root/scripts/rust-target.sh" wasm32-wasip2
+
+if [ ! -x /usr/bin/time ]; then
+  # GNU time: the tests read a run's peak memory through it (tests/src/host.rs says why).
+  log "installing GNU time"
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends time
 fi
 
 if ! command -v java >/dev/null 2>&1; then
@@ -22,7 +39,7 @@ if ! command -v java >/dev/null 2>&1; then
 fi
 
 if ! command -v docker-registry >/dev/null 2>&1; then
-  # CNCF Distribution 2.8 (Debian's build), for tests/tests/distribution.rs: each test starts
+  # CNCF Distribution 2.8 (Debian's build), for tests/tests/all/distribution.rs: each test starts
   # its own on a loopback port (tests/src/registry.rs); the package's own service is not used.
   log "installing docker-registry (CNCF Distribution) for the OCI tests"
   apt-get update -qq && apt-get install -y -qq --no-install-recommends docker-registry
@@ -40,7 +57,7 @@ if [ ! -f "$node_dir/node_modules/amplify-dynamodb-simulator/emulator/DynamoDBLo
 fi
 
 if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then
-  # `python3 -m venv`: the moto venv below, tests/tests/wheel.rs (a fresh venv for the wheel)
+  # `python3 -m venv`: the moto venv below, tests/tests/all/wheel.rs (a fresh venv for the wheel)
   # and scripts/test-airflow.sh. Debian splits it out of python3.
   log "installing python3-venv"
   apt-get update -qq && apt-get install -y -qq --no-install-recommends python3-venv

@@ -6,13 +6,13 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
-bash scripts/install-wasmtime-cli.sh   # for tests/tests/portability.rs: the stock CLI runs the .wasm
+bash scripts/install-wasmtime-cli.sh   # for tests/tests/all/portability.rs: the stock CLI runs the .wasm
 cargo fmt --all -- --check
 # The hostile test guest is built on its own (tests/src/hostile.rs), outside the workspace.
 cargo fmt --manifest-path tests/hostile-guest/Cargo.toml -- --check
 bash scripts/build.sh
-# dist/: the static musl host, the stamped component and the wheel, which tests/tests/distribution.rs
-# and tests/tests/wheel.rs install and run (the musl build compiles wasmtime once more: ~6 min).
+# dist/: the static musl host, the stamped component and the wheel, which tests/tests/all/distribution.rs
+# and tests/tests/all/wheel.rs install and run (the musl build compiles wasmtime once more: ~6 min).
 bash scripts/release.sh
 cargo clippy --locked --release --workspace --all-targets -- -D warnings
 cargo clippy --locked -p dynamodb-connector --target wasm32-wasip2 --profile component -- -D warnings

@@ -5,7 +5,7 @@
 # and the export is called with `--invoke 'ingest()'`; wasmtime prints the result as WAVE text.
 #
 # scripts/install-wasmtime-cli.sh installs wasmtime-cli 48.0.8 once into .tools/wasmtime
-# (about 6 minutes of compiling); tests/tests/portability.rs runs the same in CI.
+# (about 6 minutes of compiling); tests/tests/all/portability.rs runs the same in CI.
 # Note that the stock CLI has no allowlist: -S http lets the component reach any host.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -1,6 +1,6 @@
 """Checks the installed wheel's Python API against a live DynamoDB endpoint.
 
-Run by tests/tests/wheel.rs with the Python of a fresh venv the wheel was installed into:
+Run by tests/tests/all/wheel.rs with the Python of a fresh venv the wheel was installed into:
 
     python check_api.py --endpoint URL --access-key-id KEY --ingested a,b --filtered tmp_x \
         --out DIR --unreachable URL

@@ -78,7 +78,9 @@ fn modified(path: &Path) -> std::time::SystemTime {
         .unwrap_or(std::time::UNIX_EPOCH)
 }
 
-/// The most recently modified file under `path` (or `path` itself), skipping build output.
+/// The most recently modified file under `path` (or `path` itself), skipping build output and
+/// the record of what host/hot-code.txt was measured with (scripts/hot-code.sh writes it after
+/// its last build; nothing is built from it).
 fn newest_file(path: &Path) -> Option<(std::time::SystemTime, PathBuf)> {
     if path.is_file() {
         return Some((modified(path), path.to_path_buf()));
@@ -88,7 +90,7 @@ fn newest_file(path: &Path) -> Option<(std::time::SystemTime, PathBuf)> {
         let child = entry.path();
         if child
             .file_name()
-            .is_some_and(|n| n == "target" || n == "tests")
+            .is_some_and(|n| n == "target" || n == "tests" || n == "hot-code.inputs")
         {
             continue;
         }
@@ -145,38 +147,57 @@ pub fn run_with_env(args: &[&str], env: &[(&str, &str)]) -> Run {
     run
 }
 
-/// [`run`], and the process's peak resident memory in bytes (from `wait4`). Its output goes
-/// to files, so that nothing but the process itself is measured.
+/// [`run`], and the process's peak resident memory in bytes. Its output goes to files, so that
+/// nothing but the process itself is measured.
 pub fn run_measured(args: &[&str]) -> (Run, u64) {
     run_measured_with_env(args, &[])
 }
 
+/// GNU time (Debian's `time`, installed by scripts/setup.sh), which forks the measured process
+/// from its own small one.
+const GNU_TIME: &str = "/usr/bin/time";
+
 /// [`run_measured`] with environment variables set (e.g. a compile cache of its own).
+///
+/// The peak is read by GNU time, not by our own `wait4`: a process started from this one (by
+/// vfork, or fork, then exec) starts its peak at this process's own (Linux keeps the larger of
+/// the two across exec), and the tests, linked into one binary, hold large catalogs and
+/// servers. GNU time's process is a few hundred KiB.
 pub fn run_measured_with_env(args: &[&str], env: &[(&str, &str)]) -> (Run, u64) {
     let dir = tempfile::tempdir().expect("a scratch directory");
     let (out, err) = (dir.path().join("stdout"), dir.path().join("stderr"));
-    let mut command = command(args, env);
+    let peak_file = dir.path().join("peak");
+    assert!(
+        Path::new(GNU_TIME).is_file(),
+        "{GNU_TIME} is missing: run scripts/setup.sh"
+    );
+    let mut command = Command::new(GNU_TIME);
     command
+        .arg("--quiet")
+        .args(["--format", "%M", "--output"])
+        .arg(&peak_file)
+        .arg(binary())
+        .args(args);
+    configure(&mut command, env);
+    let status = command
         .stdout(std::fs::File::create(&out).expect("stdout file"))
-        .stderr(std::fs::File::create(&err).expect("stderr file"));
-    // Reaped by wait4 below, which also reads what the child cost.
-    #[allow(clippy::zombie_processes)]
-    let child = command.spawn().expect("run ddb-catalog");
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to fill in.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `child.id()` is our own child, not yet waited for; both out-pointers are valid.
-    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
-    assert_eq!(pid, child.id() as libc::pid_t, "wait4 failed");
-    use std::os::unix::process::ExitStatusExt;
+        .stderr(std::fs::File::create(&err).expect("stderr file"))
+        .status()
+        .expect("run ddb-catalog under GNU time");
     let run = Run {
-        status: std::process::ExitStatus::from_raw(status),
+        status,
         stdout: String::from_utf8_lossy(&std::fs::read(&out).unwrap()).into_owned(),
         stderr: String::from_utf8_lossy(&std::fs::read(&err).unwrap()).into_owned(),
     };
     assert_no_secrets("stdout", &run.stdout);
     assert_no_secrets("stderr", &run.stderr);
-    (run, usage.ru_maxrss as u64 * 1024)
+    let peak = std::fs::read_to_string(&peak_file).unwrap_or_default();
+    let kib: u64 = peak
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| panic!("GNU time wrote no peak: {peak:?}; stderr: {}", run.stderr));
+    (run, kib * 1024)
 }
 
 /// Starts the binary with `args` as [`run`] would, its stdout a pipe the caller reads (at its
@@ -190,10 +211,17 @@ pub fn spawn_piped(args: &[&str], stderr: &Path) -> std::process::Child {
 }
 
 fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
-    register_secret(crate::admin::SECRET);
     let mut command = Command::new(binary());
+    command.args(args);
+    configure(&mut command, env);
     command
-        .args(args)
+}
+
+/// The environment of every run: the component just built, no AWS identity of this machine, a
+/// compile cache under target/, and `env` on top.
+fn configure(command: &mut Command, env: &[(&str, &str)]) {
+    register_secret(crate::admin::SECRET);
+    command
         // The component just built, not a copy next to the binary (`--component` wins).
         .env("DDB_CATALOG_COMPONENT", component())
         .env_remove("AWS_ACCESS_KEY_ID")
@@ -213,7 +241,6 @@ fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
     for (k, v) in env {
         command.env(k, v);
     }
-    command
 }
 
 /// Every secret registered so far.

@@ -3,7 +3,7 @@
 //! `wasi:config/store` key `hostile.mode` says ([`mode::Mode`] lists the modes). A probe that
 //! does not stop the run reports what it observed: an ingestion carries one warning per
 //! observation (`table` names the probe, `message` says what happened), `test-connection`
-//! returns them in a `service` error. The sandbox tests (tests/tests/sandbox.rs) tell a denial
+//! returns them in a `service` error. The sandbox tests (tests/tests/all/sandbox.rs) tell a denial
 //! from a silent pass by those texts.
 //!
 //! A streamed ingestion hands its whole answer over in the first batch, whatever the host

@@ -6,7 +6,7 @@
 //! finishes normally, and every tenant gets its own outcome and its own log.
 //!
 //! A test marked `#[ignore = "host gap: ..."]` shows a hole the host does not close yet; run
-//! those with `cargo test --release -p e2e --test sandbox -- --ignored`.
+//! those with `cargo test --release -p e2e --test all sandbox:: -- --ignored`.
 
 use ddb_catalog::config_keys::{config_pairs, secret_values};
 use ddb_catalog::runtime::bindings::types::{ConnectorError, Ingestion, TableStatus};
