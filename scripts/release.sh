@@ -45,10 +45,7 @@ log() { printf '[release] %s\n' "$*" >&2; }
 
 musl=x86_64-unknown-linux-musl
 for target in wasm32-wasip2 "$musl"; do
-  if ! rustup target list --installed | grep -qx "$target"; then
-    log "adding the $target target"
-    rustup target add "$target"
-  fi
+  bash scripts/rust-target.sh "$target"
 done
 if ! command -v musl-gcc >/dev/null 2>&1; then
   log "installing musl-tools (musl-gcc) for the static build"
