@@ -2,6 +2,7 @@
 //! sandbox for OpenMetadata workflows, and writes the entities it returns to a sink.
 
 pub mod aws_credentials;
+pub mod bounded;
 pub mod cli;
 pub mod code_pages;
 pub mod component_path;
@@ -9,7 +10,10 @@ pub mod config_check;
 pub mod config_keys;
 pub mod distribution;
 pub mod entities;
+pub mod live_display;
 pub mod logging;
+pub mod openmetadata;
+pub mod pipeline_status;
 pub mod progress;
 pub mod report;
 pub mod runner;
@@ -20,3 +24,6 @@ pub mod secret;
 pub mod sink;
 pub mod summary;
 pub mod workflow;
+
+#[cfg(test)]
+mod layers;

@@ -7,7 +7,7 @@
 //! warnings and errors, progress lines and the end-of-run summary. Every text is cleaned by
 //! [`crate::sanitize`] and every secret registered by a run ([`register_secrets`]) is struck
 //! out, in both formats, before it is written. Writes wait for the live progress display to step
-//! aside ([`crate::progress::suspend`]), so lines never tear through it.
+//! aside ([`crate::live_display::suspend`]), so lines never tear through it.
 //!
 //! A program that never calls [`init`] (the host used as a library) gets the text format.
 
@@ -256,7 +256,7 @@ pub fn connector_line(prefix: &str, tenant: &str, line: &str, from_host: bool) {
 /// Writes to stderr with the secrets struck out, stepping around the live progress display.
 fn write_text(text: &str) {
     let text = redact(text);
-    crate::progress::suspend(|| {
+    crate::live_display::suspend(|| {
         let mut stderr = io::stderr().lock();
         let _ = stderr.write_all(text.as_bytes());
         let _ = stderr.flush();

@@ -12,7 +12,7 @@ use crate::logging::{self, Fields, Level};
 use crate::sanitize;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fmt::Write;
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 /// How progress is shown.
@@ -23,17 +23,6 @@ pub enum Mode {
     Terminal,
     /// A progress line every interval (zero: at every change).
     Lines(Duration),
-}
-
-/// The live display, once there is one: log lines are written while it steps aside.
-static DISPLAY: OnceLock<MultiProgress> = OnceLock::new();
-
-/// Runs `write` with the live display (if any) cleared, then redraws it.
-pub fn suspend<R>(write: impl FnOnce() -> R) -> R {
-    match DISPLAY.get() {
-        Some(display) => display.suspend(write),
-        None => write(),
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,9 +159,7 @@ impl Progress {
                 overall: None,
             };
         }
-        let display = DISPLAY
-            .get_or_init(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr()))
-            .clone();
+        let display = crate::live_display::on_stderr().clone();
         let overall = (runs > 1).then(|| {
             let bar = display.add(ProgressBar::new(runs as u64));
             bar.set_style(

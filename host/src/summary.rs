@@ -9,15 +9,12 @@
 //! The same numbers, as OpenMetadata's `StepSummary` list and `PipelineState`, feed the run
 //! report (`--report`, [`crate::report`]) and the pipeline status written to OpenMetadata.
 
+pub use crate::bounded::{MAX_ROWS, Notes, Rows};
 use crate::sanitize;
 use crate::sink::SinkReport;
-use crate::sink::rest::pipeline_status::Outcome as PipelineStatusOutcome;
 use serde::Serialize;
 use std::fmt::Write;
 use std::time::{Duration, SystemTime};
-
-/// At most this many rows in a list of failures, filtered tables or warnings.
-pub const MAX_ROWS: usize = 100;
 
 /// OpenMetadata's `SUCCESS_THRESHOLD_VALUE`: a run with failures whose success percentage is at
 /// least this is a partial success.
@@ -26,68 +23,46 @@ pub const SUCCESS_THRESHOLD: f64 = 90.0;
 /// The name of the source step, as OpenMetadata names the DynamoDB source.
 pub const SOURCE_STEP: &str = "DynamoDB";
 
-/// `(name, reason)` rows: the first [`MAX_ROWS`], and how many there were in all.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Rows {
-    shown: Vec<(String, String)>,
-    total: usize,
+/// What became of a run's pipeline status, for the summary and the run report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineStatusOutcome {
+    /// `ingestionPipelineFQN` (cleaned).
+    pub fqn: String,
+    pub run_id: String,
+    /// Whether this run created the ingestion pipeline.
+    pub created: bool,
+    /// Whether `running` was written at the start.
+    pub running_written: bool,
+    /// The final state written, if it was.
+    pub state: Option<PipelineState>,
+    /// Why a status was not written (cleaned; a warning, never a failure of the run).
+    pub problem: Option<String>,
 }
 
-impl Rows {
-    pub fn push(&mut self, name: &str, reason: &str) {
-        self.total += 1;
-        if self.shown.len() < MAX_ROWS {
-            self.shown.push((
-                sanitize::name(name).to_string(),
-                sanitize::message(reason).to_string(),
-            ));
+impl PipelineStatusOutcome {
+    /// One line for the summary.
+    pub fn describe(&self) -> String {
+        match (&self.state, &self.problem) {
+            (Some(state), _) => format!(
+                "Pipeline status: {} written to OpenMetadata for {} (run {}{})",
+                state.as_str(),
+                self.fqn,
+                self.run_id,
+                if self.created {
+                    ", pipeline created"
+                } else {
+                    ""
+                }
+            ),
+            (None, Some(problem)) => format!(
+                "Pipeline status: not written to OpenMetadata for {} (run {}): {problem}",
+                self.fqn, self.run_id
+            ),
+            (None, None) => format!(
+                "Pipeline status: not written to OpenMetadata for {} (run {})",
+                self.fqn, self.run_id
+            ),
         }
-    }
-
-    pub fn len(&self) -> usize {
-        self.total
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.total == 0
-    }
-
-    /// The rows kept (cleaned).
-    pub fn shown(&self) -> &[(String, String)] {
-        &self.shown
-    }
-}
-
-/// Messages, without repeats among those kept: the first [`MAX_ROWS`] distinct ones, and how
-/// many there were in all.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Notes {
-    shown: Vec<String>,
-    total: usize,
-}
-
-impl Notes {
-    pub fn push(&mut self, message: &str) {
-        let message = sanitize::message(message).to_string();
-        if self.shown.contains(&message) {
-            return;
-        }
-        self.total += 1;
-        if self.shown.len() < MAX_ROWS {
-            self.shown.push(message);
-        }
-    }
-
-    pub fn len(&self) -> usize {
-        self.total
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.total == 0
-    }
-
-    pub fn shown(&self) -> &[String] {
-        &self.shown
     }
 }
 

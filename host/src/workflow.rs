@@ -7,7 +7,7 @@ use crate::secret::Secret;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -401,7 +401,7 @@ impl Workflow {
             ));
         }
         if let Some(sink) = &self.sink {
-            crate::sink::SinkSpec::from_workflow(sink, self.workflow_config.as_ref())
+            SinkSpec::from_workflow(sink, self.workflow_config.as_ref())
                 .map_err(|e| err("sink", e.to_string()))?;
         }
         if let Some(fqn) = &self.ingestion_pipeline_fqn {
@@ -423,14 +423,11 @@ impl Workflow {
     /// `ingestionPipelineFQN` must be `<service>.<pipeline>`; it has an effect only with the
     /// `metadata-rest` sink, and names a pipeline of this workflow's service.
     fn check_pipeline_fqn(&self, fqn: &str) -> Result<Vec<String>, WorkflowError> {
-        use crate::sink::rest::pipeline_status::{PipelineStatusError, split_fqn};
-        let (service, _) = split_fqn(fqn).map_err(|e| WorkflowError {
-            path: "ingestionPipelineFQN".into(),
-            message: match e {
-                PipelineStatusError::InvalidFqn(why) => why,
-                other => other.to_string(),
-            },
-        })?;
+        let (service, _) =
+            crate::openmetadata::fqn::split_two(fqn).map_err(|why| WorkflowError {
+                path: "ingestionPipelineFQN".into(),
+                message: why,
+            })?;
         let mut warnings = Vec::new();
         if service != self.service_name() {
             warnings.push(format!(
@@ -554,6 +551,81 @@ where
             Ok((key, text))
         })
         .collect()
+}
+
+/// The workflow's `sink` section, checked: where the entities go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SinkSpec {
+    /// `type: file` with `config.filename`.
+    File(PathBuf),
+    /// `type: stdout` (this runner's addition), or `--output -`.
+    Stdout,
+    /// `type: metadata-rest`: the OpenMetadata server of `workflowConfig.openMetadataServerConfig`.
+    MetadataRest,
+}
+
+impl SinkSpec {
+    pub fn from_workflow(
+        sink: &Sink,
+        workflow_config: Option<&WorkflowConfig>,
+    ) -> Result<Self, String> {
+        let keys: Vec<String> = sink
+            .config
+            .iter()
+            .flat_map(|m| m.keys())
+            .map(|k| k.as_str().unwrap_or("?").to_string())
+            .collect();
+        let allow_only = |allowed: &[&str]| -> Result<(), String> {
+            match keys.iter().find(|k| !allowed.contains(&k.as_str())) {
+                Some(k) => Err(format!(
+                    "`sink.config.{k}` is not a setting of the `{}` sink",
+                    sink.kind
+                )),
+                None => Ok(()),
+            }
+        };
+        match sink.kind.as_str() {
+            "file" => {
+                allow_only(&["filename"])?;
+                let filename = sink
+                    .config
+                    .as_ref()
+                    .and_then(|m| m.get("filename"))
+                    .and_then(|v| v.as_str())
+                    .filter(|f| !f.trim().is_empty())
+                    .ok_or("the `file` sink needs `config.filename`")?;
+                Ok(SinkSpec::File(PathBuf::from(filename)))
+            }
+            "stdout" | "console" => {
+                allow_only(&[])?;
+                Ok(SinkSpec::Stdout)
+            }
+            "metadata-rest" => {
+                allow_only(&["api_endpoint"])?;
+                if workflow_config
+                    .and_then(|c| c.open_metadata_server_config.as_ref())
+                    .is_none()
+                {
+                    return Err(
+                        "the `metadata-rest` sink needs `workflowConfig.openMetadataServerConfig`"
+                            .into(),
+                    );
+                }
+                Ok(SinkSpec::MetadataRest)
+            }
+            other => Err(format!(
+                "unknown sink type `{other}` (this runner writes to `metadata-rest`, `file` or `stdout`)"
+            )),
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            SinkSpec::File(_) => "File",
+            SinkSpec::Stdout => "Stdout",
+            SinkSpec::MetadataRest => "OpenMetadata",
+        }
+    }
 }
 
 #[cfg(test)]

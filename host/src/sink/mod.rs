@@ -5,89 +5,15 @@
 mod file;
 pub mod rest;
 
+use crate::bounded::{Notes, Rows};
 use crate::entities::{ScopeRequests, TableRequests};
 use crate::runtime::bindings::types::{Batch, RunScope};
 use crate::secret::Redactor;
-use crate::summary::{Notes, Rows};
-use crate::workflow::{Sink, Workflow, WorkflowConfig};
+use crate::workflow::Workflow;
 use anyhow::Result;
-use std::path::PathBuf;
 
+pub use crate::workflow::SinkSpec;
 pub use file::LocalWriter;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SinkSpec {
-    /// `type: file` with `config.filename`.
-    File(PathBuf),
-    /// `type: stdout` (this runner's addition), or `--output -`.
-    Stdout,
-    /// `type: metadata-rest`: the OpenMetadata server of `workflowConfig.openMetadataServerConfig`.
-    MetadataRest,
-}
-
-impl SinkSpec {
-    pub fn from_workflow(
-        sink: &Sink,
-        workflow_config: Option<&WorkflowConfig>,
-    ) -> Result<Self, String> {
-        let keys: Vec<String> = sink
-            .config
-            .iter()
-            .flat_map(|m| m.keys())
-            .map(|k| k.as_str().unwrap_or("?").to_string())
-            .collect();
-        let allow_only = |allowed: &[&str]| -> Result<(), String> {
-            match keys.iter().find(|k| !allowed.contains(&k.as_str())) {
-                Some(k) => Err(format!(
-                    "`sink.config.{k}` is not a setting of the `{}` sink",
-                    sink.kind
-                )),
-                None => Ok(()),
-            }
-        };
-        match sink.kind.as_str() {
-            "file" => {
-                allow_only(&["filename"])?;
-                let filename = sink
-                    .config
-                    .as_ref()
-                    .and_then(|m| m.get("filename"))
-                    .and_then(|v| v.as_str())
-                    .filter(|f| !f.trim().is_empty())
-                    .ok_or("the `file` sink needs `config.filename`")?;
-                Ok(SinkSpec::File(PathBuf::from(filename)))
-            }
-            "stdout" | "console" => {
-                allow_only(&[])?;
-                Ok(SinkSpec::Stdout)
-            }
-            "metadata-rest" => {
-                allow_only(&["api_endpoint"])?;
-                if workflow_config
-                    .and_then(|c| c.open_metadata_server_config.as_ref())
-                    .is_none()
-                {
-                    return Err(
-                        "the `metadata-rest` sink needs `workflowConfig.openMetadataServerConfig`"
-                            .into(),
-                    );
-                }
-                Ok(SinkSpec::MetadataRest)
-            }
-            other => Err(format!(
-                "unknown sink type `{other}` (this runner writes to `metadata-rest`, `file` or `stdout`)"
-            )),
-        }
-    }
-
-    pub fn label(&self) -> &'static str {
-        match self {
-            SinkSpec::File(_) => "File",
-            SinkSpec::Stdout => "Stdout",
-            SinkSpec::MetadataRest => "OpenMetadata",
-        }
-    }
-}
 
 /// What a sink did with the requests.
 #[derive(Debug, Clone, Default)]

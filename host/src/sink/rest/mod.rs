@@ -21,18 +21,16 @@
 //! With `ingestionPipelineFQN`, the run's status is also written to its ingestion pipeline
 //! ([`pipeline_status`]).
 
-mod client;
-pub mod pipeline_status;
-mod server;
 mod tables;
 
 use super::{Listed, RunEnd, SinkReport};
 use crate::entities::{self, ScopeRequests, TableRequest, TableRequests};
+use crate::openmetadata::client::{ApiError, OpenMetadataClient};
+use crate::openmetadata::fqn::{encode, quote};
+use crate::openmetadata::server::{self, ServerVersion};
 use crate::workflow::OpenMetadataConnection;
 use anyhow::{Result, anyhow};
-use client::{ApiError, OpenMetadataClient};
 use serde_json::{Value, json};
-use server::ServerVersion;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 use tables::{InFlight, Mode, TableJob, Written};
@@ -628,27 +626,4 @@ async fn list_tables(
             _ => return Ok(tables),
         }
     }
-}
-
-/// An FQN part, quoted as OpenMetadata quotes one containing a dot.
-fn quote(name: &str) -> String {
-    if name.contains('.') {
-        format!("\"{name}\"")
-    } else {
-        name.to_string()
-    }
-}
-
-/// Percent-encoding of all but RFC 3986's unreserved characters, for a path segment or a
-/// query value.
-pub(super) fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

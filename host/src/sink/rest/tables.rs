@@ -3,8 +3,9 @@
 //! 2.x it is up to [`BULK_ROWS`] tables in one `PUT /v1/tables/bulk`, whose failed rows fail
 //! their own tables only. A bounded number of jobs is open at once; the client bounds the calls.
 
-use super::client::{ApiError, OpenMetadataClient};
-use super::{ServerTable, encode, has_pii_label, replace_pii_labels};
+use super::{ServerTable, has_pii_label, replace_pii_labels};
+use crate::openmetadata::client::{ApiError, OpenMetadataClient};
+use crate::openmetadata::fqn::encode;
 use futures::stream::{self, StreamExt};
 use serde_json::Value;
 use std::sync::Arc;

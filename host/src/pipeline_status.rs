@@ -16,10 +16,10 @@
 //!
 //! Nothing here fails a run: a status that cannot be written is a warning ([`Outcome::problem`]).
 
-use super::client::{ApiError, OpenMetadataClient};
-use super::{encode, quote};
+use crate::openmetadata::client::{ApiError, OpenMetadataClient};
+use crate::openmetadata::fqn::{self, encode, quote};
 use crate::sanitize;
-use crate::summary::{PipelineState, StepSummary};
+use crate::summary::{PipelineState, PipelineStatusOutcome as Outcome, StepSummary};
 use crate::workflow::{DatabaseMetadataPipeline, FilterPattern, OpenMetadataConnection};
 use serde_json::{Map, Value, json};
 use std::fmt;
@@ -66,76 +66,10 @@ impl fmt::Display for PipelineStatusError {
 
 impl std::error::Error for PipelineStatusError {}
 
-/// What became of a run's pipeline status, for the summary and the run report.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    /// `ingestionPipelineFQN` (cleaned).
-    pub fqn: String,
-    pub run_id: String,
-    /// Whether this run created the ingestion pipeline.
-    pub created: bool,
-    /// Whether `running` was written at the start.
-    pub running_written: bool,
-    /// The final state written, if it was.
-    pub state: Option<PipelineState>,
-    /// Why a status was not written (cleaned; a warning, never a failure of the run).
-    pub problem: Option<String>,
-}
-
-impl Outcome {
-    /// One line for the summary.
-    pub fn describe(&self) -> String {
-        match (&self.state, &self.problem) {
-            (Some(state), _) => format!(
-                "Pipeline status: {} written to OpenMetadata for {} (run {}{})",
-                state.as_str(),
-                self.fqn,
-                self.run_id,
-                if self.created {
-                    ", pipeline created"
-                } else {
-                    ""
-                }
-            ),
-            (None, Some(problem)) => format!(
-                "Pipeline status: not written to OpenMetadata for {} (run {}): {problem}",
-                self.fqn, self.run_id
-            ),
-            (None, None) => format!(
-                "Pipeline status: not written to OpenMetadata for {} (run {})",
-                self.fqn, self.run_id
-            ),
-        }
-    }
-}
-
 /// The two parts of `<service>.<pipeline>` (either may be quoted, as OpenMetadata quotes a
 /// name holding a dot).
 pub fn split_fqn(fqn: &str) -> Result<(String, String), PipelineStatusError> {
-    let invalid =
-        |why: &str| PipelineStatusError::InvalidFqn(format!("`{}` {why}", sanitize::name(fqn)));
-    let mut parts = Vec::new();
-    let mut part = String::new();
-    let mut quoted = false;
-    for c in fqn.trim().chars() {
-        match c {
-            '"' => quoted = !quoted,
-            '.' if !quoted => parts.push(std::mem::take(&mut part)),
-            _ => part.push(c),
-        }
-    }
-    if quoted {
-        return Err(invalid("has an unclosed quote"));
-    }
-    parts.push(part);
-    match parts.as_slice() {
-        [service, name] if !service.is_empty() && !name.is_empty() => {
-            Ok((service.clone(), name.clone()))
-        }
-        _ => Err(invalid(
-            "is not `<service>.<pipeline name>` (quote a name that holds a dot)",
-        )),
-    }
+    fqn::split_two(fqn).map_err(PipelineStatusError::InvalidFqn)
 }
 
 /// The workflow's `sourceConfig` as a `CreateIngestionPipelineRequest` carries it: the keys the
