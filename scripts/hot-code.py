@@ -2,42 +2,47 @@
 
 Usage: hot-code.py BINARY OUT [--bench-tables N] -- ARGS... [-- ARGS...]
 
-Runs BINARY twice per ARGS list, the second time with scripts/hot-code-probe.c preloaded: it
-drops the executable's code from memory and turns readahead off for it before the first
-instruction, so that the pages present at exit are the ones the run touched. Every function on
-such a page is written to OUT, mangled, in the binary's address order. With --bench-tables, one
-more run ingests N of the benchmark's tables from a dynalite (scripts/bench_tables.py). Needs
-no root: a C compiler (cc) builds the probe.
+Runs BINARY twice per ARGS list, the second time under valgrind's callgrind, which records every
+function the run executes. Those of BINARY are written to OUT, mangled, in the binary's address
+order. With --bench-tables, one more run ingests N of the benchmark's tables from a dynalite
+(scripts/bench_tables.py). Needs no root.
 """
 import contextlib
 import os
+import re
 import subprocess
 import sys
 import tempfile
 
 from bench_tables import served
 
-PAGE = 4096
 
-
-def touched_by(binary, probe, args):
-    """Pages of `binary`'s code touched by one run with `args` (scripts/hot-code-probe.c), after
-    a first run that fills the compile cache (compiling the component is not what a run usually
-    does)."""
+def executed_by(binary, args):
+    """The functions of `binary` that one run with `args` executes (callgrind), after a first
+    run that fills the compile cache (compiling the component is not what a run usually does)."""
     subprocess.run([binary, *args], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL, check=False)
-    with tempfile.NamedTemporaryFile(prefix="hot-code-pages-") as record:
-        env = dict(os.environ, LD_PRELOAD=probe, HOT_CODE_PAGES=record.name)
-        run = subprocess.run([binary, *args], env=env, stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                             timeout=300)
-        if "hot-code-probe" in run.stderr:
-            raise SystemExit(run.stderr)
-        with open(record.name) as f:
-            pages = {int(line, 16) for line in f if line.strip()}
-    if not pages:
-        raise SystemExit(f"could not read the run's pages: {' '.join(args)}")
-    return pages
+    real = os.path.realpath(binary)
+    with tempfile.NamedTemporaryFile(prefix="hot-code-callgrind-") as out:
+        run = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--demangle=no", "--compress-strings=no",
+             "--compress-pos=no", f"--callgrind-out-file={out.name}", binary, *args],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            text=True, timeout=1800)
+        if run.returncode != 0:
+            raise SystemExit(f"the run under valgrind failed ({run.returncode}):\n"
+                             f"{run.stderr[-4000:]}")
+        executed, current = set(), None
+        with open(out.name) as profile:
+            for line in profile:
+                if line.startswith("ob="):
+                    current = os.path.realpath(line[3:].strip())
+                elif line.startswith("fn=") and current == real:
+                    # callgrind marks a recursion level with a `'N` suffix.
+                    executed.add(re.sub(r"'\d+$", "", line[3:].strip()))
+    if not executed:
+        raise SystemExit(f"no function of {binary} ran: {' '.join(args)}")
+    return executed
 
 
 def functions(binary):
@@ -69,33 +74,23 @@ def main():
     if not runs and not bench_tables:
         raise SystemExit(__doc__)
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    pages = set()
+    executed = set()
     with contextlib.ExitStack() as stack:
-        work = stack.enter_context(tempfile.TemporaryDirectory(prefix="hot-code-"))
-        probe = os.path.join(work, "hot-code-probe.so")
-        subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-o", probe,
-                        os.path.join(root, "scripts", "hot-code-probe.c")], check=True)
         if bench_tables:
+            work = stack.enter_context(tempfile.TemporaryDirectory(prefix="hot-code-"))
             workflow = stack.enter_context(served(root, bench_tables, work))
             runs.append(["ingest", "-c", workflow])
         for args in runs:
-            touched = touched_by(binary, probe, args)
-            print(f"{len(touched) * PAGE // 1024} KiB of code touched by: {' '.join(args)}",
-                  file=sys.stderr)
-            pages |= touched
-    symbols = functions(binary)
-    hot = []
-    for address, size, name in symbols:
-        end = address + max(size, 1)
-        first, last = address // PAGE * PAGE, (end - 1) // PAGE * PAGE
-        if any(p in pages for p in range(first, last + PAGE, PAGE)):
-            hot.append((address, size, name))
+            ran = executed_by(binary, args)
+            print(f"{len(ran)} functions executed by: {' '.join(args)}", file=sys.stderr)
+            executed |= ran
+    hot = [(address, size, name) for address, size, name in functions(binary)
+           if name in executed]
     with open(out, "w") as f:
         for _, _, name in hot:
             f.write(name + "\n")
     total = sum(size for _, size, _ in hot)
-    print(f"{len(pages) * PAGE // 1024} KiB of code touched in all; {len(hot)} functions, "
-          f"{total // 1024} KiB, written to {out}", file=sys.stderr)
+    print(f"{len(hot)} functions, {total // 1024} KiB, written to {out}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -5,14 +5,15 @@
 # hot code spread over 20 MB of machine code made a run map about twice the code it executes
 # (docs/benchmarks.md, "Where the memory goes").
 #
-# Run it after a dependency or toolchain update; it needs no root (scripts/hot-code-probe.c
-# measures a run from inside it). host/hot-code.inputs records the compiler and the Cargo.lock
-# the list was measured with: tests/tests/all/hot_code.rs holds the binary to the list when they
-# are this build's, and only warns otherwise (a bump never turns CI red; the memory benchmark,
-# scripts/bench.sh, shows what a stale list costs). It measures two runs of the release build:
+# Run it after a dependency or toolchain update; it needs no root: valgrind's callgrind records the
+# functions each run executes (scripts/hot-code.py). host/hot-code.inputs records the compiler
+# and the Cargo.lock the list was measured with: tests/tests/all/hot_code.rs holds the binary to
+# the list when they are this build's, and only warns otherwise (a bump never turns CI red; the
+# memory benchmark, scripts/bench.sh, shows what a stale list costs). It measures two runs of
+# the release build:
 #   - the main job: DynamoDB Local with the sample tables (sampling, filters, file sink);
 #   - 1,000 tables of four shapes on dynalite, as the benchmark runs them.
-# Takes about four minutes after the build: two passes, each relinking the host.
+# Takes about three minutes after the build.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -26,18 +27,21 @@ demo_workflow="$workflow"
 work="$root/target/hot-code"
 rm -rf "$work" && mkdir -p "$work"
 
-# Two passes: functions whose names changed since the last list (a `.llvm.` suffix follows its
-# codegen unit's contents) are scattered in the first pass's binary and bring their pages'
-# neighbours into its list; in the second, laid out by the first list, they no longer do.
-for pass in 1 2; do
-  echo "[hot-code] pass $pass" >&2
-  bash scripts/build.sh
-  # The measured copy sits on the same disk as the build, outside cargo's reach.
-  cp target/release/ddb-catalog "$work/ddb-catalog"
-  cp target/release/dynamodb_connector.wasm "$work/dynamodb_connector.wasm"
-  python3 scripts/hot-code.py "$work/ddb-catalog" host/hot-code.txt \
-    --bench-tables 1000 -- ingest -c "$demo_workflow" --output "$work/demo.json"
-done
+if ! command -v valgrind >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends valgrind
+  else
+    echo "hot-code.sh needs valgrind (Debian's package valgrind)" >&2
+    exit 1
+  fi
+fi
+
+bash scripts/build.sh
+# The measured copy sits outside cargo's reach.
+cp target/release/ddb-catalog "$work/ddb-catalog"
+cp target/release/dynamodb_connector.wasm "$work/dynamodb_connector.wasm"
+python3 scripts/hot-code.py "$work/ddb-catalog" host/hot-code.txt \
+  --bench-tables 1000 -- ingest -c "$demo_workflow" --output "$work/demo.json"
 {
   echo "# What host/hot-code.txt was measured with (scripts/hot-code.sh writes this file)."
   rustc --version

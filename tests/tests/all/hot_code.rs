@@ -80,8 +80,8 @@ fn the_functions_a_run_executes_sit_together_at_the_start_of_the_code() {
     } else {
         eprintln!(
             "warning: {HOT_CODE} was measured before {}: {stable_found} of its {stable_listed} \
-             functions are in this build, which maps more of its code than it needs. \
-             Regenerate it: bash scripts/hot-code.sh",
+             functions (without `.llvm.` suffixes) are in this build, and a run maps more of \
+             its code for each one missing. Regenerate it: bash scripts/hot-code.sh",
             changed.join(" and ")
         );
         if hot.len() < 100 {
