@@ -182,25 +182,41 @@ fn profile(p: &wit::TableProfile, columns: &[wit::Column]) -> Value {
         .filter_map(|c| {
             c.profile
                 .as_ref()
-                .map(|cp| column_profile(&c.name, cp, p.timestamp_ms))
+                .map(|cp| column_profile(&c.name, c.data_type, cp, p.timestamp_ms))
         })
         .collect();
     json!({ "tableProfile": table_profile(p), "columnProfile": column_profiles })
 }
 
-fn column_profile(name: &str, p: &wit::ColumnProfile, timestamp_ms: u64) -> Value {
+/// A column's metrics by OpenMetadata's own definitions (its profiler's `metrics/static/` and
+/// `metrics/composed/`), over the sampled items, where an item without the attribute holds NULL:
+/// - `valuesCount` counts the non-null values (`count.py`), `nullCount` the nulls
+///   (`null_count.py`), `nullProportion` is `nullCount / (valuesCount + nullCount)`
+///   (`null_ratio.py`); the distinct and unique proportions are over `valuesCount`;
+/// - `min`, `max` and `mean` apply to a quantifiable column (DynamoDB's numbers), `minLength`,
+///   `maxLength` and `mean` (the mean length) to a concatenable one (strings): a column of mixed
+///   types (`UNION`) is neither, and gets none of them. The contract carries no numeric mean
+///   (docs/contract.md), so a number column has `min` and `max` without `mean`.
+fn column_profile(
+    name: &str,
+    data_type: wit::DataType,
+    p: &wit::ColumnProfile,
+    timestamp_ms: u64,
+) -> Value {
     let mut out = Map::new();
     out.insert("name".into(), json!(name));
     out.insert("timestamp".into(), json!(timestamp_ms));
-    out.insert("valuesCount".into(), json!(p.values_count));
+    // The contract's `values-count` counts every sampled item, missing and null included.
+    let sampled = p.values_count;
+    let non_null = sampled.saturating_sub(p.null_count);
+    out.insert("valuesCount".into(), json!(non_null));
     out.insert("nullCount".into(), json!(p.null_count));
-    if p.values_count > 0 {
+    if sampled > 0 {
         out.insert(
             "nullProportion".into(),
-            json!(p.null_count as f64 / p.values_count as f64),
+            json!(p.null_count as f64 / sampled as f64),
         );
     }
-    let non_null = p.values_count.saturating_sub(p.null_count);
     for (key, value) in [
         ("distinctCount", p.distinct_count),
         ("uniqueCount", p.unique_count),
@@ -213,17 +229,27 @@ fn column_profile(name: &str, p: &wit::ColumnProfile, timestamp_ms: u64) -> Valu
             }
         }
     }
-    // OpenMetadata's profiler reports a string column's mean length as its `mean`.
-    for (key, value) in [("min", p.min), ("max", p.max), ("mean", p.mean_length)] {
-        if let Some(v) = value.filter(|v| v.is_finite()) {
-            out.insert(key.into(), json!(v));
+    let finite = |v: Option<f64>| v.filter(|v| v.is_finite());
+    match data_type {
+        wit::DataType::Number => {
+            for (key, value) in [("min", p.min), ("max", p.max)] {
+                if let Some(v) = finite(value) {
+                    out.insert(key.into(), json!(v));
+                }
+            }
         }
-    }
-    if let Some(n) = p.min_length {
-        out.insert("minLength".into(), json!(n));
-    }
-    if let Some(n) = p.max_length {
-        out.insert("maxLength".into(), json!(n));
+        wit::DataType::String => {
+            if let Some(v) = finite(p.mean_length) {
+                out.insert("mean".into(), json!(v));
+            }
+            if let Some(n) = p.min_length {
+                out.insert("minLength".into(), json!(n));
+            }
+            if let Some(n) = p.max_length {
+                out.insert("maxLength".into(), json!(n));
+            }
+        }
+        _ => {}
     }
     Value::Object(out)
 }
@@ -469,5 +495,59 @@ mod tests {
         let request =
             json!({"name": "orders.v2 表", "columns": [{"name": "id", "dataType": "STRING"}]});
         assert_eq!(source_hash(&request), "8260288d43dc18d87959f59af61c5d48");
+    }
+
+    fn sampled(values: u64, nulls: u64) -> wit::ColumnProfile {
+        wit::ColumnProfile {
+            values_count: values,
+            null_count: nulls,
+            distinct_count: Some(20),
+            unique_count: Some(19),
+            min: Some(1.0),
+            max: Some(299.0),
+            min_length: Some(2),
+            max_length: Some(12),
+            mean_length: Some(8.6),
+        }
+    }
+
+    #[test]
+    fn a_profile_counts_non_null_values_as_openmetadata_does() {
+        // An attribute in 21 of 222 sampled items: 21 values, 201 nulls (it was sent as
+        // valuesCount 222 with nullCount 201, which OpenMetadata reads as 47 % null).
+        let sent = column_profile("rare", wit::DataType::Number, &sampled(222, 201), 7);
+        assert_eq!(sent["valuesCount"], 21);
+        assert_eq!(sent["nullCount"], 201);
+        assert_eq!(sent["nullProportion"], 201.0 / 222.0);
+        assert_eq!(sent["distinctProportion"], 20.0 / 21.0);
+        assert_eq!(sent["uniqueProportion"], 19.0 / 21.0);
+        assert_eq!(
+            (sent["min"].as_f64(), sent["max"].as_f64()),
+            (Some(1.0), Some(299.0))
+        );
+        for metric in ["mean", "minLength", "maxLength"] {
+            assert!(sent.get(metric).is_none(), "{sent}");
+        }
+    }
+
+    #[test]
+    fn a_mean_is_the_mean_length_of_a_string_column_and_absent_on_mixed_ones() {
+        let string = column_profile("note", wit::DataType::String, &sampled(10, 0), 7);
+        assert_eq!(string["mean"], 8.6);
+        assert_eq!(
+            (string["minLength"].as_u64(), string["maxLength"].as_u64()),
+            (Some(2), Some(12))
+        );
+        assert!(
+            string.get("min").is_none() && string.get("max").is_none(),
+            "{string}"
+        );
+        // Numbers and strings: the mean string length beside a numeric range contradicted
+        // itself; OpenMetadata computes neither on a column of mixed types.
+        let mixed = column_profile("mixed", wit::DataType::Union, &sampled(10, 0), 7);
+        for metric in ["min", "max", "mean", "minLength", "maxLength"] {
+            assert!(mixed.get(metric).is_none(), "{mixed}");
+        }
+        assert_eq!(mixed["valuesCount"], 10);
     }
 }

@@ -49,8 +49,10 @@ fn distinctive(i: u32) -> (String, String, String) {
     )
 }
 
-fn seed(admin: &Admin) {
+/// Puts the sampled table's items, and returns them.
+fn seed(admin: &Admin) -> Vec<Value> {
     admin.create_table("people", &[("id", "S", "HASH")]);
+    let mut items = Vec::new();
     for i in 0..ITEMS {
         let (email, card, phone) = distinctive(i);
         for value in [&email, &card, &phone] {
@@ -72,7 +74,101 @@ fn seed(admin: &Admin) {
         if i % 3 == 0 {
             item["sometimes"] = json!({"BOOL": true});
         }
-        admin.put_item("people", item);
+        // A number in one item in ten, NULL in one more: what a profile says of a rare column.
+        match i % 10 {
+            0 => item["rare"] = json!({"N": format!("{}", i * 7 % 23)}),
+            5 => item["rare"] = json!({"NULL": true}),
+            _ => {}
+        }
+        admin.put_item("people", item.clone());
+        items.push(item);
+    }
+    items
+}
+
+/// The metrics OpenMetadata's profiler computes for a top-level column over `items` (its
+/// `metrics/static/count.py`, `null_count.py`, `distinct_count.py`, `unique_count.py`,
+/// `min.py`, `max.py`, `mean.py`, `min_length.py`, `max_length.py` and `metrics/composed/
+/// null_ratio.py`, `distinct_ratio.py`, `unique_ratio.py`), with a missing attribute as NULL
+/// and the column's type as the connector maps it: numbers are quantifiable, strings
+/// concatenable, and a column of several types neither.
+fn openmetadata_profile(items: &[Value], name: &str) -> serde_json::Map<String, Value> {
+    let values: Vec<&Value> = items
+        .iter()
+        .filter_map(|item| item.get(name))
+        .filter(|v| v.get("NULL").is_none())
+        .collect();
+    let (count, nulls) = (values.len(), items.len() - values.len());
+    let mut profile = serde_json::Map::new();
+    profile.insert("valuesCount".into(), json!(count));
+    profile.insert("nullCount".into(), json!(nulls));
+    profile.insert(
+        "nullProportion".into(),
+        json!(nulls as f64 / (count + nulls) as f64),
+    );
+    let mut occurrences: std::collections::BTreeMap<String, usize> = Default::default();
+    for value in &values {
+        *occurrences.entry(value.to_string()).or_default() += 1;
+    }
+    let distinct = occurrences.len();
+    let unique = occurrences.values().filter(|n| **n == 1).count();
+    profile.insert("distinctCount".into(), json!(distinct));
+    profile.insert(
+        "distinctProportion".into(),
+        json!(distinct as f64 / count as f64),
+    );
+    profile.insert("uniqueCount".into(), json!(unique));
+    profile.insert(
+        "uniqueProportion".into(),
+        json!(unique as f64 / count as f64),
+    );
+    let numbers: Vec<f64> = values
+        .iter()
+        .filter_map(|v| v.get("N")?.as_str()?.parse().ok())
+        .collect();
+    let strings: Vec<usize> = values
+        .iter()
+        .filter_map(|v| Some(v.get("S")?.as_str()?.chars().count()))
+        .collect();
+    if !values.is_empty() && numbers.len() == values.len() {
+        let min = numbers.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = numbers.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        profile.insert("min".into(), json!(min));
+        profile.insert("max".into(), json!(max));
+        profile.insert(
+            "mean".into(),
+            json!(numbers.iter().sum::<f64>() / count as f64),
+        );
+    }
+    if !values.is_empty() && strings.len() == values.len() {
+        profile.insert("minLength".into(), json!(strings.iter().min()));
+        profile.insert("maxLength".into(), json!(strings.iter().max()));
+        let mean = strings.iter().sum::<usize>() as f64 / count as f64;
+        profile.insert("mean".into(), json!(mean));
+    }
+    profile
+}
+
+/// Each metric of `sent` equals OpenMetadata's (`expected`); `sent` leaves out only what the
+/// connector cannot give or must not: a number column's mean (the contract has none), the
+/// distinct counts of containers, a PII number's range.
+fn assert_profile_is_openmetadatas(sent: &Value, expected: &serde_json::Map<String, Value>) {
+    let name = sent["name"].as_str().unwrap();
+    for (metric, value) in sent.as_object().unwrap() {
+        if metric == "name" || metric == "timestamp" {
+            continue;
+        }
+        let want = expected.get(metric).unwrap_or_else(|| {
+            panic!("{name}: `{metric}` {value} is no metric OpenMetadata computes here: {sent}")
+        });
+        let (got, want) = (value.as_f64().unwrap(), want.as_f64().unwrap());
+        assert!(
+            (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+            "{name}: `{metric}` is {got}, OpenMetadata's profiler gives {want}"
+        );
+    }
+    for metric in ["valuesCount", "nullCount", "nullProportion"] {
+        assert!(sent.get(metric).is_some(), "{name}: no `{metric}`: {sent}");
     }
 }
 
@@ -102,7 +198,7 @@ fn tags(column: &Value) -> Vec<String> {
 fn sampled_columns_carry_coverage_profiles_and_pii_and_no_value_leaves() {
     let key = "AKIDSAMPLING";
     let admin = Admin::new(&server().endpoint(), key);
-    seed(&admin);
+    let items = seed(&admin);
     let om = OpenMetadata::start();
     host::register_secret(&om.token());
     let mut workflow = Workflow::new("sampling", &server().endpoint(), key)
@@ -176,14 +272,36 @@ fn sampled_columns_carry_coverage_profiles_and_pii_and_no_value_leaves() {
         });
     let columns = profile["columnProfile"].as_array().unwrap();
     let of = |name: &str| columns.iter().find(|c| c["name"] == name).unwrap().clone();
+    // Every column's metrics as OpenMetadata's profiler computes them on the same 60 items.
+    for sent in columns {
+        let name = sent["name"].as_str().unwrap();
+        assert_profile_is_openmetadatas(sent, &openmetadata_profile(&items, name));
+    }
     let sometimes = of("sometimes");
     assert_eq!(
         (
             sometimes["valuesCount"].as_u64(),
             sometimes["nullCount"].as_u64()
         ),
-        (Some(60), Some(40))
+        (Some(20), Some(40))
     );
+    // Present in 6 items, NULL in 6 more: 6 values and 54 nulls of 60, a range, no mean.
+    let rare = of("rare");
+    assert_eq!(
+        (rare["valuesCount"].as_u64(), rare["nullCount"].as_u64()),
+        (Some(6), Some(54))
+    );
+    assert_eq!(rare["nullProportion"], 0.9);
+    assert!(
+        rare.get("min").is_some() && rare.get("max").is_some(),
+        "{rare}"
+    );
+    // Numbers in one item in four, strings in the others: neither a range nor a length.
+    let mixed = of("mixed");
+    for metric in ["min", "max", "mean", "minLength", "maxLength"] {
+        assert!(mixed.get(metric).is_none(), "{mixed}");
+    }
+    assert!(of("note").get("mean").is_some());
     let id = of("id");
     assert_eq!(id["distinctCount"], 60);
     assert_eq!(id["uniqueCount"], 60);
