@@ -43,7 +43,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "a run: its progress, summary, report and pipeline status",
         &["progress", "summary", "report", "pipeline_status", "runner"],
     ),
-    ("the command line", &["cli", "main"]),
+    ("the command line", &["cli", "commands", "main"]),
 ];
 
 /// The part a module belongs to (the longest row of [`LAYERS`] that is it or contains it), and

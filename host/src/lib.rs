@@ -5,6 +5,7 @@ pub mod aws_credentials;
 pub mod bounded;
 pub mod cli;
 pub mod code_pages;
+pub mod commands;
 pub mod component_path;
 pub mod config_check;
 pub mod config_keys;

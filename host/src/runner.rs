@@ -3,14 +3,16 @@
 
 use crate::aws_credentials::{self, Environment, ProcessEnvironment, Source};
 use crate::config_keys::{config_pairs, secret_values};
-use crate::entities::{self, ScopeRequests, Seen};
+use crate::entities::{self, ScopeRequests, Seen, TableRequests};
 use crate::logging::{self, Fields, Level};
 use crate::pipeline_status::{self, PipelineStatusWriter};
 use crate::progress::{Counts, Phase, RunProgress};
 use crate::report::epoch_millis;
-use crate::runtime::bindings::types::{ConnectionCheck, ConnectorError, Failure, TableStatus};
+use crate::runtime::bindings::types::{
+    Batch, ConnectionCheck, ConnectorError, Failure, RunScope, TableStatus,
+};
 use crate::runtime::outbound::{Allowlist, Destination};
-use crate::runtime::{Event, RunFailure, RunRequest, Runtime};
+use crate::runtime::{Event, RunFailure, RunOutcome, RunRequest, Runtime};
 use crate::sanitize;
 use crate::scope::Scope;
 use crate::secret::Redactor;
@@ -315,32 +317,14 @@ async fn run(
     report: &mut Report,
     progress: &RunProgress,
 ) {
-    let run_request = match request(label, workflow, options) {
-        Ok(r) => r,
+    let (run_request, scope, writer) = match open(runtime, label, workflow, options, spec).await {
+        Ok(opened) => opened,
         Err(e) => {
             report.stop(&e);
             return;
         }
     };
-    if let Err(problems) = runtime.check_configuration(&run_request.config).await {
-        report.stop(&format!("invalid configuration: {problems}"));
-        return;
-    }
     let secrets = run_request.secrets.clone();
-    let scope = match Scope::of(workflow) {
-        Ok(scope) => scope,
-        Err(e) => {
-            report.stop(&e);
-            return;
-        }
-    };
-    let writer = match SinkWriter::open(spec, options.format, workflow).await {
-        Ok(w) => w,
-        Err(e) => {
-            report.stop(&format!("{} sink: {e:#}", spec.label()));
-            return;
-        }
-    };
     let (events, received) = mpsc::channel(SINK_WINDOW);
     let mut consumer = Consumer {
         workflow,
@@ -378,16 +362,7 @@ async fn run(
         (None, Ok(Err(error))) => report.stop(&redactor.redact(&connector_error(error))),
         (None, Ok(Ok(()))) => {}
     }
-    let boundary = outcome.boundary;
-    report.notes.push(format!(
-        "Sandbox: instantiated in {:.2} ms; the connector ran {:.2} s; {} batches, the largest {} tables ({:.1} KiB), at most {:.1} KiB held at once",
-        outcome.instantiate.as_secs_f64() * 1000.0,
-        outcome.elapsed.as_secs_f64(),
-        boundary.batches,
-        boundary.largest_batch_tables,
-        boundary.largest_batch_bytes as f64 / 1024.0,
-        boundary.peak_held_bytes as f64 / 1024.0,
-    ));
+    report.notes.push(sandbox_note(&outcome));
     if let Some(writer) = writer {
         progress.phase(Phase::Writing);
         let end = RunEnd {
@@ -404,6 +379,43 @@ async fn run(
             Err(e) => report.stop(&format!("{} sink: {e:#}", spec.label())),
         }
     }
+}
+
+/// What a run needs before the connector starts: its request (configuration and allowlist),
+/// the configuration checked against the component's schema, the scope the workflow implies,
+/// and the sink, open. Or why the run cannot start.
+async fn open(
+    runtime: &Runtime,
+    label: &str,
+    workflow: &Workflow,
+    options: &Options,
+    spec: &SinkSpec,
+) -> Result<(RunRequest, Scope, SinkWriter), String> {
+    let run_request = request(label, workflow, options)?;
+    runtime
+        .check_configuration(&run_request.config)
+        .await
+        .map_err(|problems| format!("invalid configuration: {problems}"))?;
+    let scope = Scope::of(workflow)?;
+    let writer = SinkWriter::open(spec, options.format, workflow)
+        .await
+        .map_err(|e| format!("{} sink: {e:#}", spec.label()))?;
+    Ok((run_request, scope, writer))
+}
+
+/// The summary's line on the sandbox: how fast it started, how long the connector ran, and the
+/// window of tables the host held.
+fn sandbox_note<T>(outcome: &RunOutcome<T>) -> String {
+    let boundary = &outcome.boundary;
+    format!(
+        "Sandbox: instantiated in {:.2} ms; the connector ran {:.2} s; {} batches, the largest {} tables ({:.1} KiB), at most {:.1} KiB held at once",
+        outcome.instantiate.as_secs_f64() * 1000.0,
+        outcome.elapsed.as_secs_f64(),
+        boundary.batches,
+        boundary.largest_batch_tables,
+        boundary.largest_batch_bytes as f64 / 1024.0,
+        boundary.peak_held_bytes as f64 / 1024.0,
+    )
 }
 
 /// Takes the run's events as they come: counts them into the report and writes them to the
@@ -442,132 +454,163 @@ impl Consumer<'_> {
     }
 
     async fn take(&mut self, event: Event) -> anyhow::Result<()> {
-        let writer = self.writer.as_mut().expect("present until the run ends");
         match event {
-            Event::Scope(scope) => {
-                if let Err(why) = self.expected.check(&scope) {
-                    self.refused = Some(why.clone());
-                    anyhow::bail!(why);
-                }
-                let mut requests = entities::scope_requests(&scope, self.workflow);
-                for request in [
-                    &mut requests.service,
-                    &mut requests.database,
-                    &mut requests.schema,
-                ] {
-                    self.redactor.redact_json(request);
-                }
-                self.report.source.processed_records += 2;
-                self.progress.phase(Phase::Listing);
-                writer.scope(&scope, &requests, &self.redactor).await?;
-                self.scope = Some(requests);
+            Event::Scope(scope) => self.take_scope(&scope).await,
+            Event::Batch(held) => self.take_batch(&held.batch).await,
+        }
+    }
+
+    /// The run's service, database and schema: refused unless they are the workflow's.
+    async fn take_scope(&mut self, scope: &RunScope) -> anyhow::Result<()> {
+        if let Err(why) = self.expected.check(scope) {
+            self.refused = Some(why.clone());
+            anyhow::bail!(why);
+        }
+        let mut requests = entities::scope_requests(scope, self.workflow);
+        for request in [
+            &mut requests.service,
+            &mut requests.database,
+            &mut requests.schema,
+        ] {
+            self.redactor.redact_json(request);
+        }
+        self.report.source.processed_records += 2;
+        self.progress.phase(Phase::Listing);
+        let writer = self.writer.as_mut().expect("present until the run ends");
+        writer.scope(scope, &requests, &self.redactor).await?;
+        self.scope = Some(requests);
+        Ok(())
+    }
+
+    /// A batch of tables: checked against the scope, counted, and written.
+    async fn take_batch(&mut self, batch: &Batch) -> anyhow::Result<()> {
+        if self.scope.is_none() {
+            anyhow::bail!("the connector handed over tables before its scope");
+        }
+        let mut requests = entities::table_requests(&batch.tables, &self.expected, &mut self.seen);
+        for table in &mut requests.tables {
+            self.redactor.redact_json(&mut table.request);
+            if let Some(profile) = &mut table.profile {
+                self.redactor.redact_json(profile);
             }
-            Event::Batch(held) => {
-                let batch = &held.batch;
-                if self.scope.is_none() {
-                    anyhow::bail!("the connector handed over tables before its scope");
+        }
+        self.count_outcomes(batch);
+        self.count_requests(&requests);
+        self.count_warnings(batch);
+        let source = &self.report.source;
+        self.progress.update(Counts {
+            listed: source.listed,
+            described: source.ingested as u64,
+            filtered: source.filtered.len() as u64,
+            failed: source.failures.len() as u64,
+            listing_complete: self.listing_complete,
+        });
+        let writer = self.writer.as_mut().expect("present until the run ends");
+        writer.batch(batch, &requests, &self.redactor).await?;
+        Ok(())
+    }
+
+    /// The batch's progress and each table's outcome, into the report (and a failed table into
+    /// the log).
+    fn count_outcomes(&mut self, batch: &Batch) {
+        let redact = |text: &str| self.redactor.redact(text).into_owned();
+        let run = self.report.tenant.clone();
+        let source = &mut self.report.source;
+        source.listed = batch.progress.listed;
+        let stats = &batch.progress.stats;
+        source.calls = Some(Calls {
+            requests: stats.requests,
+            retries: stats.retries,
+            throttled: stats.throttled,
+        });
+        self.listing_complete = batch.progress.listing_complete;
+        let keep_names = self
+            .writer
+            .as_ref()
+            .is_some_and(|writer| writer.needs_listing());
+        for outcome in &batch.outcomes {
+            if keep_names {
+                self.listed.insert(&outcome.name);
+            }
+            match &outcome.status {
+                TableStatus::Ingested => {}
+                TableStatus::Filtered(reason) => {
+                    source.filtered.push(&outcome.name, &redact(reason))
                 }
-                let mut requests =
-                    entities::table_requests(&batch.tables, &self.expected, &mut self.seen);
-                for table in &mut requests.tables {
-                    self.redactor.redact_json(&mut table.request);
-                    if let Some(profile) = &mut table.profile {
-                        self.redactor.redact_json(profile);
-                    }
-                }
-                let redact = |text: &str| self.redactor.redact(text).into_owned();
-                let run = self.report.tenant.clone();
-                let source = &mut self.report.source;
-                source.listed = batch.progress.listed;
-                let stats = &batch.progress.stats;
-                source.calls = Some(Calls {
-                    requests: stats.requests,
-                    retries: stats.retries,
-                    throttled: stats.throttled,
-                });
-                self.listing_complete = batch.progress.listing_complete;
-                let keep_names = writer.needs_listing();
-                for outcome in &batch.outcomes {
-                    if keep_names {
-                        self.listed.insert(&outcome.name);
-                    }
-                    match &outcome.status {
-                        TableStatus::Ingested => {}
-                        TableStatus::Filtered(reason) => {
-                            source.filtered.push(&outcome.name, &redact(reason))
-                        }
-                        TableStatus::Failed(failure) => {
-                            let reason = redact(&failure_text(failure));
-                            source.failures.push(&outcome.name, &reason);
-                            logging::record(
-                                Level::Warn,
-                                &format!("table failed: {reason}"),
-                                &Fields {
-                                    run: Some(&run),
-                                    source: Some("connector"),
-                                    table: Some(&redact(&outcome.name)),
-                                    operation: Some(&redact(&failure.operation)),
-                                    attempt: Some(failure.attempts),
-                                    error_code: Some(&redact(&failure.code)),
-                                    http_status: failure.http_status,
-                                    ..Fields::default()
-                                },
-                            );
-                        }
-                    }
-                }
-                for (name, why) in &requests.rejected {
-                    source
-                        .failures
-                        .push(name, &format!("the connector's entity is invalid: {why}"));
-                }
-                for name in &requests.repeated {
-                    let message = format!(
-                        "table `{}` handed over again: the repeat is refused",
-                        sanitize::name(name)
-                    );
-                    source.warnings.push(&message);
+                TableStatus::Failed(failure) => {
+                    let reason = redact(&failure_text(failure));
+                    source.failures.push(&outcome.name, &reason);
                     logging::record(
                         Level::Warn,
-                        &message,
-                        &Fields {
-                            run: Some(&run),
-                            source: Some("host"),
-                            ..Fields::default()
-                        },
-                    );
-                }
-                source.ingested += requests.tables.len();
-                source.processed_records += requests.tables.len();
-                for warning in &batch.warnings {
-                    let message = redact(&warning.message);
-                    let table = warning.table.as_deref().map(redact);
-                    match &table {
-                        Some(table) => source.warnings.push(&format!("{table}: {message}")),
-                        None => source.warnings.push(&message),
-                    }
-                    logging::record(
-                        Level::Warn,
-                        &message,
+                        &format!("table failed: {reason}"),
                         &Fields {
                             run: Some(&run),
                             source: Some("connector"),
-                            table: table.as_deref(),
+                            table: Some(&redact(&outcome.name)),
+                            operation: Some(&redact(&failure.operation)),
+                            attempt: Some(failure.attempts),
+                            error_code: Some(&redact(&failure.code)),
+                            http_status: failure.http_status,
                             ..Fields::default()
                         },
                     );
                 }
-                self.progress.update(Counts {
-                    listed: source.listed,
-                    described: source.ingested as u64,
-                    filtered: source.filtered.len() as u64,
-                    failed: source.failures.len() as u64,
-                    listing_complete: self.listing_complete,
-                });
-                writer.batch(batch, &requests, &self.redactor).await?;
             }
         }
-        Ok(())
+    }
+
+    /// The tables the host took, and those it refused (an invalid entity, a repeat).
+    fn count_requests(&mut self, requests: &TableRequests) {
+        let run = self.report.tenant.clone();
+        let source = &mut self.report.source;
+        for (name, why) in &requests.rejected {
+            source
+                .failures
+                .push(name, &format!("the connector's entity is invalid: {why}"));
+        }
+        for name in &requests.repeated {
+            let message = format!(
+                "table `{}` handed over again: the repeat is refused",
+                sanitize::name(name)
+            );
+            source.warnings.push(&message);
+            logging::record(
+                Level::Warn,
+                &message,
+                &Fields {
+                    run: Some(&run),
+                    source: Some("host"),
+                    ..Fields::default()
+                },
+            );
+        }
+        source.ingested += requests.tables.len();
+        source.processed_records += requests.tables.len();
+    }
+
+    /// The connector's warnings, into the report and the log.
+    fn count_warnings(&mut self, batch: &Batch) {
+        let redact = |text: &str| self.redactor.redact(text).into_owned();
+        let run = self.report.tenant.clone();
+        let source = &mut self.report.source;
+        for warning in &batch.warnings {
+            let message = redact(&warning.message);
+            let table = warning.table.as_deref().map(redact);
+            match &table {
+                Some(table) => source.warnings.push(&format!("{table}: {message}")),
+                None => source.warnings.push(&message),
+            }
+            logging::record(
+                Level::Warn,
+                &message,
+                &Fields {
+                    run: Some(&run),
+                    source: Some("connector"),
+                    table: table.as_deref(),
+                    ..Fields::default()
+                },
+            );
+        }
     }
 }
 

@@ -1,0 +1,73 @@
+//! `ddb-catalog test-connection` and `ddb-catalog config-keys`: one workflow, checked against its
+//! source, or shown as the keys the component reads.
+
+use super::{EXIT_FAILURES, EXIT_USAGE, fail, start_runtime};
+use crate::aws_credentials::ProcessEnvironment;
+use crate::cli::{ConfigKeysArgs, SandboxArgs, WorkflowArg};
+use crate::runner::{self, Options};
+use crate::sanitize;
+use crate::workflow::Workflow;
+use std::process::ExitCode;
+
+pub async fn test_connection(sandbox: &SandboxArgs, args: WorkflowArg) -> ExitCode {
+    let loaded = match Workflow::from_file(&args.workflow) {
+        Ok(l) => l,
+        Err(e) => return fail(EXIT_USAGE, &format!("{e:#}")),
+    };
+    let runtime = match start_runtime(sandbox, 1, &mut None).await {
+        Ok(r) => r,
+        Err(e) => return fail(EXIT_FAILURES, &e),
+    };
+    let name = loaded.workflow.service_name().to_string();
+    let options = Options {
+        allow_internal_addresses: sandbox.allow_internal_addresses,
+        ..Options::default()
+    };
+    match runner::test_connection(&runtime, &name, &loaded, &options).await {
+        Ok(check) => {
+            println!(
+                "Connection OK: ListTables answered at {} (region {}): {} table{} on the first page{}",
+                sanitize::name(&check.endpoint),
+                sanitize::name(&check.region),
+                check.tables_on_first_page,
+                if check.tables_on_first_page == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                if check.more_tables {
+                    ", more pages follow"
+                } else {
+                    ""
+                }
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(
+            EXIT_FAILURES,
+            &format!("connection test failed: {}", sanitize::message(&e)),
+        ),
+    }
+}
+
+pub fn config_keys(args: ConfigKeysArgs) -> ExitCode {
+    let loaded = match Workflow::from_file(&args.workflow.workflow) {
+        Ok(l) => l,
+        Err(e) => return fail(EXIT_USAGE, &format!("{e:#}")),
+    };
+    let prepared = match runner::prepare(&loaded.workflow, &ProcessEnvironment, &Options::default())
+    {
+        Ok(p) => p,
+        Err(e) => return fail(EXIT_USAGE, &e),
+    };
+    let (pairs, secrets) = (prepared.config, prepared.secrets);
+    for (key, value) in &pairs {
+        let shown = if !args.show_secrets && secrets.contains(value) {
+            "****"
+        } else {
+            value.as_str()
+        };
+        println!("{key}={shown}");
+    }
+    ExitCode::SUCCESS
+}
