@@ -6,7 +6,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/setup.sh
-bash scripts/install-wasmtime-cli.sh   # for tests/tests/all/portability.rs: the stock CLI runs the .wasm
+# For tests/tests/all/portability.rs, the stock CLI that runs the .wasm: built (once per machine)
+# beside the host's build, which leaves a core idle while it links; awaited before the tests.
+mkdir -p target
+bash scripts/install-wasmtime-cli.sh > target/install-wasmtime-cli.log 2>&1 &
+cli=$!
 cargo fmt --all -- --check
 # The hostile test guest is built on its own (tests/src/hostile.rs), outside the workspace.
 cargo fmt --manifest-path tests/hostile-guest/Cargo.toml -- --check
@@ -18,6 +22,10 @@ cargo clippy --locked --release --workspace --all-targets -- -D warnings
 cargo clippy --locked -p dynamodb-connector --target wasm32-wasip2 --profile component -- -D warnings
 CARGO_TARGET_DIR=target/hostile-guest cargo clippy --locked --release --all-features \
   --manifest-path tests/hostile-guest/Cargo.toml --target wasm32-wasip2 -- -D warnings
+if ! wait "$cli"; then
+  cat target/install-wasmtime-cli.log >&2
+  exit 1
+fi
 cargo test --locked --release --workspace
 # The wheel from dist/ in a real Airflow (venv under .tools/airflow): the example DAG runs end to end.
 bash scripts/test-airflow.sh

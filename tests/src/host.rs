@@ -24,11 +24,24 @@ fn target_dir() -> PathBuf {
 }
 
 /// What each artefact is built from besides its own crate (its build script included): the
-/// contract, the lock file, the workspace's profiles (root `Cargo.toml`) and the build flags
-/// (`.cargo/config.toml`).
-const BUILD_INPUTS_OF_THE_HOST: [&str; 5] = ["host", "wit", "Cargo.lock", "Cargo.toml", ".cargo"];
-const BUILD_INPUTS_OF_THE_COMPONENT: [&str; 5] =
-    ["component", "wit", "Cargo.lock", "Cargo.toml", ".cargo"];
+/// contract, the lock file, the workspace's profiles (root `Cargo.toml`), the build flags
+/// (`.cargo/config.toml`) and the compiler (`rust-toolchain.toml`).
+const BUILD_INPUTS_OF_THE_HOST: [&str; 6] = [
+    "host",
+    "wit",
+    "Cargo.lock",
+    "Cargo.toml",
+    ".cargo",
+    "rust-toolchain.toml",
+];
+const BUILD_INPUTS_OF_THE_COMPONENT: [&str; 6] = [
+    "component",
+    "wit",
+    "Cargo.lock",
+    "Cargo.toml",
+    ".cargo",
+    "rust-toolchain.toml",
+];
 
 /// The release `ddb-catalog`, refused if it is older than its sources.
 pub fn binary() -> PathBuf {
