@@ -18,15 +18,6 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-bash scripts/setup.sh
-# shellcheck source=scripts/local-dynamodb.sh
-source scripts/local-dynamodb.sh
-start_local_dynamodb "$root"
-demo_workflow="$workflow"
-
-work="$root/target/hot-code"
-rm -rf "$work" && mkdir -p "$work"
-
 if ! command -v valgrind >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && apt-get install -y -qq --no-install-recommends valgrind
@@ -35,6 +26,15 @@ if ! command -v valgrind >/dev/null 2>&1; then
     exit 1
   fi
 fi
+
+bash scripts/setup.sh
+# shellcheck source=scripts/local-dynamodb.sh
+source scripts/local-dynamodb.sh
+start_local_dynamodb "$root"
+demo_workflow="$workflow"
+
+work="$root/target/hot-code"
+rm -rf "$work" && mkdir -p "$work"
 
 bash scripts/build.sh
 # The measured copy sits outside cargo's reach.

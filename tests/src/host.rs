@@ -51,7 +51,7 @@ pub fn binary() -> PathBuf {
         "{} is missing: run scripts/build.sh (scripts/test.sh does)",
         path.display()
     );
-    refuse_stale(&path, &BUILD_INPUTS_OF_THE_HOST);
+    refuse_stale_build(&path, &BUILD_INPUTS_OF_THE_HOST);
     path
 }
 
@@ -63,13 +63,19 @@ pub fn component() -> PathBuf {
         "{} is missing: run scripts/build.sh (scripts/test.sh does)",
         path.display()
     );
-    refuse_stale(&path, &BUILD_INPUTS_OF_THE_COMPONENT);
+    refuse_stale_build(&path, &BUILD_INPUTS_OF_THE_COMPONENT);
     path
 }
 
 /// `cargo test` builds the tests, not the binary and the component they run: a change since
 /// the last `scripts/build.sh` would otherwise be tested against the old build.
-fn refuse_stale(artifact: &Path, sources: &[&str]) {
+fn refuse_stale_build(artifact: &Path, sources: &[&str]) {
+    refuse_stale(artifact, sources, "scripts/build.sh (scripts/test.sh does)");
+}
+
+/// Panics when a file under one of `sources` (relative to the workspace) is newer than
+/// `artifact`, saying which and that `remedy` rebuilds it.
+pub fn refuse_stale(artifact: &Path, sources: &[&str], remedy: &str) {
     let built = modified(artifact);
     let root = crate::workspace_root();
     for source in sources {
@@ -77,7 +83,7 @@ fn refuse_stale(artifact: &Path, sources: &[&str]) {
             && newest > built
         {
             panic!(
-                "{} is older than {}: run scripts/build.sh (scripts/test.sh does) before the tests",
+                "{} is older than {}: run {remedy} before the tests",
                 artifact.display(),
                 file.display()
             );
@@ -91,9 +97,9 @@ fn modified(path: &Path) -> std::time::SystemTime {
         .unwrap_or(std::time::UNIX_EPOCH)
 }
 
-/// The most recently modified file under `path` (or `path` itself), skipping build output and
-/// the record of what host/hot-code.txt was measured with (scripts/hot-code.sh writes it after
-/// its last build; nothing is built from it).
+/// The most recently modified file under `path` (or `path` itself), skipping build output,
+/// Python's bytecode caches and the record of what host/hot-code.txt was measured with
+/// (scripts/hot-code.sh writes it after its last build; nothing is built from it).
 fn newest_file(path: &Path) -> Option<(std::time::SystemTime, PathBuf)> {
     if path.is_file() {
         return Some((modified(path), path.to_path_buf()));
@@ -101,10 +107,9 @@ fn newest_file(path: &Path) -> Option<(std::time::SystemTime, PathBuf)> {
     let mut newest: Option<(std::time::SystemTime, PathBuf)> = None;
     for entry in std::fs::read_dir(path).ok()?.flatten() {
         let child = entry.path();
-        if child
-            .file_name()
-            .is_some_and(|n| n == "target" || n == "tests" || n == "hot-code.inputs")
-        {
+        if child.file_name().is_some_and(|n| {
+            n == "target" || n == "tests" || n == "__pycache__" || n == "hot-code.inputs"
+        }) {
             continue;
         }
         if let Some(found) = newest_file(&child)

@@ -964,43 +964,8 @@ fn the_wit_package_decodes_to_the_contract() {
 
 // --- The static Linux binary (scripts/release.sh) ----------------------------------------
 
-/// The newest file under `dir` (build output and tests left out).
-fn newest(dir: &Path) -> Option<(std::time::SystemTime, PathBuf)> {
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    if dir.is_file() {
-        return modified(dir).map(|t| (t, dir.to_path_buf()));
-    }
-    let mut best: Option<(std::time::SystemTime, PathBuf)> = None;
-    for entry in std::fs::read_dir(dir).ok()?.flatten() {
-        let p = entry.path();
-        if p.file_name().is_some_and(|n| n == "target" || n == "tests") {
-            continue;
-        }
-        if let Some(found) = newest(&p)
-            && best.as_ref().is_none_or(|(t, _)| found.0 > *t)
-        {
-            best = Some(found);
-        }
-    }
-    best
-}
-
-fn refuse_stale(artifact: &Path, sources: &[&str]) {
-    let built = std::fs::metadata(artifact)
-        .and_then(|m| m.modified())
-        .unwrap();
-    for source in sources {
-        if let Some((time, file)) = newest(&e2e::workspace_root().join(source))
-            && time > built
-        {
-            panic!(
-                "{} is older than {}: run `bash scripts/release.sh` (scripts/test.sh does) before the tests",
-                artifact.display(),
-                file.display()
-            );
-        }
-    }
-}
+/// What rebuilds dist/.
+const RELEASE: &str = "`bash scripts/release.sh` (scripts/test.sh does)";
 
 /// Whether an ELF executable asks for a program interpreter (a dynamic loader).
 fn has_interpreter(elf: &[u8]) -> bool {
@@ -1035,7 +1000,7 @@ fn the_static_linux_binary_runs_the_released_component() {
                 musl_target.display()
             )
         });
-    refuse_stale(&binary, &["host", "wit", "Cargo.lock"]);
+    host::refuse_stale(&binary, &["host", "wit", "Cargo.lock"], RELEASE);
 
     // Static: no program interpreter, whatever the distribution's libc.
     let elf = std::fs::read(&binary).unwrap();
@@ -1064,7 +1029,7 @@ fn the_static_linux_binary_runs_the_released_component() {
             "{} is missing: run `bash scripts/release.sh`",
             component.display()
         );
-        refuse_stale(&component, &["component", "wit", "Cargo.lock"]);
+        host::refuse_stale(&component, &["component", "wit", "Cargo.lock"], RELEASE);
         component
     } else {
         host::component()

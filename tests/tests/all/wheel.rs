@@ -12,7 +12,6 @@ use e2e::servers::{Kind, Server, free_port};
 use e2e::workflow::Workflow;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::SystemTime;
 
 const KEY: &str = "AKIDWHEEL";
 /// The host's version, which is the workspace's and so the wheel's.
@@ -44,59 +43,23 @@ fn wheel() -> PathBuf {
         dist.join(&prefix).display()
     );
     let wheel = wheels.into_iter().next().unwrap();
-    let built = modified(&wheel);
-    for source in [
-        "python/ddb_catalog",
-        "python/build_wheel.py",
-        "python/pyproject.toml",
-        "python/README.md",
-        "dist/ddb-catalog",
-        "dist/dynamodb_connector.wasm",
-        "host",
-        "component",
-        "wit",
-        "Cargo.lock",
-    ] {
-        if let Some((time, file)) = newest(&root.join(source))
-            && time > built
-        {
-            panic!(
-                "{} is older than {}: run `bash scripts/release.sh` before the tests",
-                wheel.display(),
-                file.display()
-            );
-        }
-    }
+    host::refuse_stale(
+        &wheel,
+        &[
+            "python/ddb_catalog",
+            "python/build_wheel.py",
+            "python/pyproject.toml",
+            "python/README.md",
+            "dist/ddb-catalog",
+            "dist/dynamodb_connector.wasm",
+            "host",
+            "component",
+            "wit",
+            "Cargo.lock",
+        ],
+        "`bash scripts/release.sh`",
+    );
     wheel
-}
-
-fn modified(path: &Path) -> SystemTime {
-    std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .unwrap_or(SystemTime::UNIX_EPOCH)
-}
-
-/// The newest file under `path`, skipping build output and Python's bytecode caches.
-fn newest(path: &Path) -> Option<(SystemTime, PathBuf)> {
-    if path.is_file() {
-        return Some((modified(path), path.to_path_buf()));
-    }
-    let mut found: Option<(SystemTime, PathBuf)> = None;
-    for entry in std::fs::read_dir(path).ok()?.flatten() {
-        let child = entry.path();
-        if child
-            .file_name()
-            .is_some_and(|n| n == "target" || n == "tests" || n == "__pycache__")
-        {
-            continue;
-        }
-        if let Some(candidate) = newest(&child)
-            && found.as_ref().is_none_or(|(time, _)| candidate.0 > *time)
-        {
-            found = Some(candidate);
-        }
-    }
-    found
 }
 
 /// A command with no AWS settings, no component override and no pip configuration from the
