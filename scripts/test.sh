@@ -12,8 +12,10 @@ mkdir -p target
 bash scripts/install-wasmtime-cli.sh > target/install-wasmtime-cli.log 2>&1 &
 cli=$!
 cargo fmt --all -- --check
-# The hostile test guest is built on its own (tests/src/hostile.rs), outside the workspace.
+# The hostile test guest and the second connector are built on their own (tests/src/hostile.rs,
+# tests/src/json_connector.rs), outside the workspace.
 cargo fmt --manifest-path tests/hostile-guest/Cargo.toml -- --check
+cargo fmt --manifest-path tests/json-connector/Cargo.toml -- --check
 bash scripts/build.sh
 # dist/: the static musl host, the stamped component and the wheel, which tests/tests/all/distribution.rs
 # and tests/tests/all/wheel.rs install and run (the musl build compiles wasmtime once more: ~6 min).
@@ -22,6 +24,11 @@ cargo clippy --locked --release --workspace --all-targets -- -D warnings
 cargo clippy --locked -p dynamodb-connector --target wasm32-wasip2 --profile component -- -D warnings
 CARGO_TARGET_DIR=target/hostile-guest cargo clippy --locked --release --all-features \
   --manifest-path tests/hostile-guest/Cargo.toml --target wasm32-wasip2 -- -D warnings
+CARGO_TARGET_DIR=target/hostile-guest cargo clippy --locked --release \
+  --manifest-path tests/json-connector/Cargo.toml --target wasm32-wasip2 -- -D warnings
+# Its plain parts (document, mapping, filters, URLs), natively.
+CARGO_TARGET_DIR=target/hostile-guest cargo test --locked \
+  --manifest-path tests/json-connector/Cargo.toml
 if ! wait "$cli"; then
   cat target/install-wasmtime-cli.log >&2
   exit 1

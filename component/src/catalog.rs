@@ -64,6 +64,7 @@ pub struct ColumnProfile {
     pub unique_count: Option<u64>,
     pub min: Option<f64>,
     pub max: Option<f64>,
+    pub mean: Option<f64>,
     pub min_length: Option<u32>,
     pub max_length: Option<u32>,
     pub mean_length: Option<f64>,
@@ -374,6 +375,7 @@ pub struct Batch {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConnectionCheck {
+    pub operation: String,
     pub endpoint: String,
     pub region: String,
     pub tables_on_first_page: u32,

@@ -37,9 +37,21 @@ pub struct Key {
     pub required: bool,
     pub default: Option<&'static str>,
     pub secret: bool,
-    /// Where it comes from in OpenMetadata's workflow YAML.
+    /// Where it comes from in OpenMetadata's workflow YAML; [`CONNECTION`] stands for
+    /// `CONNECTION.<name>` (a `connectionOptions` entry).
     pub yaml: &'static str,
+    /// Other paths read as this one (an old spelling).
+    pub yaml_aliases: &'static [&'static str],
     pub description: &'static str,
+}
+
+/// A key's full path in the workflow YAML.
+pub fn yaml_path(k: &Key) -> String {
+    if k.yaml == CONNECTION {
+        format!("{CONNECTION}.{}", k.name)
+    } else {
+        k.yaml.to_string()
+    }
 }
 
 const fn key(name: &'static str, kind: Kind, yaml: &'static str, description: &'static str) -> Key {
@@ -50,8 +62,14 @@ const fn key(name: &'static str, kind: Kind, yaml: &'static str, description: &'
         default: None,
         secret: false,
         yaml,
+        yaml_aliases: &[],
         description,
     }
+}
+
+const fn alias(mut k: Key, aliases: &'static [&'static str]) -> Key {
+    k.yaml_aliases = aliases;
+    k
 }
 
 const fn required(mut k: Key) -> Key {
@@ -138,11 +156,15 @@ pub const KEYS: &[Key] = &[
         "The source identity of the assumed role.",
     ),
     default(
-        key(
-            keys::DATABASE_NAME,
-            Kind::Text,
-            "source.serviceConnection.config.databaseName",
-            "The OpenMetadata database the schema belongs to.",
+        alias(
+            key(
+                keys::DATABASE_NAME,
+                Kind::Text,
+                "source.serviceConnection.config.databaseName",
+                "The OpenMetadata database the schema belongs to.",
+            ),
+            // The v1.3 docs' spelling.
+            &["source.serviceConnection.config.database"],
         ),
         "default",
     ),
@@ -382,16 +404,25 @@ pub const KEYS: &[Key] = &[
     ),
 ];
 
+/// A prefix of keys accepted with any value: the entries of a YAML mapping.
+pub struct OpenPrefix {
+    pub prefix: &'static str,
+    pub yaml: &'static str,
+    pub description: &'static str,
+}
+
 /// Prefixes of keys accepted with any value and not used (OpenMetadata allows any there).
-pub const OPEN_PREFIXES: &[(&str, &str)] = &[
-    (
-        keys::CONNECTION_OPTIONS,
-        "Other connectionOptions: accepted, not used by this connector.",
-    ),
-    (
-        keys::CONNECTION_ARGUMENTS,
-        "connectionArguments: accepted, not used by DynamoDB.",
-    ),
+pub const OPEN_PREFIXES: &[OpenPrefix] = &[
+    OpenPrefix {
+        prefix: keys::CONNECTION_OPTIONS,
+        yaml: "source.serviceConnection.config.connectionOptions",
+        description: "Other connectionOptions: accepted, not used by this connector.",
+    },
+    OpenPrefix {
+        prefix: keys::CONNECTION_ARGUMENTS,
+        yaml: "source.serviceConnection.config.connectionArguments",
+        description: "connectionArguments: accepted, not used by DynamoDB.",
+    },
 ];
 
 /// The schema, as JSON text.
@@ -406,10 +437,10 @@ pub fn schema() -> Value {
     }
     let pattern_properties: Map<String, Value> = OPEN_PREFIXES
         .iter()
-        .map(|(prefix, description)| {
+        .map(|p| {
             (
-                format!("^{}", prefix.replace('.', "\\.")),
-                json!({"type": "string", "description": description}),
+                format!("^{}", p.prefix.replace('.', "\\.")),
+                json!({"type": "string", "description": p.description, "x-workflow-yaml": p.yaml}),
             )
         })
         .collect();
@@ -434,7 +465,7 @@ fn property(k: &Key) -> Value {
     let mut p = Map::new();
     p.insert("type".into(), json!("string"));
     p.insert("description".into(), json!(k.description));
-    p.insert("x-workflow-yaml".into(), json!(k.yaml));
+    p.insert("x-workflow-yaml".into(), json!(yaml_path(k)));
     match k.kind {
         Kind::Text => {}
         Kind::Boolean => {

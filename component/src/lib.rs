@@ -15,6 +15,7 @@ pub mod filter;
 pub mod fqn;
 pub mod ingest;
 pub mod log;
+pub mod manifest;
 pub mod mapping;
 pub mod number;
 pub mod pii;

@@ -7,9 +7,62 @@
 //! `role_arn` and `source_profile` becomes the source profile's keys plus a role to assume.
 
 use crate::secret::Secret;
-use crate::workflow::AwsCredentials;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+
+/// The keys of OpenMetadata's `awsCredentials.json` that this provider reads and sets, as a
+/// connector declaring the AWS provider names them.
+pub const ACCESS_KEY_ID: &str = "awsConfig.awsAccessKeyId";
+pub const SECRET_ACCESS_KEY: &str = "awsConfig.awsSecretAccessKey";
+pub const SESSION_TOKEN: &str = "awsConfig.awsSessionToken";
+pub const PROFILE_NAME: &str = "awsConfig.profileName";
+pub const ASSUME_ROLE_ARN: &str = "awsConfig.assumeRoleArn";
+
+/// What the workflow says of its credentials.
+#[derive(Debug, Clone, Default)]
+pub struct AwsCredentials {
+    pub aws_access_key_id: Option<String>,
+    pub aws_secret_access_key: Option<Secret>,
+    pub profile_name: Option<String>,
+}
+
+impl AwsCredentials {
+    pub fn from_pairs(pairs: &[(String, String)]) -> AwsCredentials {
+        let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+        AwsCredentials {
+            aws_access_key_id: get(ACCESS_KEY_ID),
+            aws_secret_access_key: get(SECRET_ACCESS_KEY).map(Secret::new),
+            profile_name: get(PROFILE_NAME),
+        }
+    }
+}
+
+/// Adds the chain's credentials to a run's keys when the workflow has none; says where they
+/// came from.
+pub fn provide(
+    pairs: &mut Vec<(String, String)>,
+    env: &dyn Environment,
+) -> Result<Option<Source>, String> {
+    let Some(resolved) = resolve(&AwsCredentials::from_pairs(pairs), env)? else {
+        return Ok(None);
+    };
+    let mut put = |key: &str, value: String| {
+        pairs.retain(|(k, _)| k != key);
+        pairs.push((key.to_string(), value));
+    };
+    let c = resolved.credentials;
+    put(ACCESS_KEY_ID, c.access_key_id);
+    put(SECRET_ACCESS_KEY, c.secret_access_key.expose().to_string());
+    if let Some(token) = c.session_token {
+        put(SESSION_TOKEN, token.expose().to_string());
+    }
+    if let Some(role) = resolved.role_arn
+        && !pairs.iter().any(|(k, _)| k == ASSUME_ROLE_ARN)
+    {
+        pairs.push((ASSUME_ROLE_ARN.to_string(), role));
+    }
+    Ok(Some(resolved.source))
+}
 
 /// Keys found by the chain.
 #[derive(Debug, Clone)]
@@ -239,16 +292,35 @@ mod tests {
 
     fn aws(profile: Option<&str>) -> AwsCredentials {
         AwsCredentials {
-            aws_access_key_id: None,
-            aws_secret_access_key: None,
-            aws_session_token: None,
-            aws_region: "us-east-1".into(),
-            end_point_url: None,
             profile_name: profile.map(String::from),
-            assume_role_arn: None,
-            assume_role_session_name: None,
-            assume_role_source_identity: None,
+            ..AwsCredentials::default()
         }
+    }
+
+    #[test]
+    fn the_provider_adds_keys_and_the_profiles_role_only_when_the_workflow_has_none() {
+        let (_dir, env) = files();
+        let mut pairs = vec![(PROFILE_NAME.to_string(), "reader".to_string())];
+        let source = provide(&mut pairs, &FakeEnv(env.clone())).unwrap();
+        assert!(matches!(source, Some(Source::Profile { ref name, .. }) if name == "dev"));
+        let get = |pairs: &[(String, String)], k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(get(&pairs, ACCESS_KEY_ID).as_deref(), Some("AKIDDEV"));
+        assert_eq!(get(&pairs, SESSION_TOKEN).as_deref(), Some("t-dev"));
+        assert_eq!(
+            get(&pairs, ASSUME_ROLE_ARN).as_deref(),
+            Some("arn:aws:iam::123456789012:role/reader")
+        );
+        let mut given = vec![
+            (ACCESS_KEY_ID.to_string(), "AKIDYAML".to_string()),
+            (SECRET_ACCESS_KEY.to_string(), "s".to_string()),
+        ];
+        assert!(provide(&mut given, &FakeEnv(env)).unwrap().is_none());
+        assert_eq!(given.len(), 2);
     }
 
     fn files() -> (tempfile::TempDir, HashMap<&'static str, String>) {

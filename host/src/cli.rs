@@ -159,7 +159,7 @@ pub struct WitPackageArgs {
     #[arg(long, default_value = "wit", value_name = "DIR")]
     pub wit: PathBuf,
 
-    /// Where to write the package, e.g. dist/catalog-connector@0.3.0.wasm.
+    /// Where to write the package, e.g. dist/catalog-connector@0.4.0.wasm.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
 }
@@ -176,7 +176,7 @@ pub struct IngestArgs {
     pub output: Option<PathBuf>,
 
     /// What the file or stdout sink writes: OpenMetadata create requests, or the connector's
-    /// whole answer (with every table's DynamoDB details and outcome).
+    /// whole answer (with every table's source details and outcome).
     #[arg(long, value_enum, default_value_t = Format::Requests)]
     pub output_format: Format,
 

@@ -1,133 +1,324 @@
-//! The workflow as `wasi:config/store` keys: a flat `key = value` list that mirrors the YAML
-//! (the component's README section "Configuration keys" lists them). Lists travel as JSON
-//! arrays, booleans as `true`/`false`.
+//! The workflow as `wasi:config/store` keys, read through the connector's manifest: each
+//! declared key from its YAML path (scalars as text, lists as JSON arrays), each open map's
+//! entries as `<prefix><name>`. `serviceConnection.config` is read as strictly as OpenMetadata
+//! reads its connection schemas: a key no declaration covers is an error that names its path
+//! and the closest declared one. The connection OpenMetadata stores for the service comes from
+//! here too, without the secrets.
 
-use crate::aws_credentials::Resolved;
-use crate::workflow::{FilterPattern, Workflow};
+use crate::connector::{Manifest, Shape};
+use crate::workflow::{Loaded, WorkflowError, explain};
+use serde_json::{Map, Value, json};
+use serde_yaml::Value as Yaml;
 
-/// The keys of `workflow`, with the credentials the host resolved when the YAML has none.
-pub fn config_pairs(workflow: &Workflow, resolved: Option<&Resolved>) -> Vec<(String, String)> {
-    let credentials = resolved.map(|r| &r.credentials);
-    let profile_role = resolved.and_then(|r| r.role_arn.as_ref());
-    let mut pairs = Vec::new();
-    let mut put = |key: &str, value: &str| pairs.push((key.to_string(), value.to_string()));
+const CONNECTION: &str = "source.serviceConnection.config";
+const SERVICE_NAME: &str = "source.serviceName";
+const LOGGER_LEVEL: &str = "workflowConfig.loggerLevel";
+/// The key of OpenMetadata's connection schemas that names the database.
+const DATABASE_NAME: &str = "source.serviceConnection.config.databaseName";
 
-    put("serviceName", workflow.service_name());
-    put("loggerLevel", workflow.logger_level().as_str());
+/// A workflow read for one connector.
+#[derive(Debug, Clone)]
+pub struct Bound {
+    pub pairs: Vec<(String, String)>,
+    pub warnings: Vec<String>,
+    /// `databaseName`, when the workflow gives one.
+    pub database_name: Option<String>,
+    /// What OpenMetadata stores as the service's connection: the declared, non-secret keys of
+    /// `serviceConnection.config` as the YAML gives them, and the service type.
+    pub stored_connection: Value,
+}
 
+/// Reads `loaded` for the connector `manifest` declares.
+pub fn bind(loaded: &Loaded, manifest: &Manifest) -> Result<Bound, WorkflowError> {
+    let workflow = &loaded.workflow;
+    let err = |path: &str, message: String| WorkflowError {
+        path: path.to_string(),
+        message,
+    };
+    if !workflow
+        .source
+        .kind
+        .eq_ignore_ascii_case(&manifest.source_type)
+    {
+        return Err(err(
+            "source.type",
+            format!(
+                "the component runs `{}` workflows; `{}` is not `{}`",
+                manifest.source_type, workflow.source.kind, manifest.source_type
+            ),
+        ));
+    }
     let connection = workflow.connection();
-    if let Some(kind) = &connection.kind {
-        put("type", kind);
+    if let Some(kind) = connection.get("type")
+        && kind.as_str() != Some(manifest.service_type.as_str())
+    {
+        return Err(err(
+            &format!("{CONNECTION}.type"),
+            format!(
+                "`{}` is not `{}`",
+                scalar(kind).flatten().unwrap_or_default(),
+                manifest.service_type
+            ),
+        ));
     }
-    let aws = &connection.aws_config;
-    put("awsConfig.awsRegion", &aws.aws_region);
-    match credentials {
-        Some(c) => {
-            put("awsConfig.awsAccessKeyId", &c.access_key_id);
-            put("awsConfig.awsSecretAccessKey", c.secret_access_key.expose());
-            if let Some(token) = &c.session_token {
-                put("awsConfig.awsSessionToken", token.expose());
-            }
-        }
-        None => {
-            if let Some(v) = &aws.aws_access_key_id {
-                put("awsConfig.awsAccessKeyId", v);
-            }
-            if let Some(v) = &aws.aws_secret_access_key {
-                put("awsConfig.awsSecretAccessKey", v.expose());
-            }
-            if let Some(v) = &aws.aws_session_token {
-                put("awsConfig.awsSessionToken", v.expose());
-            }
-        }
+    if let Some(kind) = &workflow.source.source_config.config.kind
+        && !manifest.pipeline_types.contains(kind)
+    {
+        return Err(err(
+            "source.sourceConfig.config.type",
+            format!(
+                "`{kind}` is not a pipeline this component runs ({})",
+                manifest.pipeline_types.join(", ")
+            ),
+        ));
     }
-    let assume_role_arn = aws
-        .assume_role_arn
-        .clone()
-        .or_else(|| profile_role.cloned());
-    for (key, value) in [
-        ("awsConfig.endPointURL", &aws.end_point_url),
-        ("awsConfig.profileName", &aws.profile_name),
-        ("awsConfig.assumeRoleArn", &assume_role_arn),
-        (
-            "awsConfig.assumeRoleSessionName",
-            &aws.assume_role_session_name,
-        ),
-        (
-            "awsConfig.assumeRoleSourceIdentity",
-            &aws.assume_role_source_identity,
-        ),
-    ] {
-        if let Some(value) = value {
-            put(key, value);
-        }
-    }
-    if let Some(database) = workflow.database_name() {
-        put("databaseName", database);
-    }
-    for (name, value) in &connection.connection_options {
-        put(&format!("connectionOptions.{name}"), value);
-    }
-    for (name, value) in &connection.connection_arguments {
-        put(&format!("connectionArguments.{name}"), value);
-    }
-    if let Some(v) = connection.supports_metadata_extraction {
-        put("supportsMetadataExtraction", &v.to_string());
-    }
+    check_connection_keys(connection, CONNECTION, manifest)?;
 
-    let source = &workflow.source.source_config.config;
-    if let Some(kind) = &source.kind {
-        put("sourceConfig.type", kind);
-    }
-    for (key, value) in [
-        ("sourceConfig.includeTables", source.include_tables),
-        ("sourceConfig.includeViews", source.include_views),
-        ("sourceConfig.includeTags", source.include_tags),
-        ("sourceConfig.markDeletedTables", source.mark_deleted_tables),
-        (
-            "sourceConfig.useFqnForFiltering",
-            source.use_fqn_for_filtering,
-        ),
-    ] {
+    let raw = &loaded.raw.0;
+    let mut bound = Bound {
+        pairs: Vec::new(),
+        warnings: Vec::new(),
+        database_name: None,
+        stored_connection: Value::Null,
+    };
+    for key in &manifest.keys {
+        let value = match key.yaml_path.as_str() {
+            SERVICE_NAME => Some(workflow.service_name().to_string()),
+            LOGGER_LEVEL => Some(workflow.logger_level().as_str().to_string()),
+            path => {
+                let found = read(raw, path, key.shape)?;
+                let mut aliased = None;
+                for alias in &key.yaml_aliases {
+                    if let Some(value) = read(raw, alias, key.shape)? {
+                        if found.is_some() || aliased.is_some() {
+                            return Err(err(
+                                alias,
+                                format!(
+                                    "both `{}` and `{}` are set; keep `{}`",
+                                    last(alias),
+                                    last(path),
+                                    last(path)
+                                ),
+                            ));
+                        }
+                        bound.warnings.push(format!(
+                            "`{alias}` is not an OpenMetadata key; read as `{}: {}` (write `{}` to silence this)",
+                            last(path),
+                            if key.secret { "****" } else { value.as_str() },
+                            last(path)
+                        ));
+                        aliased = Some(value);
+                    }
+                }
+                found.or(aliased)
+            }
+        };
         if let Some(value) = value {
-            put(key, &value.to_string());
+            if key.yaml_path == DATABASE_NAME {
+                bound.database_name = Some(value.clone());
+            }
+            bound.pairs.push((key.name.clone(), value));
         }
     }
-    for (key, pattern) in [
-        (
-            "sourceConfig.databaseFilterPattern",
-            &source.database_filter_pattern,
-        ),
-        (
-            "sourceConfig.schemaFilterPattern",
-            &source.schema_filter_pattern,
-        ),
-        (
-            "sourceConfig.tableFilterPattern",
-            &source.table_filter_pattern,
-        ),
-    ] {
-        if let Some(FilterPattern { includes, excludes }) = pattern {
-            if !includes.is_empty() {
-                put(&format!("{key}.includes"), &json_list(includes));
+    for open in &manifest.open_maps {
+        let Some(Yaml::Mapping(entries)) = lookup(raw, &open.yaml_path) else {
+            continue;
+        };
+        for (name, value) in entries {
+            let name = name.as_str().unwrap_or_default();
+            let key = format!("{}{name}", open.prefix);
+            if bound.pairs.iter().any(|(k, _)| *k == key) {
+                continue;
             }
-            if !excludes.is_empty() {
-                put(&format!("{key}.excludes"), &json_list(excludes));
+            let path = format!("{}.{name}", open.yaml_path);
+            if let Some(text) = scalar(value)
+                .ok_or_else(|| err(&path, "must be a string, number or boolean".into()))?
+            {
+                bound.pairs.push((key, text));
             }
         }
     }
-    pairs
+    bound.stored_connection = stored_connection(raw, manifest);
+    Ok(bound)
 }
 
-fn json_list(items: &[String]) -> String {
-    serde_json::to_string(items).expect("a list of strings serializes")
+/// Every key under `serviceConnection.config` must be one a declaration covers.
+fn check_connection_keys(
+    map: &serde_yaml::Mapping,
+    path: &str,
+    manifest: &Manifest,
+) -> Result<(), WorkflowError> {
+    let declared: Vec<&str> = manifest
+        .keys
+        .iter()
+        .flat_map(|k| std::iter::once(&k.yaml_path).chain(&k.yaml_aliases))
+        .chain(manifest.open_maps.iter().map(|o| &o.yaml_path))
+        .map(String::as_str)
+        .collect();
+    for (name, value) in map {
+        let Some(name) = name.as_str() else {
+            return Err(WorkflowError {
+                path: path.to_string(),
+                message: "has a key that is not text".into(),
+            });
+        };
+        let here = format!("{path}.{name}");
+        if manifest.key_at(&here).is_some() {
+            continue;
+        }
+        if let Some(open) = manifest.open_maps.iter().find(|o| o.yaml_path == here) {
+            match value {
+                Yaml::Null => {}
+                Yaml::Mapping(entries) => {
+                    for (entry, value) in entries {
+                        let entry = entry.as_str().unwrap_or_default();
+                        if entry.is_empty() || scalar(value).is_none() {
+                            return Err(WorkflowError {
+                                path: format!("{here}.{entry}"),
+                                message: format!(
+                                    "`{}{entry}` must be a string, number or boolean",
+                                    open.prefix
+                                ),
+                            });
+                        }
+                    }
+                }
+                _ => {
+                    return Err(WorkflowError {
+                        path: here,
+                        message: "must be a mapping of names to values".into(),
+                    });
+                }
+            }
+            continue;
+        }
+        let below = format!("{here}.");
+        if declared.iter().any(|d| d.starts_with(&below)) {
+            match value {
+                Yaml::Null => continue,
+                Yaml::Mapping(inner) => {
+                    check_connection_keys(inner, &here, manifest)?;
+                    continue;
+                }
+                _ => {
+                    return Err(WorkflowError {
+                        path: here,
+                        message: "must be a mapping".into(),
+                    });
+                }
+            }
+        }
+        let level = format!("{path}.");
+        let mut expected: Vec<&str> = declared
+            .iter()
+            .filter_map(|d| d.strip_prefix(&level))
+            .map(|rest| rest.split('.').next().unwrap_or(rest))
+            .collect();
+        expected.sort_unstable();
+        expected.dedup();
+        let list = expected
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let message = format!("unknown field `{name}`, expected one of {list}");
+        return Err(WorkflowError {
+            message: explain(&here, &message),
+            path: here,
+        });
+    }
+    Ok(())
 }
 
-/// The values among the pairs that must never show: struck from logs and outputs.
-pub fn secret_values(pairs: &[(String, String)]) -> Vec<String> {
+/// The value at a dotted path.
+fn lookup<'a>(document: &'a Yaml, path: &str) -> Option<&'a Yaml> {
+    path.split('.')
+        .try_fold(document, |node, part| node.as_mapping()?.get(part))
+}
+
+/// The key's text at `path`: `None` when it is absent, null or an empty list.
+fn read(document: &Yaml, path: &str, shape: Shape) -> Result<Option<String>, WorkflowError> {
+    let Some(value) = lookup(document, path) else {
+        return Ok(None);
+    };
+    let wrong = |message: &str| WorkflowError {
+        path: path.to_string(),
+        message: message.to_string(),
+    };
+    match (shape, value) {
+        (_, Yaml::Null) => Ok(None),
+        (Shape::List, Yaml::Sequence(items)) => {
+            let texts: Option<Vec<String>> = items.iter().map(|i| scalar(i).flatten()).collect();
+            let texts = texts.ok_or_else(|| wrong("must be a list of strings"))?;
+            Ok((!texts.is_empty())
+                .then(|| serde_json::to_string(&texts).expect("strings serialize")))
+        }
+        (Shape::List, _) => Err(wrong("must be a list")),
+        (Shape::Scalar, value) => {
+            scalar(value).ok_or_else(|| wrong("must be a string, number or boolean"))
+        }
+    }
+}
+
+/// A scalar's text (`Some(None)` for null); `None` for a list or mapping.
+fn scalar(value: &Yaml) -> Option<Option<String>> {
+    match value {
+        Yaml::Null => Some(None),
+        Yaml::String(s) => Some(Some(s.clone())),
+        Yaml::Number(n) => Some(Some(n.to_string())),
+        Yaml::Bool(b) => Some(Some(b.to_string())),
+        _ => None,
+    }
+}
+
+fn last(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+/// `{"config": {...}}`: the service type, then every declared non-secret key under
+/// `serviceConnection.config` outside the open maps, at its own path, as the YAML gives it.
+fn stored_connection(document: &Yaml, manifest: &Manifest) -> Value {
+    let mut config = Map::new();
+    config.insert("type".into(), json!(manifest.service_type));
+    let prefix = format!("{CONNECTION}.");
+    for key in &manifest.keys {
+        let Some(relative) = key.yaml_path.strip_prefix(&prefix) else {
+            continue;
+        };
+        let in_open_map = manifest
+            .open_maps
+            .iter()
+            .any(|o| key.yaml_path.starts_with(&format!("{}.", o.yaml_path)));
+        if key.secret || in_open_map || relative == "type" {
+            continue;
+        }
+        let value = std::iter::once(&key.yaml_path)
+            .chain(&key.yaml_aliases)
+            .find_map(|p| lookup(document, p).filter(|v| !v.is_null()));
+        let Some(value) = value.and_then(|v| serde_json::to_value(v).ok()) else {
+            continue;
+        };
+        let mut node = &mut config;
+        let parts: Vec<&str> = relative.split('.').collect();
+        for part in &parts[..parts.len() - 1] {
+            let entry = node
+                .entry(part.to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !entry.is_object() {
+                *entry = Value::Object(Map::new());
+            }
+            node = entry.as_object_mut().expect("made an object");
+        }
+        node.insert(parts[parts.len() - 1].to_string(), value);
+    }
+    json!({ "config": config })
+}
+
+/// The values among the pairs that must never show: the keys the manifest marks secret.
+pub fn secret_values(pairs: &[(String, String)], manifest: &Manifest) -> Vec<String> {
     pairs
         .iter()
-        .filter(|(k, _)| k == "awsConfig.awsSecretAccessKey" || k == "awsConfig.awsSessionToken")
+        .filter(|(k, v)| manifest.is_secret(k) && !v.is_empty())
         .map(|(_, v)| v.clone())
         .collect()
 }
@@ -135,39 +326,51 @@ pub fn secret_values(pairs: &[(String, String)]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connector::tests::example;
+    use crate::workflow::Workflow;
 
-    #[test]
-    fn workflow_becomes_flat_keys() {
-        let loaded = Workflow::parse(
-            r#"
+    const DOCS: &str = r#"
 source:
-  type: dynamodb
+  type: example
   serviceName: svc
   serviceConnection:
     config:
-      type: DynamoDB
+      type: CustomDatabase
       awsConfig:
         awsAccessKeyId: AKID
         awsSecretAccessKey: SECRET
         awsRegion: us-east-1
         endPointURL: http://127.0.0.1:8000
-      databaseName: db
+      database: db
       connectionOptions:
         sampleSize: 10
+        flag: true
+      connectionArguments:
+        authenticator: sso
   sourceConfig:
     config:
       type: DatabaseMetadata
       includeTags: false
       tableFilterPattern:
         includes: ["^orders", "a,b"]
+        excludes: null
 workflowConfig:
-  loggerLevel: DEBUG
-"#,
-        )
-        .unwrap();
-        let pairs = config_pairs(&loaded.workflow, None);
+  loggerLevel: warning
+  openMetadataServerConfig:
+    hostPort: http://localhost:8585/api
+    securityConfig:
+      jwtToken: JWT
+"#;
+
+    fn bound(text: &str) -> Result<Bound, WorkflowError> {
+        bind(&Workflow::parse(text).unwrap(), &example())
+    }
+
+    #[test]
+    fn the_declared_keys_become_flat_keys() {
+        let b = bound(DOCS).unwrap();
         let get = |k: &str| {
-            pairs
+            b.pairs
                 .iter()
                 .find(|(key, _)| key == k)
                 .map(|(_, v)| v.as_str())
@@ -177,12 +380,105 @@ workflowConfig:
         assert_eq!(get("awsConfig.endPointURL"), Some("http://127.0.0.1:8000"));
         assert_eq!(get("databaseName"), Some("db"));
         assert_eq!(get("connectionOptions.sampleSize"), Some("10"));
+        assert_eq!(get("connectionOptions.flag"), Some("true"));
+        assert_eq!(get("connectionArguments.authenticator"), Some("sso"));
         assert_eq!(get("sourceConfig.includeTags"), Some("false"));
         assert_eq!(
             get("sourceConfig.tableFilterPattern.includes"),
             Some(r#"["^orders","a,b"]"#)
         );
-        assert_eq!(get("loggerLevel"), Some("DEBUG"));
-        assert_eq!(secret_values(&pairs), vec!["SECRET"]);
+        assert_eq!(get("sourceConfig.tableFilterPattern.excludes"), None);
+        assert_eq!(get("loggerLevel"), Some("WARN"));
+        assert_eq!(get("awsConfig.awsSessionToken"), None);
+        assert!(b.pairs.iter().all(|(_, v)| v != "JWT"));
+        assert_eq!(secret_values(&b.pairs, &example()), vec!["SECRET"]);
+        assert_eq!(b.database_name.as_deref(), Some("db"));
+        assert_eq!(b.warnings.len(), 1);
+        assert!(
+            b.warnings[0].contains("read as `databaseName: db`"),
+            "{:?}",
+            b.warnings
+        );
+    }
+
+    #[test]
+    fn the_stored_connection_has_no_secret_and_no_open_map() {
+        let b = bound(DOCS).unwrap();
+        assert_eq!(
+            b.stored_connection,
+            json!({"config": {
+                "type": "CustomDatabase",
+                "awsConfig": {
+                    "awsRegion": "us-east-1",
+                    "awsAccessKeyId": "AKID",
+                    "endPointURL": "http://127.0.0.1:8000",
+                },
+                "databaseName": "db",
+            }})
+        );
+        // The order OpenMetadata's connector writes them in.
+        let text = b.stored_connection.to_string();
+        assert!(
+            text.starts_with(r#"{"config":{"type":"CustomDatabase","awsConfig":{"awsRegion""#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_key_names_its_path_and_the_closest_declared_one() {
+        let error =
+            bound(&DOCS.replace("awsRegion: us-east-1", "awsRegoin: us-east-1")).unwrap_err();
+        assert_eq!(
+            error.path,
+            "source.serviceConnection.config.awsConfig.awsRegoin"
+        );
+        assert!(
+            error
+                .message
+                .contains("unknown field `awsRegoin`, expected one of"),
+            "{error}"
+        );
+        assert!(
+            error.message.contains("(did you mean `awsRegion`?)"),
+            "{error}"
+        );
+        let error =
+            bound(&DOCS.replace("      database: db", "      databaseNmae: db")).unwrap_err();
+        assert!(
+            error.message.contains("(did you mean `databaseName`?)"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn both_spellings_and_wrong_shapes_are_errors() {
+        let both = DOCS.replace(
+            "      database: db",
+            "      database: a\n      databaseName: b",
+        );
+        assert!(bound(&both).unwrap_err().message.contains("both"));
+        let document: Yaml = serde_yaml::from_str("a: {b: orders, c: [x, {y: 1}]}").unwrap();
+        let error = read(&document, "a.b", Shape::List).unwrap_err();
+        assert!(error.message.contains("must be a list"), "{error}");
+        let error = read(&document, "a.c", Shape::List).unwrap_err();
+        assert!(
+            error.message.contains("must be a list of strings"),
+            "{error}"
+        );
+        let error = read(&document, "a.c", Shape::Scalar).unwrap_err();
+        assert!(error.message.contains("must be a string"), "{error}");
+        let nested = DOCS.replace("sampleSize: 10", "sampleSize: {a: 1}");
+        assert!(bound(&nested).is_err());
+    }
+
+    #[test]
+    fn the_types_must_be_the_connectors() {
+        let error = bound(&DOCS.replace("type: example", "type: mysql")).unwrap_err();
+        assert_eq!(error.path, "source.type");
+        let error = bound(&DOCS.replace("type: CustomDatabase", "type: Mysql")).unwrap_err();
+        assert_eq!(error.path, "source.serviceConnection.config.type");
+        let error = bound(&DOCS.replace("type: DatabaseMetadata", "type: Profiler")).unwrap_err();
+        assert_eq!(error.path, "source.sourceConfig.config.type");
+        assert!(bound(&DOCS.replace("type: example", "type: EXAMPLE")).is_ok());
     }
 }

@@ -3,6 +3,7 @@
 //! against OpenMetadata's rules first: the component is untrusted, so a malformed entity is
 //! reported as that table's failure instead of being sent on.
 
+use crate::config_keys::Bound;
 use crate::runtime::bindings::types as wit;
 use crate::scope::Scope;
 use crate::workflow::Workflow;
@@ -64,9 +65,9 @@ impl Seen {
     }
 }
 
-pub fn scope_requests(scope: &wit::RunScope, workflow: &Workflow) -> ScopeRequests {
+pub fn scope_requests(scope: &wit::RunScope, workflow: &Workflow, bound: &Bound) -> ScopeRequests {
     ScopeRequests {
-        service: service_request(&scope.service, workflow),
+        service: service_request(&scope.service, workflow, bound),
         database: json!({
             "name": scope.database.name,
             "service": scope.database.service,
@@ -120,9 +121,10 @@ pub fn table_requests(tables: &[wit::Table], scope: &Scope, seen: &mut Seen) -> 
     out
 }
 
-/// The service with its connection, minus secrets: the secret key and session token never
-/// leave the host. `storeServiceConnection: false` leaves the connection out altogether.
-fn service_request(service: &wit::DatabaseService, workflow: &Workflow) -> Value {
+/// The service with its connection, minus secrets: the keys the connector marks secret never
+/// leave the host ([`Bound::stored_connection`]). `storeServiceConnection: false` leaves the
+/// connection out altogether.
+fn service_request(service: &wit::DatabaseService, workflow: &Workflow, bound: &Bound) -> Value {
     let mut request = json!({
         "name": service.name,
         "serviceType": service.service_type,
@@ -134,29 +136,7 @@ fn service_request(service: &wit::DatabaseService, workflow: &Workflow) -> Value
         .and_then(|c| c.store_service_connection)
         .unwrap_or(true);
     if store_connection {
-        let connection = workflow.connection();
-        let aws = &connection.aws_config;
-        let mut aws_config = Map::new();
-        aws_config.insert("awsRegion".into(), json!(aws.aws_region));
-        for (key, value) in [
-            ("awsAccessKeyId", &aws.aws_access_key_id),
-            ("endPointURL", &aws.end_point_url),
-            ("profileName", &aws.profile_name),
-            ("assumeRoleArn", &aws.assume_role_arn),
-            ("assumeRoleSessionName", &aws.assume_role_session_name),
-            ("assumeRoleSourceIdentity", &aws.assume_role_source_identity),
-        ] {
-            if let Some(value) = value {
-                aws_config.insert(key.into(), json!(value));
-            }
-        }
-        let mut config = Map::new();
-        config.insert("type".into(), json!("DynamoDB"));
-        config.insert("awsConfig".into(), Value::Object(aws_config));
-        if let Some(database) = workflow.database_name() {
-            config.insert("databaseName".into(), json!(database));
-        }
-        request["connection"] = json!({ "config": config });
+        request["connection"] = bound.stored_connection.clone();
     }
     request
 }
@@ -193,10 +173,9 @@ fn profile(p: &wit::TableProfile, columns: &[wit::Column]) -> Value {
 /// - `valuesCount` counts the non-null values (`count.py`), `nullCount` the nulls
 ///   (`null_count.py`), `nullProportion` is `nullCount / (valuesCount + nullCount)`
 ///   (`null_ratio.py`); the distinct and unique proportions are over `valuesCount`;
-/// - `min`, `max` and `mean` apply to a quantifiable column (DynamoDB's numbers), `minLength`,
+/// - `min`, `max` and `mean` apply to a quantifiable column (numbers), `minLength`,
 ///   `maxLength` and `mean` (the mean length) to a concatenable one (strings): a column of mixed
-///   types (`UNION`) is neither, and gets none of them. The contract carries no numeric mean
-///   (docs/contract.md), so a number column has `min` and `max` without `mean`.
+///   types (`UNION`) is neither, and gets none of them.
 fn column_profile(
     name: &str,
     data_type: wit::DataType,
@@ -232,7 +211,7 @@ fn column_profile(
     let finite = |v: Option<f64>| v.filter(|v| v.is_finite());
     match data_type {
         wit::DataType::Number => {
-            for (key, value) in [("min", p.min), ("max", p.max)] {
+            for (key, value) in [("min", p.min), ("max", p.max), ("mean", p.mean)] {
                 if let Some(v) = finite(value) {
                     out.insert(key.into(), json!(v));
                 }
@@ -407,7 +386,7 @@ fn columns(flat: &[wit::Column]) -> Result<Vec<Value>, String> {
         out.insert("dataType".into(), json!(data_type(column.data_type)));
         out.insert("dataTypeDisplay".into(), json!(column.data_type_display));
         if column.data_type == wit::DataType::Binary {
-            // OpenMetadata refuses a BINARY column without a length; DynamoDB declares none,
+            // OpenMetadata refuses a BINARY column without a length; a source may declare none,
             // so 1 stands for "unspecified", as OpenMetadata's own connectors write it.
             out.insert("dataLength".into(), json!(1));
         }
@@ -505,6 +484,7 @@ mod tests {
             unique_count: Some(19),
             min: Some(1.0),
             max: Some(299.0),
+            mean: Some(150.0),
             min_length: Some(2),
             max_length: Some(12),
             mean_length: Some(8.6),
@@ -522,10 +502,14 @@ mod tests {
         assert_eq!(sent["distinctProportion"], 20.0 / 21.0);
         assert_eq!(sent["uniqueProportion"], 19.0 / 21.0);
         assert_eq!(
-            (sent["min"].as_f64(), sent["max"].as_f64()),
-            (Some(1.0), Some(299.0))
+            (
+                sent["min"].as_f64(),
+                sent["max"].as_f64(),
+                sent["mean"].as_f64()
+            ),
+            (Some(1.0), Some(299.0), Some(150.0))
         );
-        for metric in ["mean", "minLength", "maxLength"] {
+        for metric in ["minLength", "maxLength"] {
             assert!(sent.get(metric).is_none(), "{sent}");
         }
     }

@@ -21,6 +21,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "openmetadata::fqn",
             "runtime::bindings",
             "config_check",
+            "connector",
         ],
     ),
     (
@@ -272,6 +273,37 @@ fn host_sources() -> Vec<(String, String)> {
     walk(&root, &root, &mut sources);
     sources.sort();
     sources
+}
+
+/// Where the host may name the connector it ships with: the bundled component's file name, its
+/// registry metadata, and the command line's help and examples. Everything else is the
+/// connector's own declaration (`connector.rs`).
+const MAY_NAME_THE_BUNDLED_CONNECTOR: &[&str] =
+    &["component_path", "distribution::metadata", "cli"];
+
+#[test]
+fn the_host_names_dynamodb_only_where_it_ships_the_bundled_component() {
+    let mut found = Vec::new();
+    for (module, source) in host_sources() {
+        if MAY_NAME_THE_BUNDLED_CONNECTOR.contains(&module.as_str()) {
+            continue;
+        }
+        // Code only: up to the test module, comments left out.
+        let code = source.split("#[cfg(test)]").next().unwrap_or_default();
+        for (number, line) in code.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            if line.to_ascii_lowercase().contains("dynamodb") {
+                found.push(format!("{module}:{}: {}", number + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the host names DynamoDB:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]

@@ -1,5 +1,7 @@
-//! `ddb-catalog`: runs the DynamoDB metadata connector (a WebAssembly component) in a wasmtime
-//! sandbox for OpenMetadata workflows, and writes the entities it returns to a sink.
+//! `ddb-catalog`: runs a metadata connector (a WebAssembly component of the
+//! `catalog:connector` world; the DynamoDB one by default) in a wasmtime sandbox for
+//! OpenMetadata workflows, and writes the entities it returns to a sink. What the connector
+//! is, reads and reaches, it declares itself (`connector`).
 
 pub mod aws_credentials;
 pub mod bounded;
@@ -9,6 +11,7 @@ pub mod commands;
 pub mod component_path;
 pub mod config_check;
 pub mod config_keys;
+pub mod connector;
 pub mod distribution;
 pub mod entities;
 pub mod live_display;

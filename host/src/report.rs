@@ -280,7 +280,7 @@ pub fn epoch_millis(time: SystemTime) -> u64 {
 fn entry(input: &RunInput) -> RunEntry {
     let report = input.report;
     let source = &report.source;
-    let mut failures = listing_of(&source.failures, crate::summary::SOURCE_STEP);
+    let mut failures = listing_of(&source.failures, &report.step);
     let mut warnings = notes(&source.warnings);
     if let Some((label, sink)) = &report.sink {
         let sink_failures = listing_of(&sink.failures, label);
@@ -318,7 +318,7 @@ fn entry(input: &RunInput) -> RunEntry {
         },
         steps: report.step_summaries(),
         failures,
-        filtered: listing_of(&source.filtered, crate::summary::SOURCE_STEP),
+        filtered: listing_of(&source.filtered, &report.step),
         warnings,
         requests: source.calls.map(
             |Calls {
@@ -384,6 +384,7 @@ mod tests {
         let mut r = Report::new("svc");
         r.service = "svc".into();
         r.run_id = "2b0c7f1e-8d5a-4c3b-9e21-0f6d4a7b8c90".into();
+        r.step = "Example".into();
         r.source.listed = 21;
         r.source.ingested = 19;
         r.source.processed_records = 21;
@@ -447,7 +448,7 @@ mod tests {
         assert_eq!(run["status"], "partialSuccess");
         assert_eq!(run["successPercent"], 97.73);
         assert_eq!(run["tables"]["listed"], 21);
-        assert_eq!(run["steps"][0]["name"], "DynamoDB");
+        assert_eq!(run["steps"][0]["name"], "Example");
         assert_eq!(run["steps"][0]["errors"], 1);
         assert_eq!(run["steps"][1]["updated_records"], 3);
         assert_eq!(run["failures"]["shown"][0]["name"], "broken");

@@ -2,16 +2,16 @@
 //! of the component, its entities through the sink, and the report.
 
 use crate::aws_credentials::{self, Environment, ProcessEnvironment, Source};
-use crate::config_keys::{config_pairs, secret_values};
+use crate::config_keys::{Bound, secret_values};
+use crate::connector::{Credentials, Manifest};
+pub use crate::connector::{connector_error, failure_text};
 use crate::entities::{self, ScopeRequests, Seen, TableRequests};
 use crate::logging::{self, Fields, Level};
 use crate::pipeline_status::{self, PipelineStatusWriter};
 use crate::progress::{Counts, Phase, RunProgress};
 use crate::report::epoch_millis;
-use crate::runtime::bindings::types::{
-    Batch, ConnectionCheck, ConnectorError, Failure, RunScope, TableStatus,
-};
-use crate::runtime::outbound::{Allowlist, Destination};
+use crate::runtime::bindings::types::{Batch, ConnectionCheck, RunScope, TableStatus};
+use crate::runtime::outbound::Allowlist;
 use crate::runtime::{Event, RunFailure, RunOutcome, RunRequest, Runtime};
 use crate::sanitize;
 use crate::scope::Scope;
@@ -43,25 +43,25 @@ pub struct Options {
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub config: Vec<(String, String)>,
-    pub allowlist: Allowlist,
     pub secrets: Vec<String>,
     /// Where the credentials came from when the YAML has none.
     pub credentials_source: Option<Source>,
 }
 
-/// The configuration keys (with credentials from the usual chain when the YAML has none), the
-/// allowlist and the values to keep out of every output.
+/// The configuration keys, with credentials from the provider the connector asks for when the
+/// YAML has none, and the values to keep out of every output.
 pub fn prepare(
     workflow: &Workflow,
+    bound: &Bound,
+    manifest: &Manifest,
     env: &dyn Environment,
-    options: &Options,
 ) -> Result<Prepared, String> {
-    let resolved = aws_credentials::resolve(&workflow.connection().aws_config, env)?;
-    let config = config_pairs(workflow, resolved.as_ref());
-    let assumes_role = config.iter().any(|(k, _)| k == "awsConfig.assumeRoleArn");
-    let allowlist = allowlist(workflow, assumes_role)?
-        .allowing_internal_names(options.allow_internal_addresses);
-    let mut secrets = secret_values(&config);
+    let mut config = bound.pairs.clone();
+    let credentials_source = match manifest.credentials {
+        Credentials::Aws => aws_credentials::provide(&mut config, env)?,
+        Credentials::None => None,
+    };
+    let mut secrets = secret_values(&config, manifest);
     if let Some(jwt) = workflow
         .workflow_config
         .as_ref()
@@ -72,78 +72,68 @@ pub fn prepare(
     }
     Ok(Prepared {
         config,
-        allowlist,
         secrets,
-        credentials_source: resolved.map(|r| r.source),
+        credentials_source,
     })
 }
 
-/// The hosts a workflow's run may reach: its DynamoDB endpoint, and STS when it assumes a role.
-pub fn allowlist(workflow: &Workflow, assumes_role: bool) -> Result<Allowlist, String> {
-    let connection = workflow.connection();
-    let aws = &connection.aws_config;
-    let region = aws.aws_region.trim();
-    if region.is_empty()
-        || !region
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
-    {
-        return Err(format!(
-            "`awsConfig.awsRegion` `{region}` is not a region name"
-        ));
-    }
-    let suffix = if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    };
-    let dynamodb = match aws
-        .end_point_url
-        .as_deref()
-        .filter(|u| !u.trim().is_empty())
-    {
-        Some(url) => url.to_string(),
-        None => format!("https://dynamodb.{region}.{suffix}"),
-    };
-    let mut destinations = vec![
-        Destination::from_url(&dynamodb).map_err(|e| format!("`awsConfig.endPointURL`: {e}"))?,
-    ];
-    if assumes_role {
-        let sts = match connection.connection_options.get("stsEndpointURL") {
-            Some(url) => url.clone(),
-            None => format!("https://sts.{region}.{suffix}"),
-        };
-        destinations.push(
-            Destination::from_url(&sts)
-                .map_err(|e| format!("`connectionOptions.stsEndpointURL`: {e}"))?,
-        );
-    }
-    Ok(Allowlist::new(destinations))
-}
-
-fn request(label: &str, workflow: &Workflow, options: &Options) -> Result<RunRequest, String> {
-    let prepared = prepare(workflow, &ProcessEnvironment, options)?;
+/// A run's request: its configuration, checked against the component's schema, and the
+/// destinations the component declares for it as the allowlist.
+async fn request(
+    runtime: &Runtime,
+    label: &str,
+    workflow: &Workflow,
+    bound: &Bound,
+    options: &Options,
+) -> Result<RunRequest, String> {
+    let manifest = runtime.manifest().await?;
+    let prepared = prepare(workflow, bound, &manifest, &ProcessEnvironment)?;
     logging::register_secrets(&prepared.secrets);
-    if let (Some(source), Some(prefix)) = (&prepared.credentials_source, &options.echo_log) {
+    let say = |message: &str| {
+        if let Some(prefix) = &options.echo_log {
+            logging::say(
+                Level::Info,
+                format!("{prefix}{message}"),
+                message,
+                &Fields {
+                    run: Some(label),
+                    source: Some("host"),
+                    ..Fields::default()
+                },
+            );
+        }
+    };
+    if let Some(source) = &prepared.credentials_source {
         let from = match source {
             Source::Environment => "the environment (AWS_ACCESS_KEY_ID)".to_string(),
             Source::Profile { name, file } => format!("profile `{name}` of {}", file.display()),
         };
-        let message = format!("AWS credentials from {from}");
-        logging::say(
-            Level::Info,
-            format!("{prefix}{message}"),
-            &message,
-            &Fields {
-                run: Some(label),
-                source: Some("host"),
-                ..Fields::default()
-            },
-        );
+        say(&format!("AWS credentials from {from}"));
     }
+    runtime
+        .check_configuration(&prepared.config)
+        .await
+        .map_err(|problems| format!("invalid configuration: {problems}"))?;
+    let declared = runtime
+        .destinations(&prepared.config, &prepared.secrets)
+        .await?;
+    say(&format!(
+        "May reach: {}",
+        if declared.is_empty() {
+            "nothing".to_string()
+        } else {
+            declared
+                .iter()
+                .map(|d| format!("{} ({})", d.destination, d.purpose))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    ));
+    let allowlist = Allowlist::new(declared.into_iter().map(|d| d.destination).collect())
+        .allowing_internal_names(options.allow_internal_addresses);
     Ok(RunRequest {
         tenant: label.to_string(),
-        allowlist: prepared.allowlist,
+        allowlist,
         secrets: prepared.secrets,
         config: prepared.config,
         echo_log: options.echo_log.clone(),
@@ -184,15 +174,19 @@ pub async fn ingest(
     runtime: &Runtime,
     label: &str,
     loaded: &Loaded,
+    bound: &Bound,
     options: &Options,
     progress: RunProgress,
 ) -> Report {
     let started = Instant::now();
     let workflow = &loaded.workflow;
     let mut report = Report::new(label);
+    if let Ok(manifest) = runtime.manifest().await {
+        report.step = manifest.step_name.clone();
+    }
     report.service = sanitize::name(workflow.service_name()).to_string();
     report.run_id = run_id(workflow);
-    for warning in &loaded.warnings {
+    for warning in loaded.warnings.iter().chain(&bound.warnings) {
         report.source.warnings.push(warning);
     }
     let spec = sink_spec(workflow, options);
@@ -220,6 +214,7 @@ pub async fn ingest(
         runtime,
         label,
         workflow,
+        bound,
         options,
         &spec,
         &mut report,
@@ -308,26 +303,30 @@ fn pipeline_warning(report: &mut Report, problem: &str) {
 }
 
 /// The run itself, into `report`.
+#[allow(clippy::too_many_arguments)]
 async fn run(
     runtime: &Runtime,
     label: &str,
     workflow: &Workflow,
+    bound: &Bound,
     options: &Options,
     spec: &SinkSpec,
     report: &mut Report,
     progress: &RunProgress,
 ) {
-    let (run_request, scope, writer) = match open(runtime, label, workflow, options, spec).await {
-        Ok(opened) => opened,
-        Err(e) => {
-            report.stop(&e);
-            return;
-        }
-    };
+    let (run_request, scope, writer) =
+        match open(runtime, label, workflow, bound, options, spec).await {
+            Ok(opened) => opened,
+            Err(e) => {
+                report.stop(&e);
+                return;
+            }
+        };
     let secrets = run_request.secrets.clone();
     let (events, received) = mpsc::channel(SINK_WINDOW);
     let mut consumer = Consumer {
         workflow,
+        bound,
         redactor: Redactor::new(&run_request.secrets),
         report,
         progress,
@@ -388,15 +387,17 @@ async fn open(
     runtime: &Runtime,
     label: &str,
     workflow: &Workflow,
+    bound: &Bound,
     options: &Options,
     spec: &SinkSpec,
 ) -> Result<(RunRequest, Scope, SinkWriter), String> {
-    let run_request = request(label, workflow, options)?;
-    runtime
-        .check_configuration(&run_request.config)
-        .await
-        .map_err(|problems| format!("invalid configuration: {problems}"))?;
-    let scope = Scope::of(workflow)?;
+    let run_request = request(runtime, label, workflow, bound, options).await?;
+    let manifest = runtime.manifest().await?;
+    let scope = Scope::of(
+        workflow,
+        bound.database_name.as_deref(),
+        &manifest.service_type,
+    )?;
     let writer = SinkWriter::open(spec, options.format, workflow)
         .await
         .map_err(|e| format!("{} sink: {e:#}", spec.label()))?;
@@ -422,6 +423,7 @@ fn sandbox_note<T>(outcome: &RunOutcome<T>) -> String {
 /// sink. A sink that fails stops taking events, which stops the run.
 struct Consumer<'a> {
     workflow: &'a Workflow,
+    bound: &'a Bound,
     /// Strikes the run's secrets from everything the guest hands over.
     redactor: Redactor,
     report: &'a mut Report,
@@ -466,7 +468,7 @@ impl Consumer<'_> {
             self.refused = Some(why.clone());
             anyhow::bail!(why);
         }
-        let mut requests = entities::scope_requests(scope, self.workflow);
+        let mut requests = entities::scope_requests(scope, self.workflow, self.bound);
         for request in [
             &mut requests.service,
             &mut requests.database,
@@ -619,56 +621,19 @@ pub async fn test_connection(
     runtime: &Runtime,
     label: &str,
     loaded: &Loaded,
+    bound: &Bound,
     options: &Options,
 ) -> Result<ConnectionCheck, String> {
-    let run_request = request(label, &loaded.workflow, options)?;
-    runtime
-        .check_configuration(&run_request.config)
-        .await
-        .map_err(|problems| format!("invalid configuration: {problems}"))?;
+    let run_request = request(runtime, label, &loaded.workflow, bound, options).await?;
     let redactor = Redactor::new(&run_request.secrets);
     match runtime.test_connection(run_request).await.answer {
         Ok(Ok(check)) => Ok(ConnectionCheck {
             endpoint: redactor.redact(&check.endpoint).into_owned(),
-            region: redactor.redact(&check.region).into_owned(),
+            operation: redactor.redact(&check.operation).into_owned(),
+            region: check.region.map(|r| redactor.redact(&r).into_owned()),
             ..check
         }),
         Ok(Err(error)) => Err(redactor.redact(&connector_error(&error)).into_owned()),
         Err(failure) => Err(redactor.redact(&failure.to_string()).into_owned()),
-    }
-}
-pub fn failure_text(f: &Failure) -> String {
-    let mut text = format!("{}: {}: {}", f.operation, f.code, f.message);
-    if let Some(status) = f.http_status {
-        text.push_str(&format!(" (HTTP {status}"));
-        if f.attempts > 1 {
-            text.push_str(&format!(", {} attempts", f.attempts));
-        }
-        text.push(')');
-    } else if f.attempts > 1 {
-        text.push_str(&format!(" ({} attempts)", f.attempts));
-    }
-    text
-}
-
-pub fn connector_error(error: &ConnectorError) -> String {
-    match error {
-        ConnectorError::InvalidConfig(p) => {
-            format!("invalid configuration `{}`: {}", p.key, p.message)
-        }
-        ConnectorError::AccessDenied(f) => format!(
-            "access denied, check the credentials and the IAM policy: {}",
-            failure_text(f)
-        ),
-        ConnectorError::Unreachable(f) => {
-            format!("cannot reach the endpoint: {}", failure_text(f))
-        }
-        ConnectorError::Service(f) => format!("the service failed: {}", failure_text(f)),
-        ConnectorError::InvalidResponse(f) => {
-            format!(
-                "the service answered something unreadable: {}",
-                failure_text(f)
-            )
-        }
     }
 }

@@ -11,7 +11,7 @@ use crate::workflow::Workflow;
 
 /// The database a workflow without `databaseName` catalogs, as OpenMetadata's connector names it.
 pub const DEFAULT_DATABASE: &str = "default";
-/// The one schema of a DynamoDB database in OpenMetadata.
+/// The one schema of a database whose source has no schemas, as OpenMetadata names it.
 pub const SCHEMA: &str = "default";
 /// OpenMetadata's `entityName`: 1 to 256 characters, no `::`.
 const MAX_NAME_CHARS: usize = 256;
@@ -20,16 +20,21 @@ const MAX_NAME_CHARS: usize = 256;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
     pub service: String,
+    /// The connector's service type (its manifest's).
+    pub service_type: String,
     pub database: String,
     pub database_fqn: String,
     pub schema_fqn: String,
 }
 
 impl Scope {
-    pub fn of(workflow: &Workflow) -> Result<Scope, String> {
+    pub fn of(
+        workflow: &Workflow,
+        database_name: Option<&str>,
+        service_type: &str,
+    ) -> Result<Scope, String> {
         let service = workflow.service_name().to_string();
-        let database = workflow
-            .database_name()
+        let database = database_name
             .filter(|d| !d.trim().is_empty())
             .unwrap_or(DEFAULT_DATABASE)
             .to_string();
@@ -39,6 +44,7 @@ impl Scope {
         let schema_fqn = format!("{database_fqn}.{}", quote(SCHEMA));
         Ok(Scope {
             service,
+            service_type: service_type.to_string(),
             database,
             database_fqn,
             schema_fqn,
@@ -53,6 +59,11 @@ impl Scope {
                 "service",
                 scope.service.name.as_str(),
                 self.service.as_str(),
+            ),
+            (
+                "service type",
+                &scope.service.service_type,
+                &self.service_type,
             ),
             ("database", &scope.database.name, &self.database),
             ("database's service", &scope.database.service, &service_fqn),
@@ -143,7 +154,7 @@ mod tests {
         RunScope {
             service: DatabaseService {
                 name: service.into(),
-                service_type: "DynamoDB".into(),
+                service_type: "CustomDatabase".into(),
             },
             database: Database {
                 name: database.into(),
@@ -160,11 +171,20 @@ mod tests {
 
     fn ours() -> Scope {
         Scope {
+            service_type: "CustomDatabase".into(),
             service: "tenant_a".into(),
             database: "shop.eu".into(),
             database_fqn: "tenant_a.\"shop.eu\"".into(),
             schema_fqn: "tenant_a.\"shop.eu\".default".into(),
         }
+    }
+
+    #[test]
+    fn another_service_type_is_refused() {
+        let mut theirs = scope("tenant_a", "shop.eu", "default");
+        theirs.service.service_type = "Mysql".into();
+        let error = ours().check(&theirs).unwrap_err();
+        assert!(error.contains("service type `Mysql`"), "{error}");
     }
 
     #[test]

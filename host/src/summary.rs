@@ -1,5 +1,5 @@
-//! A run's report and its rendering, after OpenMetadata's CLI summary: per step (the DynamoDB
-//! source, then the sink) processed records, warnings, filtered, errors, a table of failures,
+//! A run's report and its rendering, after OpenMetadata's CLI summary: per step (the
+//! connector's source step, then the sink) processed records, warnings, filtered, errors, a table of failures,
 //! the success percentage, the time, and how the workflow finished.
 //!
 //! The report builds up while the run goes and stays bounded whatever the run's size: it keeps
@@ -20,8 +20,8 @@ use std::time::{Duration, SystemTime};
 /// least this is a partial success.
 pub const SUCCESS_THRESHOLD: f64 = 90.0;
 
-/// The name of the source step, as OpenMetadata names the DynamoDB source.
-pub const SOURCE_STEP: &str = "DynamoDB";
+/// The source step's name before the connector has said its own (`step-name`).
+pub const SOURCE_STEP: &str = "Source";
 
 /// What became of a run's pipeline status, for the summary and the run report.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,6 +106,8 @@ pub struct Stop {
 #[derive(Debug, Clone)]
 pub struct Report {
     pub tenant: String,
+    /// The source step's name: the connector's `step-name`.
+    pub step: String,
     /// The workflow's `source.serviceName` (cleaned).
     pub service: String,
     /// This run's id: the workflow's `pipelineRunId`, or a new UUID.
@@ -174,6 +176,7 @@ impl Report {
     pub fn new(tenant: &str) -> Report {
         Report {
             tenant: sanitize::name(tenant).to_string(),
+            step: SOURCE_STEP.to_string(),
             service: String::new(),
             run_id: String::new(),
             started_at: SystemTime::now(),
@@ -237,7 +240,7 @@ impl Report {
             });
         }
         let mut steps = vec![StepSummary {
-            name: SOURCE_STEP.to_string(),
+            name: self.step.clone(),
             records: s.processed_records,
             updated_records: 0,
             warnings: s.warnings.len(),
@@ -380,7 +383,7 @@ impl Report {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let s = &self.source;
-        let _ = writeln!(out, "Workflow DynamoDB Summary ({}):", self.tenant);
+        let _ = writeln!(out, "Workflow {} Summary ({}):", self.step, self.tenant);
         let _ = writeln!(
             out,
             "  Tables listed: {} (ingested {}, filtered {}, failed {})",

@@ -54,50 +54,23 @@ pub struct Source {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceConnection {
-    pub config: DynamoDbConnection,
+    pub config: ConnectionConfig,
 }
 
-/// `entity/services/connections/database/dynamoDBConnection.json`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct DynamoDbConnection {
-    #[serde(default, rename = "type")]
-    pub kind: Option<String>,
-    pub aws_config: AwsCredentials,
-    #[serde(default)]
-    pub database_name: Option<String>,
-    /// The v1.3 docs' spelling of `databaseName`.
-    #[serde(default)]
-    pub database: Option<String>,
-    #[serde(default, deserialize_with = "string_map")]
-    pub connection_options: BTreeMap<String, String>,
-    #[serde(default, deserialize_with = "string_map")]
-    pub connection_arguments: BTreeMap<String, String>,
-    #[serde(default)]
-    pub supports_metadata_extraction: Option<bool>,
-}
+/// `serviceConnection.config` as the YAML gives it: its shape is the connector's, read by
+/// [`crate::config_keys`] through the connector's manifest. Its `Debug` shows only the keys,
+/// since the values hold secrets.
+#[derive(Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct ConnectionConfig(pub serde_yaml::Mapping);
 
-/// `security/credentials/awsCredentials.json`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct AwsCredentials {
-    #[serde(default)]
-    pub aws_access_key_id: Option<String>,
-    #[serde(default)]
-    pub aws_secret_access_key: Option<Secret>,
-    #[serde(default)]
-    pub aws_session_token: Option<Secret>,
-    pub aws_region: String,
-    #[serde(default, rename = "endPointURL")]
-    pub end_point_url: Option<String>,
-    #[serde(default)]
-    pub profile_name: Option<String>,
-    #[serde(default)]
-    pub assume_role_arn: Option<String>,
-    #[serde(default)]
-    pub assume_role_session_name: Option<String>,
-    #[serde(default)]
-    pub assume_role_source_identity: Option<String>,
+impl fmt::Debug for ConnectionConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys: Vec<&str> = self.0.keys().filter_map(|k| k.as_str()).collect();
+        f.debug_struct("ConnectionConfig")
+            .field("keys", &keys)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -318,6 +291,18 @@ impl std::error::Error for WorkflowError {}
 pub struct Loaded {
     pub workflow: Workflow,
     pub warnings: Vec<String>,
+    /// The document as written: the connector's keys are read from it.
+    pub raw: Raw,
+}
+
+/// The YAML document; its `Debug` shows nothing, since it holds secrets.
+#[derive(Clone)]
+pub struct Raw(pub serde_yaml::Value);
+
+impl fmt::Debug for Raw {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Raw(..)")
+    }
 }
 
 impl Workflow {
@@ -338,7 +323,15 @@ impl Workflow {
             }
         })?;
         let warnings = workflow.check()?;
-        Ok(Loaded { workflow, warnings })
+        let raw = serde_yaml::from_str(text).map_err(|e| WorkflowError {
+            path: String::new(),
+            message: e.to_string(),
+        })?;
+        Ok(Loaded {
+            workflow,
+            warnings,
+            raw: Raw(raw),
+        })
     }
 
     /// What serde cannot say: cross-field rules and the `database:` spelling.
@@ -348,15 +341,6 @@ impl Workflow {
             path: path.to_string(),
             message,
         };
-        if !self.source.kind.eq_ignore_ascii_case("dynamodb") {
-            return Err(err(
-                "source.type",
-                format!(
-                    "this runner runs the DynamoDB connector; `{}` is not `dynamodb`",
-                    self.source.kind
-                ),
-            ));
-        }
         match self.source.service_name.as_deref() {
             Some(name) if !name.trim().is_empty() => {}
             _ => {
@@ -366,39 +350,8 @@ impl Workflow {
                 ));
             }
         }
-        let connection = &self
-            .source
-            .service_connection
-            .as_ref()
-            .ok_or_else(|| err("source.serviceConnection", "missing".into()))?
-            .config;
-        if let Some(kind) = &connection.kind
-            && kind != "DynamoDB"
-        {
-            return Err(err(
-                "source.serviceConnection.config.type",
-                format!("`{kind}` is not `DynamoDB`"),
-            ));
-        }
-        if let Some(database) = &connection.database {
-            if connection.database_name.is_some() {
-                return Err(err(
-                    "source.serviceConnection.config.database",
-                    "both `database` and `databaseName` are set; keep `databaseName`".into(),
-                ));
-            }
-            warnings.push(format!(
-                "`source.serviceConnection.config.database` is not an OpenMetadata key; \
-                 read as `databaseName: {database}` (write `databaseName` to silence this)"
-            ));
-        }
-        if let Some(kind) = &self.source.source_config.config.kind
-            && kind != "DatabaseMetadata"
-        {
-            return Err(err(
-                "source.sourceConfig.config.type",
-                format!("`{kind}` is not `DatabaseMetadata`: this connector ingests metadata"),
-            ));
+        if self.source.service_connection.is_none() {
+            return Err(err("source.serviceConnection", "missing".into()));
         }
         if let Some(sink) = &self.sink {
             SinkSpec::from_workflow(sink, self.workflow_config.as_ref())
@@ -450,21 +403,15 @@ impl Workflow {
         self.source.service_name.as_deref().unwrap_or_default()
     }
 
-    pub fn connection(&self) -> &DynamoDbConnection {
+    /// `source.serviceConnection.config`.
+    pub fn connection(&self) -> &serde_yaml::Mapping {
         &self
             .source
             .service_connection
             .as_ref()
             .expect("checked when the workflow was read")
             .config
-    }
-
-    pub fn database_name(&self) -> Option<&str> {
-        let connection = self.connection();
-        connection
-            .database_name
-            .as_deref()
-            .or(connection.database.as_deref())
+            .0
     }
 
     pub fn logger_level(&self) -> LogLevel {
@@ -477,7 +424,7 @@ impl Workflow {
 
 /// serde_yaml's message without the path it repeats, and for an unknown key the closest
 /// expected one ("did you mean `databaseName`?").
-fn explain(path: &str, message: &str) -> String {
+pub(crate) fn explain(path: &str, message: &str) -> String {
     let message = match message.split_once(": ") {
         Some((head, rest)) if !head.contains(' ') && path.starts_with(head) => rest,
         _ => message,
@@ -526,31 +473,6 @@ where
     T: Default + Deserialize<'de>,
 {
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
-}
-
-/// `connectionOptions` / `connectionArguments`: string values in the schema; numbers and
-/// booleans are taken as their text, as OpenMetadata's pydantic models do.
-fn string_map<'de, D>(deserializer: D) -> Result<BTreeMap<String, String>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    let raw = Option::<BTreeMap<String, serde_yaml::Value>>::deserialize(deserializer)?;
-    raw.unwrap_or_default()
-        .into_iter()
-        .map(|(key, value)| {
-            let text = match value {
-                serde_yaml::Value::String(s) => s,
-                serde_yaml::Value::Number(n) => n.to_string(),
-                serde_yaml::Value::Bool(b) => b.to_string(),
-                _ => {
-                    return Err(serde::de::Error::custom(format!(
-                        "`{key}` must be a string, number or boolean"
-                    )));
-                }
-            };
-            Ok((key, text))
-        })
-        .collect()
 }
 
 /// The workflow's `sink` section, checked: where the entities go.
@@ -668,35 +590,19 @@ workflowConfig:
 "#;
 
     #[test]
-    fn the_docs_sample_reads_with_a_warning_for_database() {
+    fn the_docs_sample_reads() {
         let loaded = Workflow::parse(DOCS).unwrap();
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
         assert_eq!(
-            loaded.workflow.database_name(),
+            loaded.workflow.connection()["database"].as_str(),
             Some("custom_database_name")
         );
-        assert_eq!(loaded.warnings.len(), 1);
-        assert!(loaded.warnings[0].contains("databaseName"));
         assert_eq!(loaded.workflow.logger_level(), LogLevel::Warn);
         assert_eq!(loaded.workflow.service_name(), "local_dynamodb");
     }
 
     #[test]
-    fn unknown_keys_are_errors_with_their_path() {
-        let text = DOCS.replace(
-            "awsRegion: us-east-1",
-            "awsRegion: us-east-1\n        awsRegoin: x",
-        );
-        let err = Workflow::parse(&text).unwrap_err();
-        assert_eq!(
-            err.path,
-            "source.serviceConnection.config.awsConfig.awsRegoin"
-        );
-        assert!(
-            err.message.contains("unknown field `awsRegoin`"),
-            "{}",
-            err.message
-        );
-
+    fn unknown_keys_of_the_envelope_are_errors_with_their_path() {
         let text = DOCS.replace(
             "includeViews: true",
             "includeViews: true\n      includeEverything: true",
@@ -713,45 +619,10 @@ workflowConfig:
             "awsSecretAccessKey: s3cr3t-v4lue",
         );
         let loaded = Workflow::parse(&text).unwrap();
-        let printed = format!("{:?}", loaded.workflow);
+        let printed = format!("{loaded:?}");
         assert!(!printed.contains("s3cr3t-v4lue"));
         assert!(!printed.contains("bot_jwt_token"));
         assert!(!printed.contains("AWS Session Token"));
-    }
-
-    #[test]
-    fn wrong_source_type_is_refused() {
-        let text = DOCS.replace("type: dynamodb", "type: mysql");
-        let err = Workflow::parse(&text).unwrap_err();
-        assert_eq!(err.path, "source.type");
-    }
-
-    #[test]
-    fn connection_options_take_scalars_as_text() {
-        let text = DOCS.replace(
-            "      # connectionOptions:\n      #   key: value",
-            "      connectionOptions:\n        sampleSize: 100\n        flag: true",
-        );
-        let loaded = Workflow::parse(&text).unwrap();
-        let options = &loaded.workflow.connection().connection_options;
-        assert_eq!(options["sampleSize"], "100");
-        assert_eq!(options["flag"], "true");
-    }
-
-    #[test]
-    fn both_database_spellings_is_an_error() {
-        let text = DOCS.replace(
-            "      database: custom_database_name",
-            "      database: a\n      databaseName: b",
-        );
-        assert!(Workflow::parse(&text).is_err());
-    }
-
-    #[test]
-    fn region_is_required() {
-        let text = DOCS.replace("        awsRegion: us-east-1\n", "");
-        let err = Workflow::parse(&text).unwrap_err();
-        assert!(err.message.contains("awsRegion"), "{err}");
     }
 }
 
@@ -857,7 +728,10 @@ workflowConfig:
             loaded.warnings
         );
         let connection = loaded.workflow.connection();
-        assert_eq!(connection.connection_arguments["authenticator"], "sso");
+        assert_eq!(
+            connection["connectionArguments"]["authenticator"].as_str(),
+            Some("sso")
+        );
         let filter = loaded
             .workflow
             .source

@@ -22,6 +22,23 @@ pub fn component_with_forbidden_imports() -> &'static Path {
     BUILT.get_or_init(|| build(true))
 }
 
+/// The hostile guest whose manifest has a key reading the OpenMetadata server's token. Built
+/// in the default build's directory (only the guest's own crate compiles again), one build at a
+/// time, the `.wasm` copied out before the next build overwrites it.
+pub fn component_with_stolen_manifest() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let _one_at_a_time = SAME_DIRECTORY.lock().unwrap_or_else(|e| e.into_inner());
+        let built = build_in(target_dir(), &["--features", "steal-manifest"]);
+        let copy = built.with_file_name("hostile_guest_steal_manifest.wasm");
+        std::fs::copy(&built, &copy).expect("copy the hostile guest");
+        copy
+    })
+}
+
+/// Builds in [`target_dir`] wait for each other: they write the same `.wasm`.
+static SAME_DIRECTORY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// `hostile-guest` in the workspace's target directory (`$CARGO_TARGET_DIR` or `target/`).
 pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
@@ -31,17 +48,21 @@ pub fn target_dir() -> PathBuf {
 }
 
 fn build(forbidden_imports: bool) -> PathBuf {
-    let manifest = crate::workspace_root().join("tests/hostile-guest/Cargo.toml");
-    let mut target_dir = target_dir();
     if forbidden_imports {
+        let mut target_dir = target_dir();
         target_dir.set_file_name("hostile-guest-forbidden");
+        return build_in(target_dir, &["--features", "forbidden-imports"]);
     }
+    let _one_at_a_time = SAME_DIRECTORY.lock().unwrap_or_else(|e| e.into_inner());
+    let built = build_in(target_dir(), &[]);
+    let copy = built.with_file_name("hostile_guest_default.wasm");
+    std::fs::copy(&built, &copy).expect("copy the hostile guest");
+    copy
+}
+
+fn build_in(target_dir: PathBuf, features: &[&str]) -> PathBuf {
+    let manifest = crate::workspace_root().join("tests/hostile-guest/Cargo.toml");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let features: &[&str] = if forbidden_imports {
-        &["--features", "forbidden-imports"]
-    } else {
-        &[]
-    };
     let output = Command::new(cargo)
         .args([
             "build",

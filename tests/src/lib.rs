@@ -1,6 +1,7 @@
 //! Support for the end-to-end tests: local DynamoDB servers on free ports, an admin client to
 //! seed them, the `ddb-catalog` binary and its component, workflow files, and OpenMetadata's
-//! JSON Schemas to validate what comes out.
+//! JSON Schemas to validate what comes out; and two test-only guests of the world, the hostile
+//! guest and a JSON document connector with its document server.
 
 pub mod admin;
 pub mod catalog;
@@ -8,6 +9,8 @@ pub mod collect;
 pub mod faults;
 pub mod host;
 pub mod hostile;
+pub mod json_connector;
+pub mod json_document;
 pub mod openmetadata;
 pub mod registry;
 pub mod schema;

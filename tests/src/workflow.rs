@@ -80,3 +80,44 @@ impl Workflow {
         path
     }
 }
+
+/// The `wasi:config/store` keys of a DynamoDB workflow as `ddb-catalog` hands them to the
+/// connector (read through the connector's own manifest), and the secret values among them:
+/// for tests that build a run request themselves.
+pub fn keys(yaml: &str) -> (Vec<(String, String)>, Vec<String>) {
+    use ddb_catalog::config_keys::{bind, secret_values};
+    let manifest = dynamodb_manifest();
+    let loaded = ddb_catalog::workflow::Workflow::parse(yaml).expect("a valid workflow");
+    let bound = bind(&loaded, manifest).expect("a workflow of the DynamoDB connector");
+    let secrets = secret_values(&bound.pairs, manifest);
+    (bound.pairs, secrets)
+}
+
+/// The DynamoDB connector's manifest, asked once from the built component.
+fn dynamodb_manifest() -> &'static ddb_catalog::connector::Manifest {
+    static MANIFEST: std::sync::OnceLock<ddb_catalog::connector::Manifest> =
+        std::sync::OnceLock::new();
+    MANIFEST.get_or_init(|| {
+        // A thread of its own: the caller may be inside a runtime already.
+        std::thread::spawn(|| {
+            let cache = crate::hostile::target_dir().with_file_name("e2e-compile-cache");
+            let runtime = ddb_catalog::runtime::Runtime::new(
+                &crate::host::component(),
+                Some(&cache),
+                ddb_catalog::runtime::limits::Limits::default(),
+                None,
+            )
+            .expect("the connector fits the host");
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime")
+                .block_on(runtime.manifest())
+                .expect("the connector's manifest")
+                .as_ref()
+                .clone()
+        })
+        .join()
+        .expect("the manifest thread")
+    })
+}

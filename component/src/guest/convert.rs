@@ -3,6 +3,7 @@
 use super::bindings::exports::catalog::connector::types as wit;
 use crate::catalog as c;
 use crate::error::ConnectorError;
+use crate::manifest as m;
 
 impl From<c::DataType> for wit::DataType {
     fn from(t: c::DataType) -> Self {
@@ -64,6 +65,7 @@ impl From<c::Column> for wit::Column {
                 max: p.max,
                 min_length: p.min_length,
                 max_length: p.max_length,
+                mean: p.mean,
                 mean_length: p.mean_length,
             }),
         }
@@ -353,8 +355,9 @@ impl From<c::Ingestion> for wit::Ingestion {
 impl From<c::ConnectionCheck> for wit::ConnectionCheck {
     fn from(x: c::ConnectionCheck) -> Self {
         wit::ConnectionCheck {
+            operation: x.operation,
             endpoint: x.endpoint,
-            region: x.region,
+            region: Some(x.region),
             tables_on_first_page: x.tables_on_first_page,
             more_tables: x.more_tables,
         }
@@ -371,6 +374,54 @@ impl From<ConnectorError> for wit::ConnectorError {
             ConnectorError::Unreachable(f) => wit::ConnectorError::Unreachable(f.into()),
             ConnectorError::Service(f) => wit::ConnectorError::Service(f.into()),
             ConnectorError::InvalidResponse(f) => wit::ConnectorError::InvalidResponse(f.into()),
+        }
+    }
+}
+
+impl From<m::Manifest> for wit::ConnectorManifest {
+    fn from(x: m::Manifest) -> Self {
+        wit::ConnectorManifest {
+            source_type: x.source_type,
+            service_type: x.service_type,
+            pipeline_types: x.pipeline_types,
+            step_name: x.step_name,
+            credentials: match x.credentials {
+                m::CredentialProvider::None => wit::CredentialProvider::None,
+                m::CredentialProvider::Aws => wit::CredentialProvider::Aws,
+            },
+            keys: x
+                .keys
+                .into_iter()
+                .map(|k| wit::ConfigKey {
+                    name: k.name,
+                    yaml_path: k.yaml_path,
+                    yaml_aliases: k.yaml_aliases,
+                    shape: match k.shape {
+                        m::ValueShape::Scalar => wit::ValueShape::Scalar,
+                        m::ValueShape::List => wit::ValueShape::List,
+                    },
+                    secret: k.secret,
+                })
+                .collect(),
+            open_maps: x
+                .open_maps
+                .into_iter()
+                .map(|o| wit::OpenMap {
+                    prefix: o.prefix,
+                    yaml_path: o.yaml_path,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<m::Destination> for wit::Destination {
+    fn from(x: m::Destination) -> Self {
+        wit::Destination {
+            scheme: x.scheme,
+            host: x.host,
+            port: x.port,
+            purpose: x.purpose,
         }
     }
 }

@@ -39,6 +39,18 @@ impl Guest for Connector {
         crate::config_schema::json()
     }
 
+    fn manifest() -> source::ConnectorManifest {
+        crate::manifest::manifest().into()
+    }
+
+    fn destinations() -> Result<Vec<source::Destination>, source::ConnectorError> {
+        let settings = settings()?;
+        Ok(crate::manifest::destinations(&settings)?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     fn test_connection() -> Result<source::ConnectionCheck, source::ConnectorError> {
         let (settings, transport) = setup()?;
         reactor::block_on(crate::ingest::test_connection(&settings, &transport))
@@ -82,6 +94,15 @@ impl GuestIngestionStream for Stream {
 
 /// Reads the settings and sets the log level; the transport runs on [`reactor`].
 fn setup() -> Result<(Settings, runtime::WasiTransport), ConnectorError> {
+    let settings = settings()?;
+    for key in &settings.ignored_keys {
+        crate::debug!("`{key}` has no effect on this connector");
+    }
+    let transport = runtime::WasiTransport::new(settings.tuning.request_timeout);
+    Ok((settings, transport))
+}
+
+fn settings() -> Result<Settings, ConnectorError> {
     let pairs = store::get_all().map_err(|e| {
         let message = match e {
             store::Error::Upstream(m) | store::Error::Io(m) => m,
@@ -93,11 +114,7 @@ fn setup() -> Result<(Settings, runtime::WasiTransport), ConnectorError> {
     })?;
     let settings = Settings::from_pairs(pairs)?;
     crate::log::set_level(settings.log_level);
-    for key in &settings.ignored_keys {
-        crate::debug!("`{key}` has no effect on this connector");
-    }
-    let transport = runtime::WasiTransport::new(settings.tuning.request_timeout);
-    Ok((settings, transport))
+    Ok(settings)
 }
 
 bindings::export!(Connector with_types_in bindings);

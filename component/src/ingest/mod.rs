@@ -56,6 +56,7 @@ pub async fn test_connection<T: Transport>(
         .await
         .map_err(|e| e.into_connector_error())?;
     Ok(ConnectionCheck {
+        operation: "ListTables".to_string(),
         endpoint: client.endpoint().as_str(),
         region: settings.aws.region.clone(),
         tables_on_first_page: page.table_names.len() as u32,

@@ -70,7 +70,8 @@ struct Shape {
 #[derive(Default)]
 struct Stats {
     nulls: u32,
-    numbers: Option<(f64, f64)>,
+    /// min, max and sum of the numbers, and how many.
+    numbers: Option<(f64, f64, f64, u32)>,
     /// min, max, sum of string lengths (characters), and how many strings.
     lengths: Option<(u32, u32, u64, u32)>,
     /// Occurrences per value hash.
@@ -280,8 +281,10 @@ impl Stats {
                     && x.is_finite()
                 {
                     self.numbers = Some(match self.numbers {
-                        None => (x, x),
-                        Some((lo, hi)) => (lo.min(x), hi.max(x)),
+                        None => (x, x, x, 1),
+                        Some((lo, hi, sum, n)) => {
+                            (lo.min(x), hi.max(x), sum + x, n.saturating_add(1))
+                        }
                     });
                 }
             }
@@ -463,8 +466,12 @@ fn profile(shape: &Shape, sampled: u32, pii: bool) -> ColumnProfile {
         null_count: u64::from(sampled.saturating_sub(shape.present) + stats.nulls),
         distinct_count: distinct,
         unique_count: unique,
-        min: numbers.map(|(lo, _)| lo),
-        max: numbers.map(|(_, hi)| hi),
+        min: numbers.map(|(lo, ..)| lo),
+        max: numbers.map(|(_, hi, ..)| hi),
+        // A sum past f64's range (numbers near 1e308) has no mean worth sending.
+        mean: numbers
+            .map(|(_, _, sum, n)| sum / f64::from(n))
+            .filter(|m| m.is_finite()),
         min_length: stats.lengths.map(|(lo, ..)| lo),
         max_length: stats.lengths.map(|(_, hi, ..)| hi),
         mean_length: stats

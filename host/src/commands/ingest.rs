@@ -3,6 +3,7 @@
 
 use super::{EXIT_FAILURES, EXIT_USAGE, fail, start_runtime};
 use crate::cli::{IngestArgs, SandboxArgs};
+use crate::config_keys::{self, Bound};
 use crate::logging::{self, Fields, Level};
 use crate::progress::{self, Progress, RunProgress};
 use crate::report::{self, ComponentInfo, RunInput};
@@ -53,11 +54,18 @@ pub async fn ingest(sandbox: &SandboxArgs, args: IngestArgs) -> ExitCode {
             };
         }
     };
+    let bound = match bind_all(&runtime, &loaded).await {
+        Ok(bound) => bound,
+        Err(code) => return code,
+    };
     if !args.quiet {
         announce(runtime.load_report(), loaded.len());
     }
     let progress = Progress::new(progress_mode(&args), loaded.len());
-    let reports = run_all(sandbox, &args, &runtime, &progress, &loaded, &labels).await;
+    let reports = run_all(
+        sandbox, &args, &runtime, &progress, &loaded, &bound, &labels,
+    )
+    .await;
     progress.finish();
 
     let mut worst = Status::Success;
@@ -116,6 +124,39 @@ fn load(args: &IngestArgs) -> Result<Vec<(PathBuf, Loaded)>, ExitCode> {
     Ok(loaded)
 }
 
+/// Each workflow read for the component's connector (its manifest): a workflow the connector
+/// cannot run is a usage error that names the key, as an unreadable one is.
+async fn bind_all(runtime: &Runtime, loaded: &[(PathBuf, Loaded)]) -> Result<Vec<Bound>, ExitCode> {
+    let manifest = runtime
+        .manifest()
+        .await
+        .map_err(|e| fail(EXIT_FAILURES, &e))?;
+    let mut all = Vec::with_capacity(loaded.len());
+    for (file, l) in loaded {
+        let bound = config_keys::bind(l, &manifest).map_err(|e| {
+            fail(
+                EXIT_USAGE,
+                &format!("invalid workflow {}: {e}", file.display()),
+            )
+        })?;
+        let workflow = file.display().to_string();
+        for warning in &bound.warnings {
+            logging::say(
+                Level::Warn,
+                format!("warning: {workflow}: {warning}"),
+                warning,
+                &Fields {
+                    workflow: Some(&workflow),
+                    source: Some("host"),
+                    ..Fields::default()
+                },
+            );
+        }
+        all.push(bound);
+    }
+    Ok(all)
+}
+
 /// Where the component came from and how long loading it took.
 fn announce((origin, took): (Origin, Duration), workflows: usize) {
     let message = format!(
@@ -156,6 +197,7 @@ async fn run_all(
     runtime: &Runtime,
     progress: &Progress,
     loaded: &[(PathBuf, Loaded)],
+    bound: &[Bound],
     labels: &[String],
 ) -> Vec<Report> {
     use futures::stream::{self, StreamExt};
@@ -167,33 +209,29 @@ async fn run_all(
             SinkSpec::File(p.clone())
         }
     });
-    stream::iter(
-        loaded
-            .iter()
-            .zip(labels)
-            .enumerate()
-            .map(|(index, ((_, l), label))| {
-                let options = Options {
-                    output: output.clone(),
-                    echo_log: (!args.quiet).then(|| {
-                        if many {
-                            format!("[{label}] ")
-                        } else {
-                            String::new()
-                        }
-                    }),
-                    allow_internal_addresses: sandbox.allow_internal_addresses,
-                    format: args.output_format,
+    stream::iter(loaded.iter().zip(bound).zip(labels).enumerate().map(
+        |(index, (((_, l), b), label))| {
+            let options = Options {
+                output: output.clone(),
+                echo_log: (!args.quiet).then(|| {
+                    if many {
+                        format!("[{label}] ")
+                    } else {
+                        String::new()
+                    }
+                }),
+                allow_internal_addresses: sandbox.allow_internal_addresses,
+                format: args.output_format,
+            };
+            async move {
+                let run_progress = match progress.mode() {
+                    progress::Mode::Off => RunProgress::off(),
+                    _ => progress.run(index, label),
                 };
-                async move {
-                    let run_progress = match progress.mode() {
-                        progress::Mode::Off => RunProgress::off(),
-                        _ => progress.run(index, label),
-                    };
-                    runner::ingest(runtime, label, l, &options, run_progress).await
-                }
-            }),
-    )
+                runner::ingest(runtime, label, l, b, &options, run_progress).await
+            }
+        },
+    ))
     .buffered(args.parallel.max(1))
     .collect()
     .await

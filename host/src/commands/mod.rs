@@ -28,7 +28,7 @@ pub async fn run(sandbox: &SandboxArgs, command: Command) -> ExitCode {
     match command {
         Command::Ingest(args) => ingest::ingest(sandbox, args).await,
         Command::TestConnection(args) => connection::test_connection(sandbox, args).await,
-        Command::ConfigKeys(args) => connection::config_keys(args),
+        Command::ConfigKeys(args) => connection::config_keys(sandbox, args).await,
         Command::Component(command) => component::component(sandbox, command).await,
     }
 }

@@ -12,6 +12,7 @@ pub mod outbound;
 mod state;
 
 use crate::config_check::ConfigSchema;
+use crate::connector::Manifest;
 use bindings::MetadataSourcePre;
 use bindings::types::{Batch, ConnectionCheck, ConnectorError, RunScope};
 use budget::{Held, MemoryBudget, MemoryLimitHit};
@@ -155,6 +156,8 @@ pub struct Runtime {
     resolver: Arc<dyn Resolver>,
     /// The component's configuration schema, asked once.
     config_schema: tokio::sync::OnceCell<Result<Arc<ConfigSchema>, String>>,
+    /// The component's manifest, asked once and checked.
+    manifest: tokio::sync::OnceCell<Result<Arc<Manifest>, String>>,
     origin: Origin,
     load_time: Duration,
     ticker_stop: Arc<AtomicBool>,
@@ -230,6 +233,7 @@ impl Runtime {
             limits,
             resolver: Arc::new(SystemResolver),
             config_schema: tokio::sync::OnceCell::new(),
+            manifest: tokio::sync::OnceCell::new(),
             origin: loaded.origin,
             load_time: loaded.took,
             ticker_stop,
@@ -271,6 +275,84 @@ impl Runtime {
                 .catalog_connector_source()
                 .call_configuration_schema(&mut store)
                 .await
+        };
+        self.bounded(call, &log).await
+    }
+
+    /// The component's manifest, checked ([`Manifest::check`]): asked once, in a sandbox of its
+    /// own with no configuration and no network.
+    pub async fn manifest(&self) -> Result<Arc<Manifest>, String> {
+        self.manifest
+            .get_or_init(|| async {
+                let request = RunRequest {
+                    tenant: "manifest".to_string(),
+                    config: Vec::new(),
+                    allowlist: Allowlist::default(),
+                    secrets: Vec::new(),
+                    echo_log: None,
+                };
+                let declared = self
+                    .call(&request, |instance, store| {
+                        Box::pin(instance.catalog_connector_source().call_manifest(store))
+                    })
+                    .await
+                    .map_err(|f| format!("the component's manifest: {f}"))?;
+                Manifest::check(declared)
+                    .map(Arc::new)
+                    .map_err(|why| format!("the component's manifest is refused: {why}"))
+            })
+            .await
+            .clone()
+    }
+
+    /// The destinations a run's configuration implies, as the component computes them in a
+    /// sandbox with the run's configuration and no network, checked: at most
+    /// [`outbound::MAX_DECLARED_DESTINATIONS`], each http(s) with a plain host name or address
+    /// and a port. `secrets` are struck from the errors.
+    pub async fn destinations(
+        &self,
+        config: &[(String, String)],
+        secrets: &[String],
+    ) -> Result<Vec<outbound::Declared>, String> {
+        let request = RunRequest {
+            tenant: "destinations".to_string(),
+            config: config.to_vec(),
+            allowlist: Allowlist::default(),
+            secrets: secrets.to_vec(),
+            echo_log: None,
+        };
+        let answer = self
+            .call(&request, |instance, store| {
+                Box::pin(instance.catalog_connector_source().call_destinations(store))
+            })
+            .await
+            .map_err(|f| format!("the component's destinations: {f}"))?;
+        let declared = answer.map_err(|e| {
+            crate::secret::Redactor::new(secrets)
+                .redact(&crate::connector::connector_error(&e))
+                .into_owned()
+        })?;
+        outbound::Declared::check_all(declared)
+    }
+
+    /// One call on a fresh instance with `request`'s configuration, bounded like a run.
+    async fn call<T>(
+        &self,
+        request: &RunRequest,
+        f: impl for<'a> FnOnce(
+            &'a bindings::MetadataSource,
+            &'a mut Store<RunState>,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = wasmtime::Result<T>> + Send + 'a>,
+        >,
+    ) -> Result<T, RunFailure> {
+        let prepared = self.prepare(request).map_err(|(failure, _)| failure)?;
+        let (log, budget) = (prepared.log.clone(), prepared.budget.clone());
+        let mut store = prepared.store;
+        let call = async {
+            let instance = self.pre.instantiate_async(&mut store).await?;
+            store.set_hostcall_fuel(budget.room_for_batch().await);
+            f(&instance, &mut store).await
         };
         self.bounded(call, &log).await
     }

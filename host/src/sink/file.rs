@@ -151,7 +151,7 @@ mod tests {
         RunScope {
             service: DatabaseService {
                 name: "svc".into(),
-                service_type: "DynamoDB".into(),
+                service_type: "CustomDatabase".into(),
             },
             database: Database {
                 name: "default".into(),

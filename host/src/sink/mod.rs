@@ -35,7 +35,7 @@ pub enum Format {
     #[default]
     Requests,
     /// The connector's own records as they stream: the run's scope, each batch (tables with
-    /// their DynamoDB details and profiles, outcomes, warnings, running totals), and how the
+    /// their source's details and profiles, outcomes, warnings, running totals), and how the
     /// run ended.
     Ingestion,
 }

@@ -134,12 +134,13 @@ pub fn connection_check(settings: &Settings) -> ConnectionCheck {
         .unwrap_or_default();
     let hostile = settings.mode == Mode::HostileStrings;
     ConnectionCheck {
+        operation: "probe".to_string(),
         endpoint: if hostile {
             format!("{endpoint}{HOSTILE_TEXT}")
         } else {
             endpoint
         },
-        region: if hostile { HOSTILE_TEXT } else { "hostile" }.to_string(),
+        region: Some(if hostile { HOSTILE_TEXT } else { "hostile" }.to_string()),
         tables_on_first_page: 1,
         more_tables: false,
     }

@@ -8,9 +8,14 @@
 //!
 //! A streamed ingestion hands its whole answer over in the first batch, whatever the host
 //! asked for: a batch too large is the host's to refuse.
+//!
+//! Its `manifest` tries to read the OpenMetadata bot's token, which a host must refuse, and its
+//! `destinations` are, per mode, too many, malformed, or the one of `hostile.endpoint`
+//! ([`declarations`]).
 
 mod allocator;
 mod answer;
+mod declarations;
 mod http;
 mod mode;
 mod observations;
@@ -38,7 +43,7 @@ use bindings::exports::catalog::connector::source::{
     Batch, ConnectionCheck, ConnectorError, Guest, GuestIngestionStream, Ingestion,
     IngestionStream, RunScope,
 };
-use bindings::exports::catalog::connector::types::Progress;
+use bindings::exports::catalog::connector::types::{ConnectorManifest, Destination, Progress};
 use mode::Mode;
 use settings::Settings;
 use std::cell::RefCell;
@@ -118,6 +123,17 @@ impl GuestIngestionStream for Stream {
 
 impl Guest for Hostile {
     type IngestionStream = Stream;
+
+    /// The same in every mode, and one a host must refuse (see [`declarations::manifest`]).
+    fn manifest() -> ConnectorManifest {
+        declarations::manifest()
+    }
+
+    /// Read from `wasi:config/store` like everything else; what they are depends on the mode
+    /// (see [`declarations::destinations`]).
+    fn destinations() -> Result<Vec<Destination>, ConnectorError> {
+        declarations::destinations(&Settings::read()?)
+    }
 
     /// Always the costly schema: the host asks for it once per component, with no
     /// configuration (so no mode) to go by. Its patterns match only the keys `0`, `1` and `2`,

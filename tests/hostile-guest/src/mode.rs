@@ -75,10 +75,18 @@ pub enum Mode {
     /// repeated 20 times, cheap to write, costly to match for an engine whose match state grows
     /// with states times capture slots); this mode only names the run that measures it.
     CostlySchema,
+    /// `destinations` returns `hostile.count` destinations (default 1,000,000),
+    /// `https://d<i>.example.com:443`: the host bounds what it lifts. Its run is an empty
+    /// ingestion.
+    ManyDestinations,
+    /// `destinations` returns destinations a host must refuse: scheme `ftp`, a host with a line
+    /// feed and an ANSI escape, port 0, an empty host and a host of 300 characters. Its run is
+    /// an empty ingestion.
+    BadDestinations,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 31] = [
+    pub const ALL: [Mode; 33] = [
         Mode::WellBehaved,
         Mode::HttpDestinations,
         Mode::HttpHeaders,
@@ -110,6 +118,8 @@ impl Mode {
         Mode::LongScope,
         Mode::RepeatTables,
         Mode::CostlySchema,
+        Mode::ManyDestinations,
+        Mode::BadDestinations,
     ];
 
     pub fn name(self) -> &'static str {
@@ -145,6 +155,8 @@ impl Mode {
             Mode::LongScope => "long-scope",
             Mode::RepeatTables => "repeat-tables",
             Mode::CostlySchema => "costly-schema",
+            Mode::ManyDestinations => "many-destinations",
+            Mode::BadDestinations => "bad-destinations",
         }
     }
 

@@ -59,7 +59,9 @@ pub fn run(settings: &Settings) -> Observations {
         | Mode::ScopeHijack
         | Mode::LongScope
         | Mode::RepeatTables
-        | Mode::CostlySchema => {}
+        | Mode::CostlySchema
+        | Mode::ManyDestinations
+        | Mode::BadDestinations => {}
         Mode::HostMemory => host_memory::probe(settings.count_or(64), &mut seen),
         Mode::Handles => host_memory::handles(settings.count_or(10_000), &mut seen),
         Mode::ManyRequests => outbound_load::many_requests(settings, &mut seen),

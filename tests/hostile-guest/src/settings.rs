@@ -1,7 +1,8 @@
 //! The guest's configuration, from `wasi:config/store`: `hostile.mode`, `hostile.tenant` (a
 //! marker the guest writes to its log and returns), `hostile.allowed` and `hostile.forbidden`
-//! (`http://host:port` of a destination on the run's allowlist and of one that is not), and
-//! `hostile.count` (how much of something, per mode). Run by the CLI from an OpenMetadata
+//! (`http://host:port` of a destination on the run's allowlist and of one that is not),
+//! `hostile.count` (how much of something, per mode), and `hostile.endpoint` (the destination
+//! `destinations` declares, `scheme://host[:port]`). Run by the CLI from an OpenMetadata
 //! workflow, the same keys come under `connectionOptions` (`connectionOptions.hostile.mode`).
 
 use crate::bindings::exports::catalog::connector::types::{ConfigProblem, ConnectorError};
@@ -14,6 +15,10 @@ pub struct Settings {
     pub allowed: Option<Target>,
     pub forbidden: Option<Target>,
     pub count: Option<u64>,
+    /// `hostile.endpoint`, as given: the one destination `destinations` declares.
+    pub endpoint: Option<String>,
+    /// The workflow's `awsConfig.endPointURL`: declared when `hostile.endpoint` is not given.
+    pub endpoint_url: Option<String>,
     /// The workflow's `serviceName` (when the run comes from a workflow), the scope a
     /// well-behaved connector names.
     pub service_name: Option<String>,
@@ -68,6 +73,11 @@ impl Settings {
             allowed: target("hostile.allowed")?,
             forbidden: target("hostile.forbidden")?,
             count,
+            endpoint: get("hostile.endpoint"),
+            endpoint_url: visible
+                .iter()
+                .find(|(k, _)| k == "awsConfig.endPointURL")
+                .map(|(_, v)| v.clone()),
             service_name: get("serviceName").filter(|s| !s.is_empty()),
             visible,
         })
@@ -96,7 +106,7 @@ impl Target {
     }
 }
 
-fn invalid(key: &str, message: impl Into<String>) -> ConnectorError {
+pub fn invalid(key: &str, message: impl Into<String>) -> ConnectorError {
     ConnectorError::InvalidConfig(ConfigProblem {
         key: key.to_string(),
         message: message.into(),

@@ -19,6 +19,7 @@ mod run_report;
 mod sampling;
 mod sandbox;
 mod scale;
+mod second_connector;
 mod signatures_moto;
 mod size;
 mod streaming;

@@ -3,7 +3,6 @@
 //! a private or link-local address is refused, and the refusal is not retried; a name with two
 //! addresses, one forbidden, is reached at the allowed one only.
 
-use ddb_catalog::config_keys::{config_pairs, secret_values};
 use ddb_catalog::runtime::bindings::types::ConnectorError;
 use ddb_catalog::runtime::limits::Limits;
 use ddb_catalog::runtime::outbound::{Allowlist, Destination, Resolver};
@@ -48,11 +47,10 @@ fn runtime_with(addresses: &[&str], connect_timeout: Duration) -> Runtime {
 
 fn request(endpoint: &str, internal_names: bool) -> RunRequest {
     let yaml = e2e::workflow::Workflow::new("resolution", endpoint, "AKIDRESOLVE").yaml();
-    let loaded = ddb_catalog::workflow::Workflow::parse(&yaml).expect("a valid workflow");
-    let config = config_pairs(&loaded.workflow, None);
+    let (config, secrets) = e2e::workflow::keys(&yaml);
     RunRequest {
         tenant: "resolution".to_string(),
-        secrets: secret_values(&config),
+        secrets,
         config,
         allowlist: Allowlist::new(vec![Destination::from_url(endpoint).unwrap()])
             .allowing_internal_names(internal_names),

@@ -150,8 +150,8 @@ fn openmetadata_profile(items: &[Value], name: &str) -> serde_json::Map<String, 
 }
 
 /// Each metric of `sent` equals OpenMetadata's (`expected`); `sent` leaves out only what the
-/// connector cannot give or must not: a number column's mean (the contract has none), the
-/// distinct counts of containers, a PII number's range.
+/// connector cannot give or must not: the distinct counts of containers, a PII number's range
+/// and mean.
 fn assert_profile_is_openmetadatas(sent: &Value, expected: &serde_json::Map<String, Value>) {
     let name = sent["name"].as_str().unwrap();
     for (metric, value) in sent.as_object().unwrap() {
@@ -285,7 +285,8 @@ fn sampled_columns_carry_coverage_profiles_and_pii_and_no_value_leaves() {
         ),
         (Some(20), Some(40))
     );
-    // Present in 6 items, NULL in 6 more: 6 values and 54 nulls of 60, a range, no mean.
+    // Present in 6 items, NULL in 6 more: 6 values and 54 nulls of 60, a range and a mean
+    // (contract 0.4.0; checked against OpenMetadata's `mean.py` above).
     let rare = of("rare");
     assert_eq!(
         (rare["valuesCount"].as_u64(), rare["nullCount"].as_u64()),
@@ -293,7 +294,7 @@ fn sampled_columns_carry_coverage_profiles_and_pii_and_no_value_leaves() {
     );
     assert_eq!(rare["nullProportion"], 0.9);
     assert!(
-        rare.get("min").is_some() && rare.get("max").is_some(),
+        rare.get("min").is_some() && rare.get("max").is_some() && rare.get("mean").is_some(),
         "{rare}"
     );
     // Numbers in one item in four, strings in the others: neither a range nor a length.

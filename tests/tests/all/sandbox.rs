@@ -8,7 +8,6 @@
 //! A test marked `#[ignore = "host gap: ..."]` shows a hole the host does not close yet; run
 //! those with `cargo test --release -p e2e --test all sandbox:: -- --ignored`.
 
-use ddb_catalog::config_keys::{config_pairs, secret_values};
 use ddb_catalog::runtime::bindings::types::{ConnectorError, Ingestion, TableStatus};
 use ddb_catalog::runtime::limits::Limits;
 use ddb_catalog::runtime::outbound::{Allowlist, Destination};
@@ -768,11 +767,10 @@ fn connector_runtime() -> &'static Runtime {
 /// The good tenant's run, from an OpenMetadata workflow as the CLI reads it.
 fn connector_request(server: &Server) -> RunRequest {
     let yaml = e2e::workflow::Workflow::new("sandbox_good", &server.endpoint(), GOOD_KEY).yaml();
-    let loaded = ddb_catalog::workflow::Workflow::parse(&yaml).expect("a valid workflow");
-    let config = config_pairs(&loaded.workflow, None);
+    let (config, secrets) = e2e::workflow::keys(&yaml);
     RunRequest {
         tenant: "good".to_string(),
-        secrets: secret_values(&config),
+        secrets,
         config,
         allowlist: Allowlist::new(vec![
             Destination::from_url(&server.endpoint()).expect("a valid endpoint"),

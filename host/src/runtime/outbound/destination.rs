@@ -57,6 +57,90 @@ impl fmt::Display for Destination {
     }
 }
 
+/// Destinations a component may declare for one run.
+pub const MAX_DECLARED_DESTINATIONS: usize = 16;
+const MAX_HOST_CHARS: usize = 253;
+const MAX_PURPOSE_CHARS: usize = 200;
+
+/// A destination a component declared (the contract's `destinations`), checked, with what it
+/// is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declared {
+    pub destination: Destination,
+    pub purpose: String,
+}
+
+impl Declared {
+    /// The component's list, or why it is refused: too many, or one that is not a plain
+    /// http(s) destination.
+    pub fn check_all(
+        list: Vec<crate::runtime::bindings::types::Destination>,
+    ) -> Result<Vec<Declared>, String> {
+        if list.len() > MAX_DECLARED_DESTINATIONS {
+            return Err(format!(
+                "the component declares {} destinations; at most {MAX_DECLARED_DESTINATIONS} are allowed",
+                list.len()
+            ));
+        }
+        let mut out: Vec<Declared> = Vec::with_capacity(list.len());
+        for d in list {
+            let shown =
+                || crate::sanitize::name(&d.host.chars().take(64).collect::<String>()).to_string();
+            let https = match d.scheme.as_str() {
+                "https" => true,
+                "http" => false,
+                _ => {
+                    return Err(format!(
+                        "the component declares a destination `{}` with scheme `{}`; only http and https are allowed",
+                        shown(),
+                        crate::sanitize::name(&d.scheme.chars().take(16).collect::<String>())
+                    ));
+                }
+            };
+            let host = d.host.to_ascii_lowercase();
+            let plain_name = !host.is_empty()
+                && host.len() <= MAX_HOST_CHARS
+                && host.split('.').all(|label| {
+                    !label.is_empty()
+                        && label.len() <= 63
+                        && label
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                });
+            if !plain_name && host.parse::<IpAddr>().is_err() {
+                return Err(format!(
+                    "the component declares a destination host `{}` that is neither a host name nor an IP address",
+                    shown()
+                ));
+            }
+            if d.port == 0 {
+                return Err(format!(
+                    "the component declares the destination `{}` with port 0",
+                    shown()
+                ));
+            }
+            let declared = Declared {
+                destination: Destination {
+                    https,
+                    host,
+                    port: d.port,
+                },
+                purpose: crate::sanitize::message(
+                    &d.purpose
+                        .chars()
+                        .take(MAX_PURPOSE_CHARS)
+                        .collect::<String>(),
+                )
+                .to_string(),
+            };
+            if !out.iter().any(|o| o.destination == declared.destination) {
+                out.push(declared);
+            }
+        }
+        Ok(out)
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Allowlist {
     destinations: Vec<Destination>,

@@ -10,7 +10,9 @@ mod connector;
 mod destination;
 
 pub use connector::{Resolver, SystemResolver};
-pub use destination::{Allowlist, Class, Destination, classify};
+pub use destination::{
+    Allowlist, Class, Declared, Destination, MAX_DECLARED_DESTINATIONS, classify,
+};
 
 use super::log::TenantLog;
 use body::GuardedBody;

@@ -59,6 +59,9 @@ pub struct RestWriter {
     /// Classifications and tags created (or found) so far.
     tags_ready: HashSet<(String, String)>,
     classifications_ready: HashSet<String>,
+    /// The service's type, as the connector's manifest names it: what the tags' descriptions
+    /// say they come from.
+    service_type: String,
     /// Classification or tag names the server refuses, already warned about.
     names_refused: BTreeSet<String>,
     in_flight: Option<InFlight>,
@@ -80,6 +83,7 @@ impl RestWriter {
             existing: BTreeMap::new(),
             tags_ready: HashSet::new(),
             classifications_ready: HashSet::new(),
+            service_type: String::new(),
             names_refused: BTreeSet::new(),
             in_flight: None,
             report: SinkReport::default(),
@@ -95,6 +99,10 @@ impl RestWriter {
         self.version = server_version(&self.client, self.check_version).await?;
         let client = &self.client;
         ensure_service(client, &requests.service).await?;
+        self.service_type = requests.service["serviceType"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         self.report.written += 1;
         self.put_parent("/v1/databases", &requests.database)
             .await
@@ -379,14 +387,14 @@ impl RestWriter {
         }
         for (classification, tags) in needed {
             // OpenMetadata's own PII classification is only created when the server lacks
-            // it, never rewritten; a DynamoDB tag key's is kept up to date.
+            // it, never rewritten; a source's tag key's is kept up to date.
             let only_if_absent = classification == PII;
             if !self.classifications_ready.contains(&classification) {
                 let by_name = format!(
                     "/v1/classifications/name/{}",
                     encode(&quote(&classification))
                 );
-                let body = classification_request(&classification);
+                let body = classification_request(&self.service_type, &classification);
                 if let Err(e) = self
                     .ensure(&by_name, "/v1/classifications", &body, only_if_absent)
                     .await
@@ -401,7 +409,7 @@ impl RestWriter {
             for tag in tags {
                 let fqn = format!("{}.{}", quote(&classification), quote(&tag));
                 let by_name = format!("/v1/tags/name/{}", encode(&fqn));
-                let body = tag_request(&classification, &tag);
+                let body = tag_request(&self.service_type, &classification, &tag);
                 match self
                     .ensure(&by_name, "/v1/tags", &body, only_if_absent)
                     .await
@@ -466,7 +474,7 @@ fn strip_labels(request: &mut Value, fqns: &[String]) {
 /// OpenMetadata's classification for personal data.
 const PII: &str = "PII";
 
-fn classification_request(classification: &str) -> Value {
+fn classification_request(source: &str, classification: &str) -> Value {
     if classification == PII {
         return json!({
             "name": PII,
@@ -476,15 +484,15 @@ fn classification_request(classification: &str) -> Value {
     }
     json!({
         "name": classification,
-        "description": format!("DynamoDB tag key `{classification}`, from the tables' AWS tags."),
+        "description": format!("{source} tag key `{classification}`, from the tables' tags."),
     })
 }
 
-fn tag_request(classification: &str, tag: &str) -> Value {
+fn tag_request(source: &str, classification: &str, tag: &str) -> Value {
     let description = match (classification, tag) {
         (PII, "Sensitive") => "PII which if lost, compromised, or disclosed without authorization, could result in substantial harm, embarrassment, inconvenience, or unfairness to an individual.".to_string(),
         (PII, "NonSensitive") => "PII which is easily accessible from public sources and can include zip code, race, gender, and date of birth.".to_string(),
-        _ => format!("DynamoDB tables tagged `{classification}` = `{tag}`."),
+        _ => format!("{source} tables tagged `{classification}` = `{tag}`."),
     };
     json!({
         "name": tag,
@@ -569,9 +577,11 @@ async fn ensure_service(client: &OpenMetadataClient, request: &Value) -> Result<
     match client.get(&path).await {
         Ok(service) => {
             let kind = service["serviceType"].as_str().unwrap_or_default();
-            if kind != "DynamoDB" {
+            let wanted = request["serviceType"].as_str().unwrap_or_default();
+            if kind != wanted {
                 return Err(anyhow!(
-                    "OpenMetadata already has a service `{name}` of type {kind}, not DynamoDB"
+                    "OpenMetadata already has a service `{name}` of type {}, not {wanted}",
+                    crate::sanitize::name(kind)
                 ));
             }
             Ok(())

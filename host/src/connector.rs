@@ -1,0 +1,464 @@
+//! What a connector declares about itself (the contract's `manifest`), checked before the host
+//! believes any of it: the workflows it runs, OpenMetadata's service type of what it returns,
+//! its step's name, the credentials it needs the host to find, and where in the workflow YAML
+//! each of its keys lives. A tenant's component may be written to attack the host, so the
+//! declaration is bounded, its text is plain, and its keys may read only the source's own part
+//! of the workflow: never the OpenMetadata server's token or the sink.
+
+use crate::runtime::bindings::types as wit;
+use crate::sanitize;
+
+/// Keys a connector may declare, and YAML paths (aliases included) per key.
+pub const MAX_KEYS: usize = 512;
+pub const MAX_ALIASES: usize = 4;
+pub const MAX_OPEN_MAPS: usize = 16;
+pub const MAX_PIPELINE_TYPES: usize = 8;
+const MAX_NAME_CHARS: usize = 256;
+const MAX_WORD_CHARS: usize = 64;
+
+/// The parts of the workflow a connector's keys may read.
+const READABLE_PATHS: &[&str] = &["source.serviceName", "workflowConfig.loggerLevel"];
+const READABLE_PREFIXES: &[&str] = &[
+    "source.serviceConnection.config.",
+    "source.sourceConfig.config.",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credentials {
+    None,
+    Aws,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Scalar,
+    List,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub name: String,
+    pub yaml_path: String,
+    pub yaml_aliases: Vec<String>,
+    pub shape: Shape,
+    pub secret: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenMap {
+    pub prefix: String,
+    pub yaml_path: String,
+}
+
+/// A connector's manifest, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    pub source_type: String,
+    pub service_type: String,
+    pub pipeline_types: Vec<String>,
+    pub step_name: String,
+    pub credentials: Credentials,
+    pub keys: Vec<Key>,
+    pub open_maps: Vec<OpenMap>,
+}
+
+impl Manifest {
+    /// The guest's declaration, or what is wrong with it.
+    pub fn check(m: wit::ConnectorManifest) -> Result<Manifest, String> {
+        word("source-type", &m.source_type, |c| {
+            c.is_ascii_alphanumeric() || c == '-' || c == '_'
+        })?;
+        word("service-type", &m.service_type, |c| {
+            c.is_ascii_alphanumeric()
+        })?;
+        if m.pipeline_types.is_empty() || m.pipeline_types.len() > MAX_PIPELINE_TYPES {
+            return Err(format!(
+                "declares {} pipeline types; 1 to {MAX_PIPELINE_TYPES} are allowed",
+                m.pipeline_types.len()
+            ));
+        }
+        for t in &m.pipeline_types {
+            word("pipeline type", t, |c| c.is_ascii_alphanumeric())?;
+        }
+        word("step-name", &m.step_name, |c| {
+            c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.')
+        })?;
+        if m.keys.len() > MAX_KEYS {
+            return Err(format!(
+                "declares {} configuration keys; at most {MAX_KEYS} are allowed",
+                m.keys.len()
+            ));
+        }
+        if m.open_maps.len() > MAX_OPEN_MAPS {
+            return Err(format!(
+                "declares {} open maps; at most {MAX_OPEN_MAPS} are allowed",
+                m.open_maps.len()
+            ));
+        }
+        let mut keys: Vec<Key> = Vec::with_capacity(m.keys.len());
+        for k in m.keys {
+            key_name(&k.name)?;
+            if keys.iter().any(|seen| seen.name == k.name) {
+                return Err(format!("declares the key `{}` twice", k.name));
+            }
+            if k.yaml_aliases.len() > MAX_ALIASES {
+                return Err(format!(
+                    "key `{}` has {} aliases; at most {MAX_ALIASES} are allowed",
+                    k.name,
+                    k.yaml_aliases.len()
+                ));
+            }
+            readable(&k.name, &k.yaml_path)?;
+            for alias in &k.yaml_aliases {
+                readable(&k.name, alias)?;
+            }
+            keys.push(Key {
+                name: k.name,
+                yaml_path: k.yaml_path,
+                yaml_aliases: k.yaml_aliases,
+                shape: match k.shape {
+                    wit::ValueShape::Scalar => Shape::Scalar,
+                    wit::ValueShape::List => Shape::List,
+                },
+                secret: k.secret,
+            });
+        }
+        let mut open_maps = Vec::with_capacity(m.open_maps.len());
+        for o in m.open_maps {
+            key_name(o.prefix.trim_end_matches('.'))?;
+            if !o.prefix.ends_with('.') {
+                return Err(format!(
+                    "open map prefix `{}` does not end with `.`",
+                    sanitize::name(&o.prefix)
+                ));
+            }
+            readable(&o.prefix, &o.yaml_path)?;
+            open_maps.push(OpenMap {
+                prefix: o.prefix,
+                yaml_path: o.yaml_path,
+            });
+        }
+        // A path read twice would make one YAML value two keys, or hide which one a key is.
+        let mut paths: Vec<&str> = keys
+            .iter()
+            .flat_map(|k| std::iter::once(&k.yaml_path).chain(&k.yaml_aliases))
+            .map(String::as_str)
+            .collect();
+        paths.sort_unstable();
+        if let Some(pair) = paths.windows(2).find(|p| p[0] == p[1]) {
+            return Err(format!(
+                "two keys read the same YAML path `{}`",
+                sanitize::name(pair[0])
+            ));
+        }
+        Ok(Manifest {
+            source_type: m.source_type,
+            service_type: m.service_type,
+            pipeline_types: m.pipeline_types,
+            step_name: m.step_name,
+            credentials: match m.credentials {
+                wit::CredentialProvider::None => Credentials::None,
+                wit::CredentialProvider::Aws => Credentials::Aws,
+            },
+            keys,
+            open_maps,
+        })
+    }
+
+    /// The key read from `path`, directly or through an alias (then `true`).
+    pub fn key_at(&self, path: &str) -> Option<(&Key, bool)> {
+        self.keys.iter().find_map(|k| {
+            if k.yaml_path == path {
+                Some((k, false))
+            } else if k.yaml_aliases.iter().any(|a| a == path) {
+                Some((k, true))
+            } else {
+                None
+            }
+        })
+    }
+
+    pub fn is_secret(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| k.secret && k.name == key)
+    }
+}
+
+fn word(what: &str, value: &str, allowed: impl Fn(char) -> bool) -> Result<(), String> {
+    let chars = value.chars().count();
+    if chars == 0 || chars > MAX_WORD_CHARS || !value.chars().all(allowed) {
+        return Err(format!(
+            "its {what} `{}` is not 1 to {MAX_WORD_CHARS} letters, digits or separators",
+            sanitize::name(&value.chars().take(MAX_WORD_CHARS).collect::<String>())
+        ));
+    }
+    Ok(())
+}
+
+/// A `wasi:config/store` key: printable ASCII without spaces, as the YAML's keys are.
+fn key_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > MAX_NAME_CHARS || !name.chars().all(|c| c.is_ascii_graphic())
+    {
+        return Err(format!(
+            "the key `{}` is not 1 to {MAX_NAME_CHARS} printable characters",
+            sanitize::name(&name.chars().take(MAX_NAME_CHARS).collect::<String>())
+        ));
+    }
+    Ok(())
+}
+
+/// A path a key may read: the source's own part of the workflow, and its log level.
+fn readable(key: &str, path: &str) -> Result<(), String> {
+    let plain = path.len() <= 4 * MAX_NAME_CHARS
+        && path
+            .split('.')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_graphic()));
+    let inside = READABLE_PATHS.contains(&path)
+        || READABLE_PREFIXES
+            .iter()
+            .any(|p| path.strip_prefix(p).is_some_and(|rest| !rest.is_empty()));
+    if !plain || !inside {
+        return Err(format!(
+            "key `{}` reads `{}`, outside the source's configuration (`source.serviceName`, \
+             `source.serviceConnection.config.*`, `source.sourceConfig.config.*`, \
+             `workflowConfig.loggerLevel`)",
+            sanitize::name(key),
+            sanitize::name(&path.chars().take(4 * MAX_NAME_CHARS).collect::<String>())
+        ));
+    }
+    Ok(())
+}
+
+/// A failure as a person reads it: the call, the server's code and words, the HTTP status.
+pub fn failure_text(f: &wit::Failure) -> String {
+    let mut text = format!("{}: {}: {}", f.operation, f.code, f.message);
+    if let Some(status) = f.http_status {
+        text.push_str(&format!(" (HTTP {status}"));
+        if f.attempts > 1 {
+            text.push_str(&format!(", {} attempts", f.attempts));
+        }
+        text.push(')');
+    } else if f.attempts > 1 {
+        text.push_str(&format!(" ({} attempts)", f.attempts));
+    }
+    text
+}
+
+pub fn connector_error(error: &wit::ConnectorError) -> String {
+    match error {
+        wit::ConnectorError::InvalidConfig(p) => {
+            format!("invalid configuration `{}`: {}", p.key, p.message)
+        }
+        wit::ConnectorError::AccessDenied(f) => format!(
+            "access denied, check the credentials and the IAM policy: {}",
+            failure_text(f)
+        ),
+        wit::ConnectorError::Unreachable(f) => {
+            format!("cannot reach the endpoint: {}", failure_text(f))
+        }
+        wit::ConnectorError::Service(f) => format!("the service failed: {}", failure_text(f)),
+        wit::ConnectorError::InvalidResponse(f) => {
+            format!(
+                "the service answered something unreadable: {}",
+                failure_text(f)
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    fn key(name: &str, path: &str) -> wit::ConfigKey {
+        wit::ConfigKey {
+            name: name.into(),
+            yaml_path: path.into(),
+            yaml_aliases: Vec::new(),
+            shape: wit::ValueShape::Scalar,
+            secret: false,
+        }
+    }
+
+    /// A manifest shaped like a connector's that reads OpenMetadata's `awsCredentials`, with
+    /// a database name, an open map and filter lists: what the host's own tests read workflows
+    /// with. (The e2e tests read them with the real components' manifests.)
+    pub(crate) fn example() -> Manifest {
+        let c = "source.serviceConnection.config";
+        let s = "source.sourceConfig.config";
+        let mut keys = vec![
+            key("serviceName", "source.serviceName"),
+            key("type", &format!("{c}.type")),
+            key("awsConfig.awsRegion", &format!("{c}.awsConfig.awsRegion")),
+            key(
+                "awsConfig.awsAccessKeyId",
+                &format!("{c}.awsConfig.awsAccessKeyId"),
+            ),
+            wit::ConfigKey {
+                secret: true,
+                ..key(
+                    "awsConfig.awsSecretAccessKey",
+                    &format!("{c}.awsConfig.awsSecretAccessKey"),
+                )
+            },
+            wit::ConfigKey {
+                secret: true,
+                ..key(
+                    "awsConfig.awsSessionToken",
+                    &format!("{c}.awsConfig.awsSessionToken"),
+                )
+            },
+            key(
+                "awsConfig.endPointURL",
+                &format!("{c}.awsConfig.endPointURL"),
+            ),
+            key(
+                "awsConfig.profileName",
+                &format!("{c}.awsConfig.profileName"),
+            ),
+            key(
+                "awsConfig.assumeRoleArn",
+                &format!("{c}.awsConfig.assumeRoleArn"),
+            ),
+            wit::ConfigKey {
+                yaml_aliases: vec![format!("{c}.database")],
+                ..key("databaseName", &format!("{c}.databaseName"))
+            },
+            key(
+                "supportsMetadataExtraction",
+                &format!("{c}.supportsMetadataExtraction"),
+            ),
+            key(
+                "connectionOptions.sampleSize",
+                &format!("{c}.connectionOptions.sampleSize"),
+            ),
+            key("sourceConfig.type", &format!("{s}.type")),
+            key("sourceConfig.includeTags", &format!("{s}.includeTags")),
+            key("loggerLevel", "workflowConfig.loggerLevel"),
+        ];
+        for list in ["tableFilterPattern.includes", "tableFilterPattern.excludes"] {
+            keys.push(wit::ConfigKey {
+                shape: wit::ValueShape::List,
+                ..key(&format!("sourceConfig.{list}"), &format!("{s}.{list}"))
+            });
+        }
+        Manifest::check(wit::ConnectorManifest {
+            source_type: "example".into(),
+            service_type: "CustomDatabase".into(),
+            pipeline_types: vec!["DatabaseMetadata".into()],
+            step_name: "Example".into(),
+            credentials: wit::CredentialProvider::Aws,
+            keys,
+            open_maps: vec![
+                wit::OpenMap {
+                    prefix: "connectionOptions.".into(),
+                    yaml_path: format!("{c}.connectionOptions"),
+                },
+                wit::OpenMap {
+                    prefix: "connectionArguments.".into(),
+                    yaml_path: format!("{c}.connectionArguments"),
+                },
+            ],
+        })
+        .unwrap()
+    }
+
+    fn with_key(k: wit::ConfigKey) -> Result<Manifest, String> {
+        Manifest::check(wit::ConnectorManifest {
+            source_type: "x".into(),
+            service_type: "CustomDatabase".into(),
+            pipeline_types: vec!["DatabaseMetadata".into()],
+            step_name: "X".into(),
+            credentials: wit::CredentialProvider::None,
+            keys: vec![k],
+            open_maps: Vec::new(),
+        })
+    }
+
+    #[test]
+    fn a_key_may_not_read_the_servers_token_or_the_sink() {
+        for path in [
+            "workflowConfig.openMetadataServerConfig.securityConfig.jwtToken",
+            "sink.config.filename",
+            "source.serviceConnection.config.",
+            "source.serviceConnection",
+            "source.serviceConnection.config..x",
+            "source.serviceConnection.config.a\nb",
+        ] {
+            let error = with_key(key("k", path)).unwrap_err();
+            assert!(
+                error.contains("outside the source's configuration"),
+                "{path}: {error}"
+            );
+        }
+        let alias = wit::ConfigKey {
+            yaml_aliases: vec!["workflowConfig.openMetadataServerConfig.hostPort".into()],
+            ..key("k", "source.serviceConnection.config.k")
+        };
+        assert!(with_key(alias).is_err());
+        assert!(with_key(key("k", "source.serviceConnection.config.k")).is_ok());
+    }
+
+    #[test]
+    fn names_and_types_are_plain_and_bounded() {
+        let base = || wit::ConnectorManifest {
+            source_type: "x".into(),
+            service_type: "CustomDatabase".into(),
+            pipeline_types: vec!["DatabaseMetadata".into()],
+            step_name: "X".into(),
+            credentials: wit::CredentialProvider::None,
+            keys: Vec::new(),
+            open_maps: Vec::new(),
+        };
+        assert!(Manifest::check(base()).is_ok());
+        for bad in [
+            wit::ConnectorManifest {
+                step_name: "\u{1b}[31mred".into(),
+                ..base()
+            },
+            wit::ConnectorManifest {
+                service_type: "Custom Database".into(),
+                ..base()
+            },
+            wit::ConnectorManifest {
+                source_type: "s".repeat(65),
+                ..base()
+            },
+            wit::ConnectorManifest {
+                pipeline_types: Vec::new(),
+                ..base()
+            },
+            wit::ConnectorManifest {
+                keys: (0..=MAX_KEYS)
+                    .map(|i| {
+                        key(
+                            &format!("k{i}"),
+                            &format!("source.sourceConfig.config.k{i}"),
+                        )
+                    })
+                    .collect(),
+                ..base()
+            },
+            wit::ConnectorManifest {
+                keys: vec![
+                    key("a", "source.sourceConfig.config.k"),
+                    key("b", "source.sourceConfig.config.k"),
+                ],
+                ..base()
+            },
+        ] {
+            let error = Manifest::check(bad).unwrap_err();
+            assert!(!error.contains('\u{1b}'), "{error}");
+        }
+    }
+
+    #[test]
+    fn the_example_reads_through_aliases_and_knows_its_secrets() {
+        let m = example();
+        let (key, alias) = m
+            .key_at("source.serviceConnection.config.database")
+            .unwrap();
+        assert_eq!((key.name.as_str(), alias), ("databaseName", true));
+        assert!(m.is_secret("awsConfig.awsSecretAccessKey"));
+        assert!(!m.is_secret("awsConfig.awsRegion"));
+    }
+}
