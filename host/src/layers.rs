@@ -39,7 +39,10 @@ const LAYERS: &[(&str, &[&str])] = &[
         "capabilities: the sandbox, the distribution of components, the OpenMetadata client",
         &["runtime", "distribution", "openmetadata"],
     ),
-    ("sinks, behind one writer with neutral outcomes", &["sink"]),
+    (
+        "sinks, behind one trait (`sink::Sink`) with neutral outcomes",
+        &["sink"],
+    ),
     (
         "a run: its progress, summary, report and pipeline status",
         &["progress", "summary", "report", "pipeline_status", "runner"],

@@ -16,7 +16,7 @@ use crate::runtime::{Event, RunFailure, RunOutcome, RunRequest, Runtime};
 use crate::sanitize;
 use crate::scope::Scope;
 use crate::secret::Redactor;
-use crate::sink::{Format, Listed, RunEnd, SinkSpec, SinkWriter};
+use crate::sink::{self, Format, Listed, RunEnd, Sink, SinkSpec};
 use crate::summary::PipelineStatusOutcome as Outcome;
 use crate::summary::{Calls, Report};
 use crate::workflow::{Loaded, Workflow};
@@ -390,7 +390,7 @@ async fn open(
     bound: &Bound,
     options: &Options,
     spec: &SinkSpec,
-) -> Result<(RunRequest, Scope, SinkWriter), String> {
+) -> Result<(RunRequest, Scope, Box<dyn Sink>), String> {
     let run_request = request(runtime, label, workflow, bound, options).await?;
     let manifest = runtime.manifest().await?;
     let scope = Scope::of(
@@ -398,7 +398,7 @@ async fn open(
         bound.database_name.as_deref(),
         &manifest.service_type,
     )?;
-    let writer = SinkWriter::open(spec, options.format, workflow)
+    let writer = sink::open(spec, options.format, workflow)
         .await
         .map_err(|e| format!("{} sink: {e:#}", spec.label()))?;
     Ok((run_request, scope, writer))
@@ -428,7 +428,7 @@ struct Consumer<'a> {
     redactor: Redactor,
     report: &'a mut Report,
     progress: &'a RunProgress,
-    writer: Option<SinkWriter>,
+    writer: Option<Box<dyn Sink>>,
     listed: Listed,
     listing_complete: bool,
     /// The scope the workflow implies: the connector's must be it.

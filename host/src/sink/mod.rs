@@ -11,6 +11,7 @@ use crate::runtime::bindings::types::{Batch, RunScope};
 use crate::secret::Redactor;
 use crate::workflow::Workflow;
 use anyhow::Result;
+use futures::future::BoxFuture;
 
 pub use crate::workflow::SinkSpec;
 pub use file::LocalWriter;
@@ -69,85 +70,136 @@ impl Listed {
     }
 }
 
-/// A sink open for one run.
-pub enum SinkWriter {
-    Local(LocalWriter),
-    Rest(Box<rest::RestWriter>),
-}
-
-impl SinkWriter {
-    pub async fn open(spec: &SinkSpec, format: Format, workflow: &Workflow) -> Result<SinkWriter> {
-        match spec {
-            SinkSpec::MetadataRest if format == Format::Ingestion => {
-                anyhow::bail!("the ingestion format is for the file and stdout sinks")
-            }
-            SinkSpec::MetadataRest => {
-                let server = workflow
-                    .workflow_config
-                    .as_ref()
-                    .and_then(|c| c.open_metadata_server_config.as_ref())
-                    .ok_or_else(|| {
-                        anyhow::anyhow!("metadata-rest needs openMetadataServerConfig")
-                    })?;
-                let source_config = &workflow.source.source_config.config;
-                let mark_deleted = source_config.mark_deleted_tables.unwrap_or(true)
-                    && source_config.include_tables.unwrap_or(true);
-                Ok(SinkWriter::Rest(Box::new(rest::RestWriter::new(
-                    server,
-                    mark_deleted,
-                )?)))
-            }
-            local => Ok(SinkWriter::Local(LocalWriter::open(local, format)?)),
-        }
-    }
-
+/// A sink open for one run: it takes the scope, then each batch, then the run's end, and
+/// reports what it did in neutral terms ([`SinkReport`]). The runner knows sinks only through
+/// this trait ([`open`] picks one from the workflow).
+pub trait Sink: Send {
     /// Writes the run's scope; `redactor` strikes secrets from what the guest wrote.
-    pub async fn scope(
-        &mut self,
-        scope: &RunScope,
-        requests: &ScopeRequests,
-        redactor: &Redactor,
-    ) -> Result<()> {
-        match self {
-            SinkWriter::Local(w) => w.scope(scope, requests, redactor),
-            SinkWriter::Rest(w) => w.scope(requests).await,
-        }
-    }
+    fn scope<'a>(
+        &'a mut self,
+        scope: &'a RunScope,
+        requests: &'a ScopeRequests,
+        redactor: &'a Redactor,
+    ) -> BoxFuture<'a, Result<()>>;
 
     /// Writes a batch's tables. An error means the sink cannot go on.
-    pub async fn batch(
-        &mut self,
-        batch: &Batch,
-        requests: &TableRequests,
-        redactor: &Redactor,
-    ) -> Result<()> {
-        match self {
-            SinkWriter::Local(w) => w.batch(batch, requests, redactor),
-            SinkWriter::Rest(w) => {
-                w.tables(requests).await;
-                Ok(())
-            }
-        }
-    }
+    fn batch<'a>(
+        &'a mut self,
+        batch: &'a Batch,
+        requests: &'a TableRequests,
+        redactor: &'a Redactor,
+    ) -> BoxFuture<'a, Result<()>>;
 
     /// Ends the output; `listed` holds every name the listing returned.
-    pub async fn finish(self, end: &RunEnd, listed: &Listed) -> Result<SinkReport> {
-        match self {
-            SinkWriter::Local(w) => w.finish(end),
-            SinkWriter::Rest(w) => w.finish(end, listed).await,
-        }
-    }
+    fn finish<'a>(
+        self: Box<Self>,
+        end: &'a RunEnd,
+        listed: &'a Listed,
+    ) -> BoxFuture<'a, Result<SinkReport>>;
 
     /// Whether the sink needs every listed name at its end (to mark the others deleted).
-    pub fn needs_listing(&self) -> bool {
-        matches!(self, SinkWriter::Rest(_))
-    }
+    fn needs_listing(&self) -> bool;
 
     /// What was written so far (for a sink that fails before its end).
-    pub fn report_so_far(&self) -> SinkReport {
-        match self {
-            SinkWriter::Local(w) => w.report(),
-            SinkWriter::Rest(w) => w.report(),
+    fn report_so_far(&self) -> SinkReport;
+}
+
+/// The sink `spec` names, open.
+pub async fn open(spec: &SinkSpec, format: Format, workflow: &Workflow) -> Result<Box<dyn Sink>> {
+    match spec {
+        SinkSpec::MetadataRest if format == Format::Ingestion => {
+            anyhow::bail!("the ingestion format is for the file and stdout sinks")
         }
+        SinkSpec::MetadataRest => {
+            let server = workflow
+                .workflow_config
+                .as_ref()
+                .and_then(|c| c.open_metadata_server_config.as_ref())
+                .ok_or_else(|| anyhow::anyhow!("metadata-rest needs openMetadataServerConfig"))?;
+            let source_config = &workflow.source.source_config.config;
+            let mark_deleted = source_config.mark_deleted_tables.unwrap_or(true)
+                && source_config.include_tables.unwrap_or(true);
+            Ok(Box::new(rest::RestWriter::new(server, mark_deleted)?))
+        }
+        local => Ok(Box::new(LocalWriter::open(local, format)?)),
+    }
+}
+
+impl Sink for LocalWriter {
+    fn scope<'a>(
+        &'a mut self,
+        scope: &'a RunScope,
+        requests: &'a ScopeRequests,
+        redactor: &'a Redactor,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(std::future::ready(LocalWriter::scope(
+            self, scope, requests, redactor,
+        )))
+    }
+
+    fn batch<'a>(
+        &'a mut self,
+        batch: &'a Batch,
+        requests: &'a TableRequests,
+        redactor: &'a Redactor,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(std::future::ready(LocalWriter::batch(
+            self, batch, requests, redactor,
+        )))
+    }
+
+    fn finish<'a>(
+        self: Box<Self>,
+        end: &'a RunEnd,
+        _listed: &'a Listed,
+    ) -> BoxFuture<'a, Result<SinkReport>> {
+        Box::pin(std::future::ready(LocalWriter::finish(*self, end)))
+    }
+
+    fn needs_listing(&self) -> bool {
+        false
+    }
+
+    fn report_so_far(&self) -> SinkReport {
+        self.report()
+    }
+}
+
+impl Sink for rest::RestWriter {
+    fn scope<'a>(
+        &'a mut self,
+        _scope: &'a RunScope,
+        requests: &'a ScopeRequests,
+        _redactor: &'a Redactor,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(rest::RestWriter::scope(self, requests))
+    }
+
+    fn batch<'a>(
+        &'a mut self,
+        _batch: &'a Batch,
+        requests: &'a TableRequests,
+        _redactor: &'a Redactor,
+    ) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            self.tables(requests).await;
+            Ok(())
+        })
+    }
+
+    fn finish<'a>(
+        self: Box<Self>,
+        end: &'a RunEnd,
+        listed: &'a Listed,
+    ) -> BoxFuture<'a, Result<SinkReport>> {
+        Box::pin(rest::RestWriter::finish(*self, end, listed))
+    }
+
+    fn needs_listing(&self) -> bool {
+        true
+    }
+
+    fn report_so_far(&self) -> SinkReport {
+        self.report()
     }
 }
