@@ -15,8 +15,11 @@ use std::path::PathBuf;
 pub const ACCESS_KEY_ID: &str = "awsConfig.awsAccessKeyId";
 pub const SECRET_ACCESS_KEY: &str = "awsConfig.awsSecretAccessKey";
 pub const SESSION_TOKEN: &str = "awsConfig.awsSessionToken";
-pub const PROFILE_NAME: &str = "awsConfig.profileName";
 pub const ASSUME_ROLE_ARN: &str = "awsConfig.assumeRoleArn";
+
+/// Where OpenMetadata's connection schemas keep `awsCredentials.json`. The provider reads the
+/// workflow there itself, never through key names a component chose.
+pub const YAML_PATH: &str = "source.serviceConnection.config.awsConfig";
 
 /// What the workflow says of its credentials.
 #[derive(Debug, Clone, Default)]
@@ -27,23 +30,45 @@ pub struct AwsCredentials {
 }
 
 impl AwsCredentials {
-    pub fn from_pairs(pairs: &[(String, String)]) -> AwsCredentials {
-        let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
-        AwsCredentials {
-            aws_access_key_id: get(ACCESS_KEY_ID),
-            aws_secret_access_key: get(SECRET_ACCESS_KEY).map(Secret::new),
-            profile_name: get(PROFILE_NAME),
-        }
+    /// The workflow's `awsConfig`, or `None` when it has none (the provider then gives nothing).
+    pub fn from_workflow(document: &serde_yaml::Value) -> Option<AwsCredentials> {
+        let aws = YAML_PATH
+            .split('.')
+            .try_fold(document, |node, part| node.as_mapping()?.get(part))?
+            .as_mapping()?;
+        let text = |key: &str| {
+            aws.get(key)
+                .and_then(|v| v.as_str())
+                .filter(|v| !v.trim().is_empty())
+                .map(String::from)
+        };
+        Some(AwsCredentials {
+            aws_access_key_id: text("awsAccessKeyId"),
+            aws_secret_access_key: text("awsSecretAccessKey").map(Secret::new),
+            profile_name: text("profileName"),
+        })
     }
 }
 
-/// Adds the chain's credentials to a run's keys when the workflow has none; says where they
-/// came from.
+/// What the provider added to a run's keys.
+#[derive(Debug, Clone)]
+pub struct Provided {
+    pub source: Source,
+    /// The secret key and session token it added: secret whatever the manifest says.
+    pub secrets: Vec<String>,
+}
+
+/// Adds the chain's credentials to a run's keys when the workflow has an `awsConfig` without
+/// keys; says where they came from. A workflow without `awsConfig` gets nothing from the host.
 pub fn provide(
     pairs: &mut Vec<(String, String)>,
+    document: &serde_yaml::Value,
     env: &dyn Environment,
-) -> Result<Option<Source>, String> {
-    let Some(resolved) = resolve(&AwsCredentials::from_pairs(pairs), env)? else {
+) -> Result<Option<Provided>, String> {
+    let Some(aws) = AwsCredentials::from_workflow(document) else {
+        return Ok(None);
+    };
+    let Some(resolved) = resolve(&aws, env)? else {
         return Ok(None);
     };
     let mut put = |key: &str, value: String| {
@@ -51,17 +76,24 @@ pub fn provide(
         pairs.push((key.to_string(), value));
     };
     let c = resolved.credentials;
+    let mut secrets = vec![c.secret_access_key.expose().to_string()];
     put(ACCESS_KEY_ID, c.access_key_id);
     put(SECRET_ACCESS_KEY, c.secret_access_key.expose().to_string());
+    // A token of the workflow's belongs to no key of the chain's.
+    pairs.retain(|(k, _)| k != SESSION_TOKEN);
     if let Some(token) = c.session_token {
-        put(SESSION_TOKEN, token.expose().to_string());
+        secrets.push(token.expose().to_string());
+        pairs.push((SESSION_TOKEN.to_string(), token.expose().to_string()));
     }
     if let Some(role) = resolved.role_arn
         && !pairs.iter().any(|(k, _)| k == ASSUME_ROLE_ARN)
     {
         pairs.push((ASSUME_ROLE_ARN.to_string(), role));
     }
-    Ok(Some(resolved.source))
+    Ok(Some(Provided {
+        source: resolved.source,
+        secrets,
+    }))
 }
 
 /// Keys found by the chain.
@@ -300,27 +332,50 @@ mod tests {
     #[test]
     fn the_provider_adds_keys_and_the_profiles_role_only_when_the_workflow_has_none() {
         let (_dir, env) = files();
-        let mut pairs = vec![(PROFILE_NAME.to_string(), "reader".to_string())];
-        let source = provide(&mut pairs, &FakeEnv(env.clone())).unwrap();
-        assert!(matches!(source, Some(Source::Profile { ref name, .. }) if name == "dev"));
+        let yaml = |aws: &str| -> serde_yaml::Value {
+            serde_yaml::from_str(&format!(
+                "source:\n  serviceConnection:\n    config:\n      awsConfig: {aws}\n"
+            ))
+            .unwrap()
+        };
         let get = |pairs: &[(String, String)], k: &str| {
             pairs
                 .iter()
                 .find(|(key, _)| key == k)
                 .map(|(_, v)| v.clone())
         };
+        // A profile that assumes a role; a token of the workflow's is dropped.
+        let mut pairs = vec![(SESSION_TOKEN.to_string(), "stale".to_string())];
+        let provided = provide(
+            &mut pairs,
+            &yaml("{profileName: reader, awsRegion: x}"),
+            &FakeEnv(env.clone()),
+        )
+        .unwrap()
+        .unwrap();
+        assert!(matches!(provided.source, Source::Profile { ref name, .. } if name == "dev"));
+        assert_eq!(provided.secrets, ["s-dev", "t-dev"]);
         assert_eq!(get(&pairs, ACCESS_KEY_ID).as_deref(), Some("AKIDDEV"));
         assert_eq!(get(&pairs, SESSION_TOKEN).as_deref(), Some("t-dev"));
         assert_eq!(
             get(&pairs, ASSUME_ROLE_ARN).as_deref(),
             Some("arn:aws:iam::123456789012:role/reader")
         );
-        let mut given = vec![
-            (ACCESS_KEY_ID.to_string(), "AKIDYAML".to_string()),
-            (SECRET_ACCESS_KEY.to_string(), "s".to_string()),
-        ];
-        assert!(provide(&mut given, &FakeEnv(env)).unwrap().is_none());
-        assert_eq!(given.len(), 2);
+        // The workflow's own keys, wherever a component reads them from: nothing added.
+        let mut given = Vec::new();
+        let keys = yaml("{awsAccessKeyId: AKIDYAML, awsSecretAccessKey: s, awsRegion: x}");
+        assert!(
+            provide(&mut given, &keys, &FakeEnv(env.clone()))
+                .unwrap()
+                .is_none()
+        );
+        assert!(given.is_empty());
+        // No `awsConfig` at all: the host's credentials are not handed out.
+        let none: serde_yaml::Value =
+            serde_yaml::from_str("source:\n  serviceConnection:\n    config:\n      type: X\n")
+                .unwrap();
+        assert!(provide(&mut given, &none, &FakeEnv(env)).unwrap().is_none());
+        assert!(given.is_empty());
     }
 
     fn files() -> (tempfile::TempDir, HashMap<&'static str, String>) {

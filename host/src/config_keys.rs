@@ -5,7 +5,7 @@
 //! and the closest declared one. The connection OpenMetadata stores for the service comes from
 //! here too, without the secrets.
 
-use crate::connector::{Manifest, Shape};
+use crate::connector::{Manifest, Shape, looks_like_a_credential};
 use crate::workflow::{Loaded, WorkflowError, explain};
 use serde_json::{Map, Value, json};
 use serde_yaml::Value as Yaml;
@@ -49,7 +49,7 @@ pub fn bind(loaded: &Loaded, manifest: &Manifest) -> Result<Bound, WorkflowError
         ));
     }
     let connection = workflow.connection();
-    if let Some(kind) = connection.get("type")
+    if let Some(kind) = connection.get("type").filter(|k| !k.is_null())
         && kind.as_str() != Some(manifest.service_type.as_str())
     {
         return Err(err(
@@ -163,6 +163,13 @@ fn check_connection_keys(
             });
         };
         let here = format!("{path}.{name}");
+        if name.contains('.') || name.is_empty() {
+            // A dotted name would read as a path it is not.
+            return Err(WorkflowError {
+                path: here,
+                message: "a key of the connection may not be empty or contain `.`".into(),
+            });
+        }
         if manifest.key_at(&here).is_some() {
             continue;
         }
@@ -216,11 +223,16 @@ fn check_connection_keys(
             .collect();
         expected.sort_unstable();
         expected.dedup();
-        let list = expected
+        // At most 64 names: the list comes from the component's manifest.
+        let mut list = expected
             .iter()
+            .take(64)
             .map(|e| format!("`{e}`"))
             .collect::<Vec<_>>()
             .join(", ");
+        if expected.len() > 64 {
+            list.push_str(&format!(" and {} more", expected.len() - 64));
+        }
         let message = format!("unknown field `{name}`, expected one of {list}");
         return Err(WorkflowError {
             message: explain(&here, &message),
@@ -276,7 +288,7 @@ fn last(path: &str) -> &str {
 }
 
 /// `{"config": {...}}`: the service type, then every declared non-secret key under
-/// `serviceConnection.config` outside the open maps, at its own path, as the YAML gives it.
+/// `serviceConnection.config` outside the open maps, at its own path: its text, or a boolean.
 fn stored_connection(document: &Yaml, manifest: &Manifest) -> Value {
     let mut config = Map::new();
     config.insert("type".into(), json!(manifest.service_type));
@@ -295,8 +307,15 @@ fn stored_connection(document: &Yaml, manifest: &Manifest) -> Value {
         let value = std::iter::once(&key.yaml_path)
             .chain(&key.yaml_aliases)
             .find_map(|p| lookup(document, p).filter(|v| !v.is_null()));
-        let Some(value) = value.and_then(|v| serde_json::to_value(v).ok()) else {
-            continue;
+        // Text as the keys are (a number included: OpenMetadata's connection fields are
+        // strings), a boolean as one.
+        let value = match value {
+            Some(Yaml::Bool(b)) => json!(b),
+            Some(other) => match scalar(other).flatten() {
+                Some(text) => json!(text),
+                None => continue,
+            },
+            None => continue,
         };
         let mut node = &mut config;
         let parts: Vec<&str> = relative.split('.').collect();
@@ -314,11 +333,12 @@ fn stored_connection(document: &Yaml, manifest: &Manifest) -> Value {
     json!({ "config": config })
 }
 
-/// The values among the pairs that must never show: the keys the manifest marks secret.
+/// The values among the pairs that must never show: the keys the manifest marks secret, and
+/// any (an open map's entry included) whose name says it is a credential.
 pub fn secret_values(pairs: &[(String, String)], manifest: &Manifest) -> Vec<String> {
     pairs
         .iter()
-        .filter(|(k, v)| manifest.is_secret(k) && !v.is_empty())
+        .filter(|(k, v)| (manifest.is_secret(k) || looks_like_a_credential(k)) && !v.is_empty())
         .map(|(_, v)| v.clone())
         .collect()
 }
@@ -392,6 +412,8 @@ workflowConfig:
         assert_eq!(get("awsConfig.awsSessionToken"), None);
         assert!(b.pairs.iter().all(|(_, v)| v != "JWT"));
         assert_eq!(secret_values(&b.pairs, &example()), vec!["SECRET"]);
+        let with_password = [("connectionArguments.password".to_string(), "pw".to_string())];
+        assert_eq!(secret_values(&with_password, &example()), vec!["pw"]);
         assert_eq!(b.database_name.as_deref(), Some("db"));
         assert_eq!(b.warnings.len(), 1);
         assert!(

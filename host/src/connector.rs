@@ -112,6 +112,19 @@ impl Manifest {
             for alias in &k.yaml_aliases {
                 readable(&k.name, alias)?;
             }
+            let paths = || std::iter::once(&k.yaml_path).chain(&k.yaml_aliases);
+            if k.secret
+                && paths().any(|p| NEVER_SECRET.contains(&p.as_str()) || p.ends_with(".type"))
+            {
+                // Masking `INFO` or a service's name everywhere would garble every output.
+                return Err(format!(
+                    "key `{}` is marked secret, but its value names the run (a name, a type, a log level)",
+                    k.name
+                ));
+            }
+            // A credential is secret whatever the manifest says: it must not reach a log or
+            // OpenMetadata's stored connection because a component forgot to say so.
+            let secret = k.secret || paths().any(|p| looks_like_a_credential(p));
             keys.push(Key {
                 name: k.name,
                 yaml_path: k.yaml_path,
@@ -120,7 +133,7 @@ impl Manifest {
                     wit::ValueShape::Scalar => Shape::Scalar,
                     wit::ValueShape::List => Shape::List,
                 },
-                secret: k.secret,
+                secret,
             });
         }
         let mut open_maps = Vec::with_capacity(m.open_maps.len());
@@ -181,6 +194,25 @@ impl Manifest {
     pub fn is_secret(&self, key: &str) -> bool {
         self.keys.iter().any(|k| k.secret && k.name == key)
     }
+}
+
+/// Paths whose values name the run: never secret.
+const NEVER_SECRET: &[&str] = &["source.serviceName", "workflowConfig.loggerLevel"];
+
+/// Whether a YAML field holds a credential, by the names OpenMetadata's connection schemas give
+/// their `password`-format fields (`awsSecretAccessKey`, `password`, `token`, `privateKey`, ...).
+pub fn looks_like_a_credential(path: &str) -> bool {
+    let field = path.rsplit('.').next().unwrap_or(path).to_ascii_lowercase();
+    [
+        "secret",
+        "password",
+        "token",
+        "privatekey",
+        "apikey",
+        "credential",
+    ]
+    .iter()
+    .any(|word| field.contains(word))
 }
 
 fn word(what: &str, value: &str, allowed: impl Fn(char) -> bool) -> Result<(), String> {
@@ -448,6 +480,33 @@ pub(crate) mod tests {
         ] {
             let error = Manifest::check(bad).unwrap_err();
             assert!(!error.contains('\u{1b}'), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_credential_is_secret_whatever_the_manifest_says_and_a_name_never_is() {
+        let m = with_key(key(
+            "awsConfig.awsSecretAccessKey",
+            "source.serviceConnection.config.awsConfig.awsSecretAccessKey",
+        ))
+        .unwrap();
+        assert!(m.is_secret("awsConfig.awsSecretAccessKey"));
+        let aliased = wit::ConfigKey {
+            yaml_aliases: vec!["source.serviceConnection.config.password".into()],
+            ..key("pw", "source.serviceConnection.config.pw")
+        };
+        assert!(with_key(aliased).unwrap().is_secret("pw"));
+        for path in [
+            "source.serviceName",
+            "workflowConfig.loggerLevel",
+            "source.serviceConnection.config.type",
+        ] {
+            let error = with_key(wit::ConfigKey {
+                secret: true,
+                ..key("k", path)
+            })
+            .unwrap_err();
+            assert!(error.contains("marked secret"), "{path}: {error}");
         }
     }
 

@@ -51,17 +51,18 @@ pub struct Prepared {
 /// The configuration keys, with credentials from the provider the connector asks for when the
 /// YAML has none, and the values to keep out of every output.
 pub fn prepare(
-    workflow: &Workflow,
+    loaded: &Loaded,
     bound: &Bound,
     manifest: &Manifest,
     env: &dyn Environment,
 ) -> Result<Prepared, String> {
     let mut config = bound.pairs.clone();
-    let credentials_source = match manifest.credentials {
-        Credentials::Aws => aws_credentials::provide(&mut config, env)?,
+    let provided = match manifest.credentials {
+        Credentials::Aws => aws_credentials::provide(&mut config, &loaded.raw.0, env)?,
         Credentials::None => None,
     };
     let mut secrets = secret_values(&config, manifest);
+    let workflow = &loaded.workflow;
     if let Some(jwt) = workflow
         .workflow_config
         .as_ref()
@@ -70,6 +71,10 @@ pub fn prepare(
     {
         secrets.push(jwt.jwt_token.expose().to_string());
     }
+    let credentials_source = provided.map(|p| {
+        secrets.extend(p.secrets);
+        p.source
+    });
     Ok(Prepared {
         config,
         secrets,
@@ -82,12 +87,12 @@ pub fn prepare(
 async fn request(
     runtime: &Runtime,
     label: &str,
-    workflow: &Workflow,
+    loaded: &Loaded,
     bound: &Bound,
     options: &Options,
 ) -> Result<RunRequest, String> {
     let manifest = runtime.manifest().await?;
-    let prepared = prepare(workflow, bound, &manifest, &ProcessEnvironment)?;
+    let prepared = prepare(loaded, bound, &manifest, &ProcessEnvironment)?;
     logging::register_secrets(&prepared.secrets);
     let say = |message: &str| {
         if let Some(prefix) = &options.echo_log {
@@ -213,7 +218,7 @@ pub async fn ingest(
     run(
         runtime,
         label,
-        workflow,
+        loaded,
         bound,
         options,
         &spec,
@@ -307,7 +312,7 @@ fn pipeline_warning(report: &mut Report, problem: &str) {
 async fn run(
     runtime: &Runtime,
     label: &str,
-    workflow: &Workflow,
+    loaded: &Loaded,
     bound: &Bound,
     options: &Options,
     spec: &SinkSpec,
@@ -315,7 +320,7 @@ async fn run(
     progress: &RunProgress,
 ) {
     let (run_request, scope, writer) =
-        match open(runtime, label, workflow, bound, options, spec).await {
+        match open(runtime, label, loaded, bound, options, spec).await {
             Ok(opened) => opened,
             Err(e) => {
                 report.stop(&e);
@@ -325,7 +330,7 @@ async fn run(
     let secrets = run_request.secrets.clone();
     let (events, received) = mpsc::channel(SINK_WINDOW);
     let mut consumer = Consumer {
-        workflow,
+        workflow: &loaded.workflow,
         bound,
         redactor: Redactor::new(&run_request.secrets),
         report,
@@ -386,12 +391,13 @@ async fn run(
 async fn open(
     runtime: &Runtime,
     label: &str,
-    workflow: &Workflow,
+    loaded: &Loaded,
     bound: &Bound,
     options: &Options,
     spec: &SinkSpec,
 ) -> Result<(RunRequest, Scope, Box<dyn Sink>), String> {
-    let run_request = request(runtime, label, workflow, bound, options).await?;
+    let workflow = &loaded.workflow;
+    let run_request = request(runtime, label, loaded, bound, options).await?;
     let manifest = runtime.manifest().await?;
     let scope = Scope::of(
         workflow,
@@ -624,7 +630,7 @@ pub async fn test_connection(
     bound: &Bound,
     options: &Options,
 ) -> Result<ConnectionCheck, String> {
-    let run_request = request(runtime, label, &loaded.workflow, bound, options).await?;
+    let run_request = request(runtime, label, loaded, bound, options).await?;
     let redactor = Redactor::new(&run_request.secrets);
     match runtime.test_connection(run_request).await.answer {
         Ok(Ok(check)) => Ok(ConnectionCheck {

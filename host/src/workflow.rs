@@ -435,12 +435,17 @@ pub(crate) fn explain(path: &str, message: &str) -> String {
     else {
         return message.to_string();
     };
+    // Bounded work whatever the names: a long one gets no suggestion.
+    if unknown.chars().count() > 64 {
+        return message.to_string();
+    }
     let expected: Vec<&str> = message
         .split_once("expected")
         .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
         .unwrap_or_default();
     let closest = expected
         .iter()
+        .filter(|candidate| candidate.chars().count().abs_diff(unknown.chars().count()) <= 3)
         .map(|candidate| {
             let distance = edit_distance(&unknown.to_lowercase(), &candidate.to_lowercase());
             (distance, candidate)

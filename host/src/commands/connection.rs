@@ -68,8 +68,18 @@ async fn bind(runtime: &Runtime, loaded: &Loaded) -> Result<Bound, ExitCode> {
         .manifest()
         .await
         .map_err(|e| fail(EXIT_FAILURES, &e))?;
-    config_keys::bind(loaded, &manifest)
-        .map_err(|e| fail(EXIT_USAGE, &format!("invalid workflow: {e}")))
+    let bound = config_keys::bind(loaded, &manifest)
+        .map_err(|e| fail(EXIT_USAGE, &format!("invalid workflow: {e}")))?;
+    runtime
+        .check_configuration(&bound.pairs)
+        .await
+        .map_err(|problems| {
+            fail(
+                EXIT_USAGE,
+                &format!("invalid workflow: invalid configuration: {problems}"),
+            )
+        })?;
+    Ok(bound)
 }
 
 pub async fn config_keys(sandbox: &SandboxArgs, args: ConfigKeysArgs) -> ExitCode {
@@ -89,7 +99,7 @@ pub async fn config_keys(sandbox: &SandboxArgs, args: ConfigKeysArgs) -> ExitCod
         Ok(m) => m,
         Err(e) => return fail(EXIT_FAILURES, &e),
     };
-    let prepared = match runner::prepare(&loaded.workflow, &bound, &manifest, &ProcessEnvironment) {
+    let prepared = match runner::prepare(&loaded, &bound, &manifest, &ProcessEnvironment) {
         Ok(p) => p,
         Err(e) => return fail(EXIT_USAGE, &e),
     };

@@ -133,12 +133,19 @@ async fn bind_all(runtime: &Runtime, loaded: &[(PathBuf, Loaded)]) -> Result<Vec
         .map_err(|e| fail(EXIT_FAILURES, &e))?;
     let mut all = Vec::with_capacity(loaded.len());
     for (file, l) in loaded {
-        let bound = config_keys::bind(l, &manifest).map_err(|e| {
+        let invalid = |e: &dyn std::fmt::Display| {
             fail(
                 EXIT_USAGE,
                 &format!("invalid workflow {}: {e}", file.display()),
             )
-        })?;
+        };
+        let bound = config_keys::bind(l, &manifest).map_err(|e| invalid(&e))?;
+        // The component's own schema, before any run: a missing or malformed key is the
+        // workflow's fault, as an unknown one is.
+        runtime
+            .check_configuration(&bound.pairs)
+            .await
+            .map_err(|problems| invalid(&format!("invalid configuration: {problems}")))?;
         let workflow = file.display().to_string();
         for warning in &bound.warnings {
             logging::say(

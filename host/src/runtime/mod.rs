@@ -308,7 +308,8 @@ impl Runtime {
     /// The destinations a run's configuration implies, as the component computes them in a
     /// sandbox with the run's configuration and no network, checked: at most
     /// [`outbound::MAX_DECLARED_DESTINATIONS`], each http(s) with a plain host name or address
-    /// and a port. `secrets` are struck from the errors.
+    /// and a port, an address only when a URL of the configuration names it
+    /// ([`outbound::Declared::check_all`]). `secrets` are struck from the errors.
     pub async fn destinations(
         &self,
         config: &[(String, String)],
@@ -332,7 +333,11 @@ impl Runtime {
                 .redact(&crate::connector::connector_error(&e))
                 .into_owned()
         })?;
-        outbound::Declared::check_all(declared)
+        let named: Vec<outbound::Destination> = config
+            .iter()
+            .filter_map(|(_, value)| outbound::Destination::from_url(value).ok())
+            .collect();
+        outbound::Declared::check_all(declared, &named)
     }
 
     /// One call on a fresh instance with `request`'s configuration, bounded like a run.

@@ -71,10 +71,14 @@ pub struct Declared {
 }
 
 impl Declared {
-    /// The component's list, or why it is refused: too many, or one that is not a plain
-    /// http(s) destination.
+    /// The component's list, or why it is refused: too many, one that is not a plain http(s)
+    /// destination, or an address (an IP, `localhost`) that the workflow does not name itself
+    /// (`named`: the destinations its configuration's URLs give). An address is reached as
+    /// written, internal or not, only because the workflow named it; what a component computes
+    /// must be a name, and a name reaches only public addresses.
     pub fn check_all(
         list: Vec<crate::runtime::bindings::types::Destination>,
+        named: &[Destination],
     ) -> Result<Vec<Declared>, String> {
         if list.len() > MAX_DECLARED_DESTINATIONS {
             return Err(format!(
@@ -133,6 +137,15 @@ impl Declared {
                 )
                 .to_string(),
             };
+            let is_address = declared.destination.ip_literal().is_some()
+                || declared.destination.host == "localhost"
+                || declared.destination.host.ends_with(".localhost");
+            if is_address && !named.contains(&declared.destination) {
+                return Err(format!(
+                    "the component declares the destination {}, an address no URL of the workflow names",
+                    declared.destination
+                ));
+            }
             if !out.iter().any(|o| o.destination == declared.destination) {
                 out.push(declared);
             }
@@ -374,5 +387,73 @@ mod tests {
         let open = Allowlist::new(vec![]).allowing_internal_names(true);
         assert!(open.may_connect(&vpc, ip("10.1.2.3")).is_ok());
         assert!(open.may_connect(&vpc, ip("169.254.169.254")).is_err());
+    }
+}
+
+#[cfg(test)]
+mod declared {
+    use super::*;
+    use crate::runtime::bindings::types::Destination as Wit;
+
+    fn wit(scheme: &str, host: &str, port: u16) -> Wit {
+        Wit {
+            scheme: scheme.into(),
+            host: host.into(),
+            port,
+            purpose: "p\u{1b}[2J".into(),
+        }
+    }
+
+    #[test]
+    fn an_address_passes_only_when_the_workflow_names_it() {
+        let named = [Destination::from_url("http://127.0.0.1:8000").unwrap()];
+        let ok = Declared::check_all(
+            vec![
+                wit("http", "127.0.0.1", 8000),
+                wit("https", "dynamodb.eu-west-1.amazonaws.com", 443),
+            ],
+            &named,
+        )
+        .unwrap();
+        assert_eq!(ok.len(), 2);
+        assert!(!ok[0].purpose.contains('\u{1b}'), "{}", ok[0].purpose);
+        for (host, port) in [
+            ("169.254.169.254", 80),
+            ("127.0.0.1", 8001),
+            ("::ffff:a9fe:a9fe", 80),
+            ("localhost", 8000),
+            ("metadata.localhost", 80),
+        ] {
+            let error = Declared::check_all(vec![wit("http", host, port)], &named).unwrap_err();
+            assert!(
+                error.contains("no URL of the workflow names"),
+                "{host}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn too_many_or_not_plain_is_refused() {
+        let many = (0..=MAX_DECLARED_DESTINATIONS)
+            .map(|i| wit("https", &format!("d{i}.example.com"), 443))
+            .collect();
+        assert!(
+            Declared::check_all(many, &[])
+                .unwrap_err()
+                .contains("at most 16")
+        );
+        for bad in [
+            wit("ftp", "files.example.com", 21),
+            wit("https", "evil\n\u{1b}[31mhost", 443),
+            wit("https", "zero.example.com", 0),
+            wit("https", "", 443),
+            wit("https", &"a.".repeat(150), 443),
+        ] {
+            let error = Declared::check_all(vec![bad], &[]).unwrap_err();
+            assert!(
+                !error.contains('\u{1b}') && !error.contains('\n'),
+                "{error}"
+            );
+        }
     }
 }
