@@ -356,7 +356,8 @@ fn an_invalid_filter_regex_is_a_clear_error() {
 }
 
 /// The host checks a run's configuration against the schema the component declares
-/// (`configuration-schema`) before it runs it: every key at fault is named with what it means.
+/// (`configuration-schema`) before it runs it: every key at fault is named with what it means,
+/// and the workflow is a usage error (exit code 2), as one with an unknown key is.
 #[test]
 fn a_configuration_the_component_does_not_declare_is_refused_before_the_run() {
     let workflow = Workflow::new("bad_options", &server().endpoint(), "AKIDOPTIONS")
@@ -367,7 +368,7 @@ fn a_configuration_the_component_does_not_declare_is_refused_before_the_run() {
     let path = workflow.write(dir.path(), "workflow.yaml");
     for command in ["ingest", "test-connection"] {
         let run = host::run(&[command, "-c", path.to_str().unwrap()]);
-        assert_eq!(run.code(), 1, "{}", run.stderr);
+        assert_eq!(run.code(), 2, "{}", run.stderr);
         for problem in [
             "invalid configuration: ",
             "`connectionOptions.describeConcurrency`: expected a whole number from 1 to 256 (DescribeTable (and tag) calls in flight at once.)",
