@@ -156,7 +156,7 @@ pub struct TagLabel {
     pub state: LabelState,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TableProfile {
     pub timestamp_ms: u64,
     pub row_count: Option<u64>,
@@ -205,7 +205,7 @@ pub struct Encryption {
     pub kms_key_arn: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct DynamoDbTable {
     pub table_arn: Option<String>,
     pub table_id: Option<String>,
@@ -221,6 +221,17 @@ pub struct DynamoDbTable {
     pub item_count: Option<u64>,
     pub size_bytes: Option<u64>,
     pub replica_regions: Vec<String>,
+    /// `None` when it was not read (`connectionOptions.readTimeToLive: false`, or not allowed).
+    pub time_to_live: Option<TimeToLive>,
+}
+
+/// A table's time to live (DescribeTimeToLive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeToLive {
+    /// `ENABLING`, `DISABLING`, `ENABLED` or `DISABLED`.
+    pub status: String,
+    /// The attribute whose epoch-seconds value says when an item expires.
+    pub attribute_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

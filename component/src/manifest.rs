@@ -8,12 +8,26 @@
 use crate::config_schema::{self, Kind};
 use crate::endpoint::{self, Endpoint};
 use crate::error::ConnectorError;
-use crate::settings::Settings;
+use crate::settings::{Settings, keys};
 
 pub const SOURCE_TYPE: &str = "dynamodb";
 pub const SERVICE_TYPE: &str = "DynamoDB";
 pub const PIPELINE_TYPES: &[&str] = &["DatabaseMetadata"];
 pub const STEP_NAME: &str = "DynamoDB";
+
+/// The keys OpenMetadata keeps in the service's connection: fields of `dynamoDBConnection.json`
+/// in every version from 1.3 (not `supportsProfiler`, 1.6, nor the default filters, 1.9), as its
+/// own connector stores them. Never a secret.
+const STORED: &[&str] = &[
+    keys::REGION,
+    keys::ACCESS_KEY_ID,
+    keys::ENDPOINT_URL,
+    keys::PROFILE_NAME,
+    keys::ASSUME_ROLE_ARN,
+    keys::ASSUME_ROLE_SESSION_NAME,
+    keys::ASSUME_ROLE_SOURCE_IDENTITY,
+    keys::DATABASE_NAME,
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CredentialProvider {
@@ -35,6 +49,7 @@ pub struct ConfigKey {
     pub yaml_aliases: Vec<String>,
     pub shape: ValueShape,
     pub secret: bool,
+    pub stored: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +87,7 @@ pub fn manifest() -> Manifest {
                     _ => ValueShape::Scalar,
                 },
                 secret: k.secret,
+                stored: STORED.contains(&k.name),
             })
             .collect(),
         open_maps: config_schema::OPEN_PREFIXES

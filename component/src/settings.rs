@@ -46,6 +46,14 @@ pub mod keys {
     pub const DATABASE_FILTER: &str = "sourceConfig.databaseFilterPattern";
     pub const SCHEMA_FILTER: &str = "sourceConfig.schemaFilterPattern";
     pub const TABLE_FILTER: &str = "sourceConfig.tableFilterPattern";
+    /// The connection's own defaults (OpenMetadata 1.9+, "Default ... Filter Pattern"): used
+    /// when the pipeline sets no pattern of that kind.
+    pub const DEFAULT_DATABASE_FILTER: &str = "databaseFilterPattern";
+    pub const DEFAULT_SCHEMA_FILTER: &str = "schemaFilterPattern";
+    pub const DEFAULT_TABLE_FILTER: &str = "tableFilterPattern";
+    /// Accepted as OpenMetadata's schemas allow them (1.6+, 2.0+); no effect here.
+    pub const SUPPORTS_PROFILER: &str = "supportsProfiler";
+    pub const AWS_ENABLED: &str = "awsConfig.enabled";
     pub const LOGGER_LEVEL: &str = "loggerLevel";
 
     /// `connectionOptions` this connector reads: their names, and their whole keys.
@@ -75,6 +83,7 @@ pub mod keys {
         pub const SAMPLE_MAX_COLUMNS_KEY: &str = "connectionOptions.sampleMaxColumns";
         pub const SAMPLE_SECONDS_PER_TABLE_KEY: &str = "connectionOptions.sampleSecondsPerTable";
         pub const CLASSIFY_PII_KEY: &str = "connectionOptions.classifyPii";
+        pub const READ_TIME_TO_LIVE_KEY: &str = "connectionOptions.readTimeToLive";
         pub const PII_CONFIDENCE_KEY: &str = "connectionOptions.piiConfidence";
     }
 }
@@ -144,6 +153,8 @@ pub struct Tuning {
     /// Items to scan per table to infer non-key attributes; 0 turns scanning off.
     pub sample_size: u32,
     pub sampling: Sampling,
+    /// Read each table's time to live (DescribeTimeToLive).
+    pub read_time_to_live: bool,
 }
 
 /// How items are sampled, when `sample_size` is above 0.
@@ -186,6 +197,7 @@ impl Default for Tuning {
             request_timeout: Duration::from_secs(30),
             sample_size: 0,
             sampling: Sampling::default(),
+            read_time_to_live: true,
         }
     }
 }
@@ -255,6 +267,8 @@ impl Reader {
         for key in [
             keys::PROFILE_NAME,
             keys::SUPPORTS_METADATA_EXTRACTION,
+            keys::SUPPORTS_PROFILER,
+            keys::AWS_ENABLED,
             keys::INCLUDE_VIEWS,
         ] {
             if self.map.remove(key).is_some() {
@@ -381,10 +395,20 @@ impl Reader {
             include_tags: self.boolean(keys::INCLUDE_TAGS, true)?,
             mark_deleted_tables: self.boolean(keys::MARK_DELETED_TABLES, true)?,
             use_fqn_for_filtering: self.boolean(keys::USE_FQN_FOR_FILTERING, false)?,
-            database_filter: self.filter(keys::DATABASE_FILTER)?,
-            schema_filter: self.filter(keys::SCHEMA_FILTER)?,
-            table_filter: self.filter(keys::TABLE_FILTER)?,
+            database_filter: self
+                .filter_or_default(keys::DATABASE_FILTER, keys::DEFAULT_DATABASE_FILTER)?,
+            schema_filter: self
+                .filter_or_default(keys::SCHEMA_FILTER, keys::DEFAULT_SCHEMA_FILTER)?,
+            table_filter: self.filter_or_default(keys::TABLE_FILTER, keys::DEFAULT_TABLE_FILTER)?,
         })
+    }
+
+    /// The pipeline's pattern; when it sets none (neither includes nor excludes), the
+    /// connection's default of the same kind. Both are read and checked either way.
+    fn filter_or_default(&mut self, pipeline: &str, connection: &str) -> Result<FilterPattern> {
+        let own = self.filter(pipeline)?;
+        let default = self.filter(connection)?;
+        Ok(if own.is_empty() { default } else { own })
     }
 
     fn tuning(&mut self) -> Result<Tuning> {
@@ -441,6 +465,7 @@ impl Reader {
             request_timeout,
             sample_size,
             sampling,
+            read_time_to_live: self.boolean(options::READ_TIME_TO_LIVE_KEY, true)?,
         })
     }
 
@@ -688,6 +713,34 @@ mod tests {
         ])
         .unwrap();
         assert!(s.aws.credentials.is_none());
+    }
+
+    #[test]
+    fn the_connections_default_filters_apply_when_the_pipeline_sets_none() {
+        let default_only = with(&[("tableFilterPattern.excludes", r#"["^tmp_"]"#)]).unwrap();
+        let t = &default_only.source.table_filter;
+        assert!(t.verdict("tmp_x", "tableFilterPattern").dropped().is_some());
+        assert!(
+            t.verdict("orders", "tableFilterPattern")
+                .dropped()
+                .is_none()
+        );
+        // The pipeline's own pattern wins, whole: the default's excludes do not add to it.
+        let both = with(&[
+            ("tableFilterPattern.excludes", r#"["^tmp_"]"#),
+            ("sourceConfig.tableFilterPattern.excludes", r#"["^old_"]"#),
+        ])
+        .unwrap();
+        let t = &both.source.table_filter;
+        assert!(t.verdict("tmp_x", "tableFilterPattern").dropped().is_none());
+        assert!(t.verdict("old_x", "tableFilterPattern").dropped().is_some());
+        // A bad default is an error even when the pipeline's pattern wins.
+        let err = with(&[
+            ("schemaFilterPattern.includes", r#"["(bad"]"#),
+            ("sourceConfig.schemaFilterPattern.includes", r#"["ok"]"#),
+        ])
+        .unwrap_err();
+        assert_eq!(config_key(err), "schemaFilterPattern.includes[0]");
     }
 
     #[test]

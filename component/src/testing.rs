@@ -22,6 +22,8 @@ pub struct FakeDynamoDb {
     tables: BTreeMap<String, Value>,
     /// Tags by table name.
     tags: BTreeMap<String, Vec<(String, String)>>,
+    /// The time-to-live attribute of the tables that have one on.
+    ttl: BTreeMap<String, String>,
     /// Items by table name, in DynamoDB JSON.
     items: BTreeMap<String, Vec<Value>>,
     /// Answers to give, per operation, before answering normally.
@@ -76,6 +78,11 @@ impl FakeDynamoDb {
 
     pub fn tables(self, names: impl IntoIterator<Item = String>) -> Self {
         names.into_iter().fold(self, |fake, name| fake.table(&name))
+    }
+
+    pub fn with_ttl(mut self, table: &str, attribute: &str) -> Self {
+        self.ttl.insert(table.to_string(), attribute.to_string());
+        self
     }
 
     pub fn tagged(mut self, table: &str, tags: &[(&str, &str)]) -> Self {
@@ -197,6 +204,19 @@ impl FakeDynamoDb {
                     .map(|(k, v)| json!({"Key": k, "Value": v}))
                     .collect();
                 Ok(response(200, json!({ "Tags": tags }).to_string()))
+            }
+            "DescribeTimeToLive" => {
+                let table = body["TableName"].as_str().unwrap_or_default();
+                let description = match self.ttl.get(table) {
+                    Some(attribute) => {
+                        json!({"TimeToLiveStatus": "ENABLED", "AttributeName": attribute})
+                    }
+                    None => json!({"TimeToLiveStatus": "DISABLED"}),
+                };
+                Ok(response(
+                    200,
+                    json!({ "TimeToLiveDescription": description }).to_string(),
+                ))
             }
             "Scan" => {
                 // Item `i` is in segment `i % TotalSegments`; a page costs 0.5 read capacity

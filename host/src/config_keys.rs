@@ -287,8 +287,9 @@ fn last(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
 }
 
-/// `{"config": {...}}`: the service type, then every declared non-secret key under
-/// `serviceConnection.config` outside the open maps, at its own path: its text, or a boolean.
+/// `{"config": {...}}`: the service type, then every key under `serviceConnection.config` the
+/// manifest says OpenMetadata stores (never a secret, never an open map's entry), at its own
+/// path: its text, or a boolean.
 fn stored_connection(document: &Yaml, manifest: &Manifest) -> Value {
     let mut config = Map::new();
     config.insert("type".into(), json!(manifest.service_type));
@@ -301,7 +302,7 @@ fn stored_connection(document: &Yaml, manifest: &Manifest) -> Value {
             .open_maps
             .iter()
             .any(|o| key.yaml_path.starts_with(&format!("{}.", o.yaml_path)));
-        if key.secret || in_open_map || relative == "type" {
+        if !key.stored || key.secret || in_open_map || relative == "type" {
             continue;
         }
         let value = std::iter::once(&key.yaml_path)

@@ -42,6 +42,7 @@ pub struct Key {
     pub yaml_aliases: Vec<String>,
     pub shape: Shape,
     pub secret: bool,
+    pub stored: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,6 +135,7 @@ impl Manifest {
                     wit::ValueShape::List => Shape::List,
                 },
                 secret,
+                stored: k.stored && !secret,
             });
         }
         let mut open_maps = Vec::with_capacity(m.open_maps.len());
@@ -308,6 +310,7 @@ pub(crate) mod tests {
             yaml_aliases: Vec::new(),
             shape: wit::ValueShape::Scalar,
             secret: false,
+            stored: true,
         }
     }
 

@@ -17,6 +17,8 @@ pub struct Workflow {
     pub sink: String,
     /// Extra lines under `workflowConfig:` (2 spaces).
     pub workflow_config: String,
+    /// Whether the connector reads each table's time to live (`connectionOptions.readTimeToLive`).
+    pub read_time_to_live: bool,
 }
 
 impl Workflow {
@@ -31,6 +33,7 @@ impl Workflow {
             source_config: "      type: DatabaseMetadata\n".into(),
             sink: String::new(),
             workflow_config: "  loggerLevel: INFO\n".into(),
+            read_time_to_live: true,
         }
     }
 
@@ -48,10 +51,30 @@ impl Workflow {
         self
     }
 
-    /// `includeTags: false`: no ListTagsOfResource, so that request counts are exact.
+    /// `includeTags: false` and `readTimeToLive: false`: no ListTagsOfResource and no
+    /// DescribeTimeToLive, so that request counts are pages and describes, whatever the server.
     pub fn without_tags(mut self) -> Workflow {
         self.source_config.push_str("      includeTags: false\n");
+        self.read_time_to_live = false;
         self
+    }
+
+    /// `serviceConnection.config`'s extra lines, with `readTimeToLive: false` put into its
+    /// `connectionOptions` when the time to live is not read.
+    fn connection_lines(&self) -> String {
+        if self.read_time_to_live {
+            return self.connection_extra.clone();
+        }
+        let off = "        readTimeToLive: false\n";
+        match self.connection_extra.find("      connectionOptions:\n") {
+            Some(at) => {
+                let insert = at + "      connectionOptions:\n".len();
+                let mut lines = self.connection_extra.clone();
+                lines.insert_str(insert, off);
+                lines
+            }
+            None => format!("{}      connectionOptions:\n{off}", self.connection_extra),
+        }
     }
 
     pub fn connection(mut self, lines: &str) -> Workflow {
@@ -67,7 +90,7 @@ impl Workflow {
             secret = self.secret,
             region = self.region,
             endpoint = self.endpoint,
-            extra = self.connection_extra,
+            extra = self.connection_lines(),
             source = self.source_config,
             sink = self.sink,
             wc = self.workflow_config,

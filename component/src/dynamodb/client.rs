@@ -1,6 +1,8 @@
 //! The DynamoDB calls the connector makes, each signed and retried by [`Caller`].
 
-use super::model::{DescribeTableOutput, ListTablesOutput, ListTagsOutput, TableDescription, Tag};
+use super::model::{
+    DescribeTableOutput, ListTablesOutput, ListTagsOutput, TableDescription, Tag, TimeToLiveOutput,
+};
 use super::operations::{self, Operation};
 use super::read::{self, Object};
 use crate::aws::call::{CallError, Caller};
@@ -64,6 +66,16 @@ impl<'t, T: Transport> DynamoDb<'t, T> {
             )
             .await?;
         Ok(out.table)
+    }
+
+    /// A table's time to live: whether it is on, and its attribute.
+    pub async fn describe_time_to_live(&self, table: &str) -> Result<TimeToLiveOutput, CallError> {
+        self.call(
+            Operation::DescribeTimeToLive,
+            operations::describe_time_to_live(table),
+            TimeToLiveOutput::read,
+        )
+        .await
     }
 
     /// All tags of a resource, following `NextToken`.

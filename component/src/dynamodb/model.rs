@@ -254,6 +254,32 @@ impl ListTagsOutput {
     }
 }
 
+/// `DescribeTimeToLive`'s `TimeToLiveDescription`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeToLiveOutput {
+    /// `ENABLING`, `DISABLING`, `ENABLED` or `DISABLED`.
+    pub status: String,
+    pub attribute_name: Option<String>,
+}
+
+impl TimeToLiveOutput {
+    pub fn read(o: &Object) -> Result<Self> {
+        let description = o.opt_object("TimeToLiveDescription")?;
+        Ok(match description {
+            Some(d) => TimeToLiveOutput {
+                status: d
+                    .opt_string("TimeToLiveStatus")?
+                    .unwrap_or_else(|| "DISABLED".to_string()),
+                attribute_name: d.opt_string("AttributeName")?,
+            },
+            None => TimeToLiveOutput {
+                status: "DISABLED".to_string(),
+                attribute_name: None,
+            },
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tag {
     pub key: String,

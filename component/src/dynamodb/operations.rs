@@ -16,6 +16,7 @@ pub enum Operation {
     ListTables,
     DescribeTable,
     ListTagsOfResource,
+    DescribeTimeToLive,
     Scan,
 }
 
@@ -25,6 +26,7 @@ impl Operation {
             Operation::ListTables => "ListTables",
             Operation::DescribeTable => "DescribeTable",
             Operation::ListTagsOfResource => "ListTagsOfResource",
+            Operation::DescribeTimeToLive => "DescribeTimeToLive",
             Operation::Scan => "Scan",
         }
     }
@@ -52,6 +54,10 @@ pub fn list_tables(exclusive_start: Option<&str>) -> Value {
 }
 
 pub fn describe_table(table: &str) -> Value {
+    json!({ "TableName": table })
+}
+
+pub fn describe_time_to_live(table: &str) -> Value {
     json!({ "TableName": table })
 }
 

@@ -214,6 +214,10 @@ impl From<c::DynamoDbTable> for wit::DynamodbTable {
             item_count: x.item_count,
             size_bytes: x.size_bytes,
             replica_regions: x.replica_regions,
+            time_to_live: x.time_to_live.map(|t| wit::TimeToLive {
+                status: t.status,
+                attribute_name: t.attribute_name,
+            }),
         }
     }
 }
@@ -401,6 +405,7 @@ impl From<m::Manifest> for wit::ConnectorManifest {
                         m::ValueShape::List => wit::ValueShape::List,
                     },
                     secret: k.secret,
+                    stored: k.stored,
                 })
                 .collect(),
             open_maps: x

@@ -1,4 +1,5 @@
-//! What a table gains beyond DescribeTable: its tags (`includeTags`, ListTagsOfResource), and
+//! What a table gains beyond DescribeTable: its tags (`includeTags`, ListTagsOfResource), its
+//! time to live (`connectionOptions.readTimeToLive`, DescribeTimeToLive), and
 //! from a bounded, representative sample of its items (`connectionOptions.sampleSize`, parallel
 //! Scans: see `sampling.rs`) its non-key attributes, every column's coverage and profile, and
 //! PII classification. Neither is essential: a failure is a warning and the table is still
@@ -18,6 +19,7 @@ use std::cell::{Cell, RefCell};
 #[derive(Default)]
 pub struct Extras {
     tags_off: Cell<bool>,
+    ttl_off: Cell<bool>,
     sampling_off: Cell<bool>,
     warnings: RefCell<Vec<Warning>>,
 }
@@ -25,6 +27,7 @@ pub struct Extras {
 #[derive(Clone, Copy)]
 enum Extra {
     Tags,
+    TimeToLive,
     Sampling,
 }
 
@@ -32,6 +35,7 @@ impl Extra {
     fn operation(self) -> &'static str {
         match self {
             Extra::Tags => "ListTagsOfResource",
+            Extra::TimeToLive => "DescribeTimeToLive",
             Extra::Sampling => "Scan",
         }
     }
@@ -41,6 +45,9 @@ impl Extra {
             Extra::Tags => {
                 "grant dynamodb:ListTagsOfResource or set sourceConfig.includeTags: false"
             }
+            Extra::TimeToLive => {
+                "grant dynamodb:DescribeTimeToLive or set connectionOptions.readTimeToLive: false"
+            }
             Extra::Sampling => "grant dynamodb:Scan or remove connectionOptions.sampleSize",
         }
     }
@@ -48,6 +55,7 @@ impl Extra {
     fn what(self) -> &'static str {
         match self {
             Extra::Tags => "tags",
+            Extra::TimeToLive => "time to live",
             Extra::Sampling => "sampled attributes",
         }
     }
@@ -61,6 +69,7 @@ impl Extras {
     fn off(&self, extra: Extra) -> &Cell<bool> {
         match extra {
             Extra::Tags => &self.tags_off,
+            Extra::TimeToLive => &self.ttl_off,
             Extra::Sampling => &self.sampling_off,
         }
     }
@@ -158,6 +167,14 @@ impl<T: Transport> Run<'_, '_, T> {
                 }
                 Err(e) if e.is_credentials_error() => return Err(e.into_connector_error()),
                 Err(e) => warnings.extend(self.extras.failed(Extra::Sampling, &table.name, &e)),
+            }
+        }
+        // After the sample: a sampled TTL attribute keeps its column and gains the note.
+        if self.settings.tuning.read_time_to_live && !self.extras.ttl_off.get() {
+            match self.client.describe_time_to_live(&table.name).await {
+                Ok(ttl) => mapping::ttl::apply(table, ttl),
+                Err(e) if e.is_credentials_error() => return Err(e.into_connector_error()),
+                Err(e) => warnings.extend(self.extras.failed(Extra::TimeToLive, &table.name, &e)),
             }
         }
         Ok(warnings)

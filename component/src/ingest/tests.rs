@@ -14,6 +14,9 @@ fn settings(extra: &[(&str, &str)]) -> Settings {
         ("awsConfig.awsSecretAccessKey", "secret"),
         ("awsConfig.endPointURL", "http://127.0.0.1:8000"),
         ("sourceConfig.includeTags", "false"),
+        // Request counts below are pages and describes; the tests of the extra reads turn
+        // them on.
+        ("connectionOptions.readTimeToLive", "false"),
     ];
     pairs.extend_from_slice(extra);
     Settings::from_pairs(pairs).unwrap()
@@ -622,6 +625,59 @@ fn denied_tags_are_one_warning_for_the_run() {
     assert_eq!(fake.calls("ListTagsOfResource"), 1);
     assert_eq!(ingestion.warnings.len(), 1);
     assert!(ingestion.warnings[0].message.contains("includeTags: false"));
+}
+
+#[test]
+fn a_tables_time_to_live_is_read_once_per_table_and_can_be_turned_off() {
+    let fake = FakeDynamoDb::new()
+        .tables(names(2))
+        .with_ttl("t0000", "expires_at");
+    let on = [("connectionOptions.readTimeToLive", "true")];
+    let ingestion = block_on(ingest(&settings(&on), &fake)).unwrap();
+    assert_eq!(fake.calls("DescribeTimeToLive"), 2);
+    let t0 = ingestion.tables.iter().find(|t| t.name == "t0000").unwrap();
+    assert!(t0.columns.iter().any(|c| c.name == "expires_at"), "{t0:?}");
+    let t1 = ingestion.tables.iter().find(|t| t.name == "t0001").unwrap();
+    assert!(!t1.columns.iter().any(|c| c.name == "expires_at"));
+    let off = FakeDynamoDb::new()
+        .tables(names(2))
+        .with_ttl("t0000", "expires_at");
+    block_on(ingest(
+        &settings(&[("connectionOptions.readTimeToLive", "false")]),
+        &off,
+    ))
+    .unwrap();
+    assert_eq!(off.calls("DescribeTimeToLive"), 0);
+}
+
+#[test]
+fn a_denied_time_to_live_is_one_warning_naming_the_action() {
+    let fake = FakeDynamoDb::new().tables(names(3)).script_times(
+        "DescribeTimeToLive",
+        3,
+        Scripted::Status(
+            400,
+            json!({"__type": "com.amazon.coral.service#AccessDeniedException", "message": "not authorized to perform: dynamodb:DescribeTimeToLive"}),
+        ),
+    );
+    let ingestion = block_on(ingest(
+        &settings(&[
+            ("connectionOptions.describeConcurrency", "1"),
+            ("connectionOptions.readTimeToLive", "true"),
+        ]),
+        &fake,
+    ))
+    .unwrap();
+    assert_eq!(ingestion.tables.len(), 3);
+    assert_eq!(fake.calls("DescribeTimeToLive"), 1);
+    assert_eq!(ingestion.warnings.len(), 1);
+    assert!(
+        ingestion.warnings[0].message.contains(
+            "grant dynamodb:DescribeTimeToLive or set connectionOptions.readTimeToLive: false"
+        ),
+        "{:?}",
+        ingestion.warnings
+    );
 }
 
 fn scans(fake: &FakeDynamoDb) -> Vec<serde_json::Value> {

@@ -134,6 +134,11 @@ pub fn markdown(keys: &Keys, columns: &[Column], d: &DynamoDbTable) -> String {
 }
 
 /// An inline code span that survives any name inside a table cell.
+/// `text` as Markdown code, whatever backticks or pipes it holds.
+pub fn code_span(text: &str) -> String {
+    code(text)
+}
+
 fn code(text: &str) -> String {
     let text = text.replace('|', "\\|");
     if text.contains('`') {
@@ -250,6 +255,7 @@ mod tests {
             item_count: Some(1234567),
             size_bytes: Some(2048),
             replica_regions: vec![],
+            time_to_live: None,
         }
     }
 

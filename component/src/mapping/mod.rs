@@ -5,6 +5,7 @@
 mod description;
 pub mod sample;
 pub mod tags;
+pub mod ttl;
 
 use crate::catalog::{
     Column, ColumnConstraint, ConstraintType, DataType, DynamoDbTable, Encryption, IndexKind,
@@ -368,6 +369,7 @@ fn details(
             .iter()
             .filter_map(|r| r.region_name.clone())
             .collect(),
+        time_to_live: None,
     }
 }
 

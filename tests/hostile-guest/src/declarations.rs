@@ -82,6 +82,7 @@ fn key(name: &str, yaml_path: &str) -> ConfigKey {
         yaml_aliases: Vec::new(),
         shape: ValueShape::Scalar,
         secret: false,
+        stored: false,
     }
 }
 

@@ -177,6 +177,9 @@ pub fn manifest() -> ConnectorManifest {
                     _ => ValueShape::Scalar,
                 },
                 secret: k.secret,
+                // What its connection schema (`CustomDatabaseConnection`) keeps: the class and
+                // the document's address under `connectionOptions`; never the token.
+                stored: matches!(k.name, DOCUMENT_URL | SOURCE_PYTHON_CLASS),
             })
             .collect(),
         open_maps: Vec::new(),

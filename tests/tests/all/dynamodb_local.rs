@@ -250,8 +250,7 @@ fn listing_follows_pagination_past_one_hundred_tables() {
         admin.create_table(name, &[("id", "S", "HASH")]);
     }
     // without tags, so that the request count is exactly pages + describes
-    let workflow = Workflow::new("paged", &server().endpoint(), key)
-        .source_config("      includeTags: false\n");
+    let workflow = Workflow::new("paged", &server().endpoint(), key).without_tags();
     let (run, entities) = ingest_to_stdout(&workflow);
     let mut names: Vec<&str> = entities[3..]
         .iter()
@@ -295,9 +294,10 @@ fn filtered_tables_cost_no_request_and_are_listed_in_the_summary() {
         .collect();
     names.sort_unstable();
     assert_eq!(names, ["orders", "users"]);
-    // one page and two describes: the filtered tables were never described
+    // one page, and two describes with their time to live: the filtered tables were never
+    // described
     assert!(
-        run.stderr.contains("Requests: 3 (retries 0, throttled 0)"),
+        run.stderr.contains("Requests: 5 (retries 0, throttled 0)"),
         "{}",
         run.stderr
     );
@@ -338,6 +338,105 @@ fn filtered_tables_cost_no_request_and_are_listed_in_the_summary() {
         .map(|t| t["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["users"]);
+}
+
+/// OpenMetadata 1.9+ lets the connection carry default filter patterns ("Default Table Filter
+/// Pattern"): OpenMetadata's UI copies them into a new pipeline, its runtime never reads them
+/// (open-metadata/OpenMetadata#32971). A workflow YAML has no UI step, so a default applies here
+/// when the pipeline sets no pattern of that kind, and the pipeline's own wins whole.
+#[test]
+fn the_connections_default_filters_apply_when_the_pipeline_sets_none() {
+    let key = "AKIDDEFAULTFILTER";
+    let admin = Admin::new(&server().endpoint(), key);
+    for name in ["orders", "tmp_scratch", "old_orders"] {
+        admin.create_table(name, &[("id", "S", "HASH")]);
+    }
+    let defaults =
+        "      tableFilterPattern:\n        excludes: ['^tmp_']\n      supportsProfiler: true\n";
+    let names = |workflow: &Workflow| {
+        let (run, entities) = ingest_to_stdout(workflow);
+        assert!(run.stderr.contains("Tables listed: 3"), "{}", run.stderr);
+        let mut names: Vec<String> = entities[3..]
+            .iter()
+            .map(|t| t["name"].as_str().unwrap().to_string())
+            .collect();
+        names.sort_unstable();
+        names
+    };
+    let workflow = Workflow::new("defaults", &server().endpoint(), key)
+        .connection(defaults)
+        .source_config("      includeTags: false\n");
+    assert_eq!(names(&workflow), ["old_orders", "orders"]);
+    let workflow = Workflow::new("defaults", &server().endpoint(), key)
+        .connection(defaults)
+        .source_config(
+            "      includeTags: false\n      tableFilterPattern:\n        excludes: ['^old_']\n",
+        );
+    assert_eq!(names(&workflow), ["orders", "tmp_scratch"]);
+}
+
+/// DescribeTimeToLive: a table with TTL on gets its attribute as a number column with a
+/// description, and a line in its own description; one without, nothing; the read can be off.
+#[test]
+fn a_tables_time_to_live_becomes_a_described_column() {
+    let key = "AKIDTTL";
+    let admin = Admin::new(&server().endpoint(), key);
+    admin.create_table("ttl_sessions", &[("id", "S", "HASH")]);
+    admin.create_table("ttl_none", &[("id", "S", "HASH")]);
+    admin
+        .call(
+            "UpdateTimeToLive",
+            &json!({"TableName": "ttl_sessions", "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "expires_at"}}),
+        )
+        .expect("DynamoDB Local takes UpdateTimeToLive");
+    let workflow =
+        Workflow::new("ttl", &server().endpoint(), key).source_config("      includeTags: false\n");
+    let (run, entities) = ingest_to_stdout(&workflow);
+    // A listing page, and a DescribeTable and a DescribeTimeToLive per table.
+    assert!(
+        run.stderr.contains("Requests: 5 (retries 0, throttled 0)"),
+        "{}",
+        run.stderr
+    );
+    let sessions = table(&entities, "ttl_sessions");
+    let expires = sessions["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "expires_at")
+        .unwrap_or_else(|| panic!("no TTL column: {sessions:#}"));
+    assert_eq!(expires["dataType"], "NUMBER");
+    assert!(
+        expires["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Time to live (enabled)"),
+        "{expires}"
+    );
+    assert!(
+        sessions["description"]
+            .as_str()
+            .unwrap()
+            .contains("an item expires after the epoch second in `expires_at`"),
+        "{sessions:#}"
+    );
+    let none = table(&entities, "ttl_none");
+    assert_eq!(none["columns"].as_array().unwrap().len(), 1, "{none:#}");
+
+    let off = Workflow::new("ttl", &server().endpoint(), key).without_tags();
+    let (run, entities) = ingest_to_stdout(&off);
+    assert!(
+        run.stderr.contains("Requests: 3 (retries 0, throttled 0)"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        table(&entities, "ttl_sessions")["columns"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]

@@ -277,9 +277,17 @@ fn what_the_identity_may_not_do_is_a_warning_or_a_clear_stop() {
         .filter(|l| l.contains("ListTagsOfResource"))
         .count();
     assert!(tag_warnings >= 1, "{}", run.stderr);
+    // One warning per read the identity may not make, for the run, naming the action.
     assert!(
-        run.stderr.contains("Warnings: 1"),
-        "one warning for the run:\n{}",
+        run.stderr.contains("Warnings: 2"),
+        "one warning for tags and one for the time to live:\n{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "grant dynamodb:DescribeTimeToLive or set connectionOptions.readTimeToLive: false"
+        ),
+        "{}",
         run.stderr
     );
 
