@@ -21,7 +21,10 @@ pub fn manifest() -> ConnectorManifest {
     let mut keys = vec![
         key("serviceName", "source.serviceName"),
         key("type", &format!("{CONNECTION}.type")),
-        key("databaseName", &format!("{CONNECTION}.databaseName")),
+        ConfigKey {
+            stored: true,
+            ..key("databaseName", &format!("{CONNECTION}.databaseName"))
+        },
         key("loggerLevel", "workflowConfig.loggerLevel"),
     ];
     for (name, secret) in [
@@ -33,8 +36,11 @@ pub fn manifest() -> ConnectorManifest {
         ("profileName", false),
         ("assumeRoleArn", false),
     ] {
+        // Stored as the DynamoDB connector's are, so that its service passes OpenMetadata's
+        // schema of a DynamoDB connection (`awsConfig` is required there).
         keys.push(ConfigKey {
             secret,
+            stored: !secret,
             ..key(
                 &format!("awsConfig.{name}"),
                 &format!("{CONNECTION}.awsConfig.{name}"),
