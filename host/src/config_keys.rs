@@ -72,7 +72,14 @@ pub fn bind(loaded: &Loaded, manifest: &Manifest) -> Result<Bound, WorkflowError
             ),
         ));
     }
-    check_connection_keys(connection, CONNECTION, manifest)?;
+    let declared: Vec<&str> = manifest
+        .keys
+        .iter()
+        .flat_map(|k| std::iter::once(&k.yaml_path).chain(&k.yaml_aliases))
+        .chain(manifest.open_maps.iter().map(|o| &o.yaml_path))
+        .map(String::as_str)
+        .collect();
+    check_connection_keys(connection, CONNECTION, manifest, &declared)?;
 
     let raw = &loaded.raw.0;
     let mut bound = Bound {
@@ -142,19 +149,14 @@ pub fn bind(loaded: &Loaded, manifest: &Manifest) -> Result<Bound, WorkflowError
     Ok(bound)
 }
 
-/// Every key under `serviceConnection.config` must be one a declaration covers.
+/// Every key under `serviceConnection.config` must be one a declaration covers (`declared`:
+/// every path and alias the manifest reads, and its open maps).
 fn check_connection_keys(
     map: &serde_yaml::Mapping,
     path: &str,
     manifest: &Manifest,
+    declared: &[&str],
 ) -> Result<(), WorkflowError> {
-    let declared: Vec<&str> = manifest
-        .keys
-        .iter()
-        .flat_map(|k| std::iter::once(&k.yaml_path).chain(&k.yaml_aliases))
-        .chain(manifest.open_maps.iter().map(|o| &o.yaml_path))
-        .map(String::as_str)
-        .collect();
     for (name, value) in map {
         let Some(name) = name.as_str() else {
             return Err(WorkflowError {
@@ -204,7 +206,7 @@ fn check_connection_keys(
             match value {
                 Yaml::Null => continue,
                 Yaml::Mapping(inner) => {
-                    check_connection_keys(inner, &here, manifest)?;
+                    check_connection_keys(inner, &here, manifest, declared)?;
                     continue;
                 }
                 _ => {

@@ -61,7 +61,18 @@ fn build(forbidden_imports: bool) -> PathBuf {
 }
 
 fn build_in(target_dir: PathBuf, features: &[&str]) -> PathBuf {
-    let manifest = crate::workspace_root().join("tests/hostile-guest/Cargo.toml");
+    build_guest("tests/hostile-guest", "hostile_guest", target_dir, features)
+}
+
+/// Builds the test-only guest crate at `crate_dir` (relative to the workspace) for
+/// `wasm32-wasip2` into `target_dir`, and returns its `<wasm_name>.wasm`.
+pub(crate) fn build_guest(
+    crate_dir: &str,
+    wasm_name: &str,
+    target_dir: PathBuf,
+    features: &[&str],
+) -> PathBuf {
+    let manifest = crate::workspace_root().join(crate_dir).join("Cargo.toml");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
         .args([
@@ -80,14 +91,14 @@ fn build_in(target_dir: PathBuf, features: &[&str]) -> PathBuf {
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("CARGO_BUILD_TARGET")
         .output()
-        .expect("run cargo to build the hostile guest");
+        .expect("run cargo to build a test guest");
     assert!(
         output.status.success(),
         "building {} failed:\n{}",
         manifest.display(),
         String::from_utf8_lossy(&output.stderr)
     );
-    let wasm = target_dir.join("wasm32-wasip2/release/hostile_guest.wasm");
+    let wasm = target_dir.join(format!("wasm32-wasip2/release/{wasm_name}.wasm"));
     assert!(wasm.is_file(), "{} was not built", wasm.display());
     wasm
 }

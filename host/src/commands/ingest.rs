@@ -107,21 +107,26 @@ fn load(args: &IngestArgs) -> Result<Vec<(PathBuf, Loaded)>, ExitCode> {
         }
     }
     for (file, l) in &loaded {
-        let workflow = file.display().to_string();
-        for warning in &l.warnings {
-            logging::say(
-                Level::Warn,
-                format!("warning: {workflow}: {warning}"),
-                warning,
-                &Fields {
-                    workflow: Some(&workflow),
-                    source: Some("host"),
-                    ..Fields::default()
-                },
-            );
-        }
+        say_warnings(file, &l.warnings);
     }
     Ok(loaded)
+}
+
+/// What reading a workflow had to say, each a warning naming the file.
+fn say_warnings(file: &Path, warnings: &[String]) {
+    let workflow = file.display().to_string();
+    for warning in warnings {
+        logging::say(
+            Level::Warn,
+            format!("warning: {workflow}: {warning}"),
+            warning,
+            &Fields {
+                workflow: Some(&workflow),
+                source: Some("host"),
+                ..Fields::default()
+            },
+        );
+    }
 }
 
 /// Each workflow read for the component's connector (its manifest): a workflow the connector
@@ -146,19 +151,7 @@ async fn bind_all(runtime: &Runtime, loaded: &[(PathBuf, Loaded)]) -> Result<Vec
             .check_configuration(&bound.pairs)
             .await
             .map_err(|problems| invalid(&format!("invalid configuration: {problems}")))?;
-        let workflow = file.display().to_string();
-        for warning in &bound.warnings {
-            logging::say(
-                Level::Warn,
-                format!("warning: {workflow}: {warning}"),
-                warning,
-                &Fields {
-                    workflow: Some(&workflow),
-                    source: Some("host"),
-                    ..Fields::default()
-                },
-            );
-        }
+        say_warnings(file, &bound.warnings);
         all.push(bound);
     }
     Ok(all)

@@ -16,7 +16,8 @@ const DANGEROUS: [(&str, char); 6] = [
     ("NUL", '\u{0}'),
 ];
 
-fn workflow(dir: &Path, mode: &str, extra: &str) -> std::path::PathBuf {
+/// A workflow that runs the hostile guest in `mode`, with `extra` lines of `hostile.*` options.
+pub(crate) fn workflow(dir: &Path, mode: &str, extra: &str) -> std::path::PathBuf {
     Workflow::new("hostile", "http://127.0.0.1:9", "AKIDHOSTILE")
         .connection(&format!(
             "      connectionOptions:\n        hostile.mode: {mode}\n        hostile.tenant: t\n{extra}"
@@ -109,7 +110,7 @@ fn hostile_strings_are_escaped_everywhere_they_are_shown() {
 
 /// What the host process may use beyond the run's memory limit: its own code, the compiled
 /// component, the runtime and its buffers (docs/benchmarks.md measures it).
-const OVERHEAD_MIB: u64 = 64;
+pub(crate) const OVERHEAD_MIB: u64 = 64;
 
 #[test]
 fn the_host_stays_within_the_memory_limit_whatever_the_guest_returns() {

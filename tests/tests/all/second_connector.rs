@@ -50,18 +50,26 @@ fn component() -> String {
     json_connector::component().display().to_string()
 }
 
+/// `ddb-catalog <command> -c <path> --component <the JSON connector> <extra>`.
+fn run_json(command: &str, path: &Path, extra: &[&str]) -> host::Run {
+    let component = component();
+    let mut args = vec![
+        command,
+        "-c",
+        path.to_str().unwrap(),
+        "--component",
+        &component,
+    ];
+    args.extend_from_slice(extra);
+    host::run(&args)
+}
+
 #[test]
 fn test_connection_runs_the_second_connector_and_names_its_own_call() {
     let server = DocumentServer::start_with_token(&document(), TOKEN);
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), &workflow("docs", &server.url(), TOKEN, "", ""));
-    let run = host::run(&[
-        "test-connection",
-        "-c",
-        path.to_str().unwrap(),
-        "--component",
-        &component(),
-    ]);
+    let run = run_json("test-connection", &path, &[]);
     assert_eq!(run.code(), 0, "{}", run.stderr);
     assert_eq!(
         run.stdout.trim(),
@@ -86,13 +94,7 @@ fn ingest_to_a_file_takes_its_types_keys_and_step_from_its_manifest() {
         dir.path(),
         &workflow("docs", &server.url(), TOKEN, &sink, ""),
     );
-    let run = host::run(&[
-        "ingest",
-        "-c",
-        path.to_str().unwrap(),
-        "--component",
-        &component(),
-    ]);
+    let run = run_json("ingest", &path, &[]);
     assert_eq!(run.code(), 0, "{}", run.stderr);
     assert!(
         run.stderr.contains("Workflow JSON catalog Summary (docs):"),
@@ -151,13 +153,7 @@ fn into_the_openmetadata_stand_in_at_every_version_with_nothing_refused() {
             dir.path(),
             &workflow("docs", &server.url(), TOKEN, sink, &openmetadata),
         );
-        let run = host::run(&[
-            "ingest",
-            "-c",
-            path.to_str().unwrap(),
-            "--component",
-            &component(),
-        ]);
+        let run = run_json("ingest", &path, &[]);
         assert_eq!(run.code(), 0, "{version}: {}", run.stderr);
         let refused: Vec<String> = om
             .calls()
@@ -198,27 +194,13 @@ fn a_secret_the_document_server_echoes_is_struck_from_every_output() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
     let path = write(dir.path(), &workflow("docs", &server.url(), wrong, "", ""));
-    let run = host::run(&[
-        "ingest",
-        "-c",
-        path.to_str().unwrap(),
-        "--component",
-        &component(),
-        "--report",
-        report.to_str().unwrap(),
-    ]);
+    let run = run_json("ingest", &path, &["--report", report.to_str().unwrap()]);
     assert_eq!(run.code(), 1, "{}", run.stderr);
     assert!(run.stderr.contains("invalid token: "), "{}", run.stderr);
     let written = std::fs::read_to_string(&report).unwrap();
     host::assert_no_secrets("the run report", &written);
     // And `config-keys` masks it.
-    let keys = host::run(&[
-        "config-keys",
-        "-c",
-        path.to_str().unwrap(),
-        "--component",
-        &component(),
-    ]);
+    let keys = run_json("config-keys", &path, &[]);
     assert_eq!(keys.code(), 0, "{}", keys.stderr);
     assert!(
         keys.stdout.lines().any(|l| l == "bearerToken=****"),
@@ -232,13 +214,7 @@ fn a_dynamodb_workflow_is_not_this_connectors() {
     let dir = tempfile::tempdir().unwrap();
     let path = e2e::workflow::Workflow::new("ddb", "http://127.0.0.1:9", "AKIDSECOND")
         .write(dir.path(), "w.yaml");
-    let run = host::run(&[
-        "ingest",
-        "-c",
-        path.to_str().unwrap(),
-        "--component",
-        &component(),
-    ]);
+    let run = run_json("ingest", &path, &[]);
     assert_eq!(run.code(), 2, "{}", run.stderr);
     assert!(
         run.stderr
@@ -250,14 +226,6 @@ fn a_dynamodb_workflow_is_not_this_connectors() {
 
 // ---------------------------------------------------------------------------------------
 // What a component may not declare
-
-fn hostile_workflow(dir: &Path, mode: &str, extra: &str) -> PathBuf {
-    e2e::workflow::Workflow::new("hostile", "http://127.0.0.1:9", "AKIDDECLARE")
-        .connection(&format!(
-            "      connectionOptions:\n        hostile.mode: {mode}\n        hostile.tenant: t\n{extra}"
-        ))
-        .write(dir, "hostile.yaml")
-}
 
 #[test]
 fn a_manifest_reading_the_servers_token_is_refused_before_any_run() {
@@ -324,7 +292,7 @@ fn destinations_that_are_not_plain_or_too_many_stop_the_run_before_it_starts() {
         ),
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let path = hostile_workflow(
+        let path = crate::hostile_output::workflow(
             dir.path(),
             mode,
             &format!("        hostile.count: \"{count}\"\n"),
@@ -341,8 +309,11 @@ fn destinations_that_are_not_plain_or_too_many_stop_the_run_before_it_starts() {
         assert_eq!(run.code(), 1, "{mode}: {}", run.stderr);
         assert!(run.stderr.contains(expected), "{mode}: {}", run.stderr);
         assert!(!run.stderr.contains('\u{1b}'), "{mode}: {}", run.stderr);
-        // The run's memory limit and the host's own (hostile_output.rs: OVERHEAD_MIB).
-        assert!(peak < (64 + 64) << 20, "{mode}: peak {peak} bytes");
+        // The run's memory limit and the host's own.
+        assert!(
+            peak < (64 + crate::hostile_output::OVERHEAD_MIB) << 20,
+            "{mode}: peak {peak} bytes"
+        );
     }
 }
 
@@ -355,7 +326,7 @@ fn the_allowlist_is_what_the_component_declares_for_its_configuration() {
     let allowed_url = format!("http://127.0.0.1:{}", allowed.port());
     let forbidden_url = format!("http://127.0.0.1:{}", forbidden.port());
     let dir = tempfile::tempdir().unwrap();
-    let path = hostile_workflow(
+    let path = crate::hostile_output::workflow(
         dir.path(),
         "http-destinations",
         &format!(
