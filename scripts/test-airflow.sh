@@ -10,10 +10,13 @@
 #   * the tenant whose endpoint is unreachable fails its task (and the DAG run), with the reason,
 #   * the tenant whose workflow is invalid fails its task, naming the key,
 #   * no secret appears in the log or the files,
+#   * the task `summary` reads every tenant's XCom (the run report, or the failure's reason) and
+#     fails the DAG run because two tenants failed,
 #   * the package, this check's Python and the DAG pass `mypy --strict` (with Airflow's types).
 #
 #   bash scripts/test-airflow.sh                        # needs dist/ddb_catalog-*.whl (scripts/release.sh)
 #   bash scripts/test-airflow.sh --refresh-constraints  # re-resolve the pins (newest 3.3.x), then test
+#   bash scripts/test-airflow.sh --install-only         # only install the venv (scripts/test-airflow-celery.sh)
 #
 # Installs, idempotently: what scripts/setup.sh installs (DynamoDB Local, boto3 to seed it) and
 # Airflow into its own venv, .tools/airflow-venv, pinned by examples/airflow/constraints-3.11.txt.
@@ -25,10 +28,12 @@ airflow_version=3.3.2
 mypy_version=2.4.1
 venv="$root/.tools/airflow-venv"
 refresh=false
+install_only=false
 case "${1:-}" in
   --refresh-constraints) refresh=true ;;
+  --install-only) install_only=true ;;
   "") ;;
-  -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
   *) echo "test-airflow.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 esac
 
@@ -74,6 +79,7 @@ if [ "$refresh" = true ] || [ "$(cat "$venv/.installed" 2>/dev/null)" != "$want"
   echo "$want" > "$venv/.installed"
   log "Airflow installed in ${install_seconds} s"
 fi
+[ "$install_only" = false ] || exit 0
 # The wheel under test, every time (no index: it needs nothing else).
 "$venv/bin/pip" install --quiet --disable-pip-version-check --no-index --no-deps --force-reinstall "$wheel"
 
@@ -195,7 +201,7 @@ text = (work / "states.json").read_text().strip()
 for row in (json.loads(text) if text else []):
     states[(row["task_id"], row["map_index"])] = row["state"]
 expected = {("tenants", ""): "success", ("ingest", "0"): "success", ("ingest", "1"): "success",
-            ("ingest", "2"): "failed", ("ingest", "3"): "failed"}
+            ("ingest", "2"): "failed", ("ingest", "3"): "failed", ("summary", ""): "failed"}
 for key, state in expected.items():
     check(states.get(key) == state, f"task {key[0]}[{key[1]}] is {states.get(key)}, not {state}")
 check(len(states) == len(expected), f"unexpected task instances: {sorted(states)}")
@@ -219,6 +225,17 @@ check(re.search(r"WorkflowError: workflow unreachable finished with failures: st
       "the unreachable tenant's task did not fail with WorkflowError and the reason")
 check(re.search(r"WorkflowError: invalid workflow: `source\.sourceConfig\.config\.includeTagz`: unknown field .*did you mean `includeTags`", typo),
       "the invalid workflow's task did not fail with WorkflowError naming the key")
+
+# The summary read each tenant's XCom: the good ones' run reports, the failed ones' reasons.
+check(re.search(r"summary: acme: success, 2 tables ingested, 0 failed, [0-9.]+ s, run report read", log_text),
+      "the summary did not read acme's run report")
+check(re.search(r"summary: globex: success, 2 tables ingested, 0 failed, [0-9.]+ s, run report read", log_text),
+      "the summary did not read globex's run report")
+check("summary: unreachable: failed: workflow unreachable finished with failures: stopped: cannot reach the endpoint" in log_text,
+      "the summary did not read the unreachable tenant's reason")
+check("summary: typo: failed: invalid workflow: `source.sourceConfig.config.includeTagz`" in log_text,
+      "the summary did not read the invalid workflow's reason")
+check("2 of 4 tenants failed: typo, unreachable" in log_text, "the summary task did not fail naming the failed tenants")
 
 # Each good tenant's file holds its own tables, and only those.
 def tables(name):

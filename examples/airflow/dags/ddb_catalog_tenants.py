@@ -17,6 +17,11 @@ variables, or a secrets backend):
                         ``markDeletedTables``, ``includeTags``, ...)
     ``connectionOptions`` optional, e.g. ``{"sampleSize": "100"}``
 
+``ddb_catalog_workflows_dir`` (Variable, optional): a directory of OpenMetadata workflow files
+    (``*.yaml``, ``*.yml``, ``*.json``) on the workers, one tenant per file, named by the file's
+    stem; the file is run as it is (its own source, credentials and sink). The directory and the
+    Variable ``ddb_catalog_tenants`` may be used together; at least one must give a tenant.
+
 one Connection per tenant, type ``aws`` (as the Amazon provider's AWS connection):
     login               the access key id (leave login and password empty to use the worker's
                         own credentials: instance profile, IRSA, AWS_* variables)
@@ -31,9 +36,18 @@ one Connection per tenant, type ``aws`` (as the Amazon provider's AWS connection
         password the ingestion bot's JWT token;
     ``{"type": "file", "directory": "/data/ddb-catalog"}``: ``<directory>/<tenant>.json``.
 
-Environment of the scheduler and workers (optional): ``DDB_CATALOG_TASK_RETRIES`` (default 1,
-five minutes apart), ``DDB_CATALOG_MAX_ACTIVE_TENANTS`` (tenants run at once per DAG run,
-default 16). See docs/python.md for how it scales out (CeleryExecutor, KubernetesExecutor).
+Each tenant's task returns its numbers and its run report (``ddb-catalog --report``) as its XCom;
+a failed tenant's task pushes the reason (and the report, when the run got that far) as its
+XCom ``failure`` before it fails. The task ``summary`` runs once every tenant is done, reads
+those XComs, logs one line per tenant, returns the totals, and fails the DAG run when a tenant
+failed.
+
+Environment of the DAG processor and workers (optional): ``DDB_CATALOG_TASK_RETRIES`` (default
+1), ``DDB_CATALOG_TASK_RETRY_DELAY`` (seconds between tries, default 300),
+``DDB_CATALOG_MAX_ACTIVE_TENANTS`` (tenants run at once per DAG run, default 16),
+``DDB_CATALOG_SCHEDULE`` (default ``@daily``; empty: triggered runs only). See docs/python.md
+for how it scales out (CeleryExecutor, KubernetesExecutor) and docs/airflow-scale.md for the
+measured figures.
 """
 
 from __future__ import annotations
@@ -41,13 +55,17 @@ from __future__ import annotations
 import logging
 import os
 import re
+import resource
 from datetime import datetime, timedelta
-from typing import Any, Dict, List
+from pathlib import Path
+from typing import Any, Dict, List, Optional
 
-from airflow.sdk import Connection, Variable, dag, task
+from airflow.sdk import Connection, Variable, dag, get_current_context, task
 
 DAG_ID = "ddb_catalog_tenants"
 TENANTS_VARIABLE = "ddb_catalog_tenants"
+WORKFLOWS_DIR_VARIABLE = "ddb_catalog_workflows_dir"
+WORKFLOW_SUFFIXES = (".yaml", ".yml", ".json")
 SINK_VARIABLE = "ddb_catalog_sink"
 DEFAULT_SINK = {"type": "metadata-rest", "conn_id": "openmetadata"}
 
@@ -55,17 +73,34 @@ log = logging.getLogger("ddb_catalog.airflow")
 
 
 def _tenants() -> List[Dict[str, Any]]:
-    tenants = Variable.get(TENANTS_VARIABLE, deserialize_json=True)
-    if not isinstance(tenants, list) or not tenants:
-        raise ValueError(f"Variable {TENANTS_VARIABLE} must be a non-empty JSON list of tenants")
+    listed = Variable.get(TENANTS_VARIABLE, default=None, deserialize_json=True)
+    directory = Variable.get(WORKFLOWS_DIR_VARIABLE, default=None)
+    if listed is None and not directory:
+        raise ValueError(f"set the Variable {TENANTS_VARIABLE} or {WORKFLOWS_DIR_VARIABLE} (or both)")
+    tenants: List[Dict[str, Any]] = []
+    if listed is not None:
+        if not isinstance(listed, list):
+            raise ValueError(f"Variable {TENANTS_VARIABLE} must be a JSON list of tenants")
+        for index, tenant in enumerate(listed):
+            if not isinstance(tenant, dict) or not tenant.get("name") or not tenant.get("aws_conn_id"):
+                raise ValueError(
+                    f"Variable {TENANTS_VARIABLE}[{index}] needs at least `name` and `aws_conn_id`"
+                )
+            tenants.append(tenant)
+    if directory:
+        # Only the path goes into the XCom: the file (and any credential in it) stays on disk.
+        folder = Path(directory)
+        if not folder.is_dir():
+            raise ValueError(f"Variable {WORKFLOWS_DIR_VARIABLE}: {directory} is not a directory")
+        for path in sorted(folder.iterdir()):
+            if path.suffix in WORKFLOW_SUFFIXES and path.is_file():
+                tenants.append({"name": path.stem, "workflow_file": str(path)})
+    if not tenants:
+        raise ValueError(f"no tenants: {TENANTS_VARIABLE} is empty and {directory or 'no directory'} has no workflow")
     names = set()
-    for index, tenant in enumerate(tenants):
-        if not isinstance(tenant, dict) or not tenant.get("name") or not tenant.get("aws_conn_id"):
-            raise ValueError(
-                f"Variable {TENANTS_VARIABLE}[{index}] needs at least `name` and `aws_conn_id`"
-            )
+    for tenant in tenants:
         if tenant["name"] in names:
-            raise ValueError(f"Variable {TENANTS_VARIABLE}: tenant `{tenant['name']}` is listed twice")
+            raise ValueError(f"tenant `{tenant['name']}` is listed twice")
         names.add(tenant["name"])
     return tenants
 
@@ -139,16 +174,27 @@ def workflow_for(tenant: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
+def _peak_child_rss_kib() -> int:
+    """The largest peak RSS of this task process's finished children: the ddb-catalog run's."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+
+def _dicts(pulled: Any) -> List[Dict[str, Any]]:
+    """XComs pulled from every map index: a list, or one value when there is one."""
+    values = pulled if isinstance(pulled, list) else [pulled]
+    return [value for value in values if isinstance(value, dict)]
+
+
 @dag(
     dag_id=DAG_ID,
-    schedule="@daily",
+    schedule=os.environ.get("DDB_CATALOG_SCHEDULE", "@daily") or None,
     start_date=datetime(2025, 1, 1),
     catchup=False,
     max_active_runs=1,
     tags=["openmetadata", "dynamodb", "ddb-catalog"],
     default_args={
         "retries": int(os.environ.get("DDB_CATALOG_TASK_RETRIES", "1")),
-        "retry_delay": timedelta(minutes=5),
+        "retry_delay": timedelta(seconds=float(os.environ.get("DDB_CATALOG_TASK_RETRY_DELAY", "300"))),
     },
     doc_md=__doc__,
 )
@@ -166,11 +212,21 @@ def ddb_catalog_tenants() -> None:
         """Runs one tenant's workflow; its failure fails this task only."""
         import ddb_catalog
 
-        workflow = workflow_for(tenant)
         log.info("tenant %s: running its DynamoDB workflow with %s", tenant["name"], ddb_catalog.binary_path())
         # The connector's log, then the summary, line by line into the task log. A failed run
-        # or an invalid workflow raises ddb_catalog.WorkflowError, which fails the task.
-        result = ddb_catalog.run(workflow, echo=log.info)
+        # or an invalid workflow raises ddb_catalog.WorkflowError, which fails the task; its
+        # reason (never a credential: the host prints none) is the XCom `failure` first.
+        try:
+            workflow: Any = tenant["workflow_file"] if "workflow_file" in tenant else workflow_for(tenant)
+            result = ddb_catalog.run(workflow, echo=log.info)
+        except ddb_catalog.WorkflowError as error:
+            report = error.result.report if error.result is not None else None
+            get_current_context()["ti"].xcom_push(
+                "failure",
+                {"tenant": tenant["name"], "reason": error.message.splitlines()[0],
+                 "exit_code": error.exit_code, "report": report},
+            )
+            raise
         log.info(
             "tenant %s: %s; %d tables ingested, %d filtered, %d failed, %d warnings",
             result.service,
@@ -188,9 +244,45 @@ def ddb_catalog_tenants() -> None:
             "failed": result.tables_failed,
             "warnings": result.warnings,
             "success_percent": result.success_percent,
+            "elapsed_seconds": result.elapsed_seconds,
+            "peak_rss_kib": _peak_child_rss_kib(),
+            "report": result.report,
         }
 
-    ingest.expand(tenant=tenants())
+    @task(trigger_rule="all_done", retries=0)
+    def summary() -> Dict[str, Any]:
+        """Reads every tenant's XCom (report or failure) once all are done; fails if one failed."""
+        ti = get_current_context()["ti"]
+        listed = ti.xcom_pull(task_ids="tenants")
+        if not isinstance(listed, list):
+            raise RuntimeError("the task `tenants` left no list of tenants")
+        done = {r["tenant"]: r for r in _dicts(ti.xcom_pull(task_ids="ingest"))}
+        failed = {f["tenant"]: f for f in _dicts(ti.xcom_pull(task_ids="ingest", key="failure"))}
+        for tenant in listed:
+            name = tenant["name"]
+            if name in done:
+                r = done[name]
+                log.info("summary: %s: %s, %d tables ingested, %d failed, %s s, run report %s",
+                         name, r["status"], r["ingested"], r["failed"], r["elapsed_seconds"],
+                         "read" if r.get("report") else "absent")
+            else:
+                reason: Optional[str] = failed.get(name, {}).get("reason")
+                log.info("summary: %s: failed: %s", name, reason or "no result (see its task log)")
+        totals = {
+            "tenants": len(listed),
+            "succeeded": sorted(done),
+            "failed": sorted(t["name"] for t in listed if t["name"] not in done),
+            "tables_ingested": sum(r["ingested"] for r in done.values()),
+            "reports_read": sum(1 for r in done.values() if r.get("report")),
+        }
+        ti.xcom_push("totals", totals)
+        if totals["failed"]:
+            raise RuntimeError(
+                f"{len(totals['failed'])} of {len(listed)} tenants failed: {', '.join(totals['failed'])}"
+            )
+        return totals
+
+    ingest.expand(tenant=tenants()) >> summary()
 
 
 ddb_catalog_tenants()
