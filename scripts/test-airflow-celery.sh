@@ -287,8 +287,6 @@ for index, name, tables in ((0, "acme", 2), (3, "globex", 2)):
     check(report.get("reportVersion") == 1 and runs[0].get("service") == name
           and runs[0].get("tables", {}).get("ingested") == tables,
           f"ingest[{index}]'s XCom has no run report of {name}")
-    check(isinstance(value.get("peak_rss_kib"), int) and value["peak_rss_kib"] > 1000,
-          f"ingest[{index}]'s XCom has no peak RSS")
 failure = xcom("ingest", 1, "failure") or {}
 check("cannot reach the endpoint" in str(failure.get("reason")), f"unreachable's XCom failure is {failure}")
 failure = xcom("ingest", 2, "failure") or {}

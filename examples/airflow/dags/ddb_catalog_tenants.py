@@ -55,7 +55,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import resource
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -174,11 +173,6 @@ def workflow_for(tenant: Dict[str, Any]) -> Dict[str, Any]:
     }
 
 
-def _peak_child_rss_kib() -> int:
-    """The largest peak RSS of this task process's finished children: the ddb-catalog run's."""
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-
-
 def _dicts(pulled: Any) -> List[Dict[str, Any]]:
     """XComs pulled from every map index: a list, or one value when there is one."""
     values = pulled if isinstance(pulled, list) else [pulled]
@@ -245,7 +239,6 @@ def ddb_catalog_tenants() -> None:
             "warnings": result.warnings,
             "success_percent": result.success_percent,
             "elapsed_seconds": result.elapsed_seconds,
-            "peak_rss_kib": _peak_child_rss_kib(),
             "report": result.report,
         }
 
