@@ -220,9 +220,115 @@ pub struct DynamoDbTable {
     pub deletion_protection: bool,
     pub item_count: Option<u64>,
     pub size_bytes: Option<u64>,
-    pub replica_regions: Vec<String>,
+    /// The table's replicas when it is a global table (this region's among them).
+    pub replicas: Vec<Replica>,
+    /// An on-demand table's ceilings on request units per second.
+    pub on_demand_limits: Option<OnDemandLimits>,
+    pub warm_throughput: Option<WarmThroughput>,
     /// `None` when it was not read (`connectionOptions.readTimeToLive: false`, or not allowed).
     pub time_to_live: Option<TimeToLive>,
+    /// `None` when not read (`connectionOptions.readBackups: false`, or not allowed).
+    pub continuous_backups: Option<ContinuousBackups>,
+    /// `None` when not read (`connectionOptions.readResourcePolicy: false`, or not allowed).
+    pub resource_policy: Option<ResourcePolicy>,
+    /// `None` when not read (`connectionOptions.readKinesisDestinations: false`, or not allowed).
+    pub kinesis_destinations: Option<Vec<KinesisDestination>>,
+    /// `None` when not read (`connectionOptions.readContributorInsights: false`, or not allowed).
+    pub contributor_insights: Option<ContributorInsights>,
+}
+
+/// One replica of a global table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replica {
+    pub region: String,
+    /// E.g. `ACTIVE`, `CREATING`, `REGION_DISABLED`.
+    pub status: Option<String>,
+    /// When it differs from the table's own class.
+    pub table_class: Option<String>,
+}
+
+/// `None` for a side means no ceiling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OnDemandLimits {
+    pub max_read_request_units: Option<u64>,
+    pub max_write_request_units: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WarmThroughput {
+    pub read_units_per_second: u64,
+    pub write_units_per_second: u64,
+    pub status: Option<String>,
+}
+
+/// Point-in-time recovery (DescribeContinuousBackups).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContinuousBackups {
+    /// `ENABLED` or `DISABLED`.
+    pub point_in_time_recovery: String,
+    pub recovery_period_days: Option<u32>,
+    /// RFC 3339; moves with time, so it is in the details but not the description.
+    pub earliest_restorable: Option<String>,
+    pub latest_restorable: Option<String>,
+}
+
+/// A summary of the table's resource-based policy (GetResourcePolicy); never the document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResourcePolicy {
+    /// Whether the table has a policy at all.
+    pub attached: bool,
+    pub revision_id: Option<String>,
+    pub grants: Vec<AccessGrant>,
+    /// Some statement allows anyone (`"Principal": "*"`) without a condition.
+    pub public: bool,
+    /// Why the summary is incomplete (a statement it could not read, or too many), if it is.
+    pub note: Option<String>,
+}
+
+/// Who may (or may not) do what, from one statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessGrant {
+    pub effect: PolicyEffect,
+    /// `anyone`, `account 111122223333`, an IAM ARN, or `service glue.amazonaws.com`; with
+    /// `NotPrincipal`, `anyone except …`.
+    pub principals: Vec<String>,
+    pub access: Vec<AccessLevel>,
+    /// The statement has a `Condition`.
+    pub conditional: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PolicyEffect {
+    Allow,
+    Deny,
+}
+
+/// What a set of DynamoDB actions amounts to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AccessLevel {
+    /// Items: GetItem, Query, Scan, exports, streams.
+    Read,
+    /// Items: PutItem, UpdateItem, DeleteItem, imports.
+    Write,
+    /// Metadata: Describe*, List*.
+    Describe,
+    /// The table itself: UpdateTable, DeleteTable, tags, backups, policies.
+    Manage,
+}
+
+/// A Kinesis data stream the table's changes are copied to (DescribeKinesisStreamingDestination).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KinesisDestination {
+    pub stream_arn: String,
+    pub status: Option<String>,
+    pub precision: Option<String>,
+}
+
+/// CloudWatch Contributor Insights on the table (DescribeContributorInsights).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContributorInsights {
+    pub status: String,
+    pub mode: Option<String>,
 }
 
 /// A table's time to live (DescribeTimeToLive).

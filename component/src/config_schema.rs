@@ -452,6 +452,42 @@ pub const KEYS: &[Key] = &[
     ),
     default(
         key(
+            options::READ_BACKUPS_KEY,
+            Kind::Boolean,
+            CONNECTION,
+            "Read each table's point-in-time recovery (DescribeContinuousBackups).",
+        ),
+        "true",
+    ),
+    default(
+        key(
+            options::READ_RESOURCE_POLICY_KEY,
+            Kind::Boolean,
+            CONNECTION,
+            "Read each table's resource-based policy (GetResourcePolicy), summarised as who may read, write, describe or manage it.",
+        ),
+        "true",
+    ),
+    default(
+        key(
+            options::READ_KINESIS_DESTINATIONS_KEY,
+            Kind::Boolean,
+            CONNECTION,
+            "Read the Kinesis data streams each table streams to (DescribeKinesisStreamingDestination).",
+        ),
+        "true",
+    ),
+    default(
+        key(
+            options::READ_CONTRIBUTOR_INSIGHTS_KEY,
+            Kind::Boolean,
+            CONNECTION,
+            "Read whether Contributor Insights watches each table (DescribeContributorInsights).",
+        ),
+        "true",
+    ),
+    default(
+        key(
             options::PII_CONFIDENCE_KEY,
             Kind::Integer { min: 0, max: 100 },
             CONNECTION,

@@ -58,6 +58,20 @@ pub struct OpenMap {
     pub yaml_path: String,
 }
 
+/// A classification of the connector's own, with its tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClassificationDeclaration {
+    pub name: String,
+    pub description: String,
+    pub tags: Vec<TagDeclaration>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagDeclaration {
+    pub name: String,
+    pub description: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Manifest {
     pub source_type: String,
@@ -67,6 +81,7 @@ pub struct Manifest {
     pub credentials: CredentialProvider,
     pub keys: Vec<ConfigKey>,
     pub open_maps: Vec<OpenMap>,
+    pub classifications: Vec<ClassificationDeclaration>,
 }
 
 pub fn manifest() -> Manifest {
@@ -97,6 +112,7 @@ pub fn manifest() -> Manifest {
                 yaml_path: p.yaml.to_string(),
             })
             .collect(),
+        classifications: vec![crate::mapping::ttl::classification()],
     }
 }
 

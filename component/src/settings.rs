@@ -84,6 +84,10 @@ pub mod keys {
         pub const SAMPLE_SECONDS_PER_TABLE_KEY: &str = "connectionOptions.sampleSecondsPerTable";
         pub const CLASSIFY_PII_KEY: &str = "connectionOptions.classifyPii";
         pub const READ_TIME_TO_LIVE_KEY: &str = "connectionOptions.readTimeToLive";
+        pub const READ_BACKUPS_KEY: &str = "connectionOptions.readBackups";
+        pub const READ_RESOURCE_POLICY_KEY: &str = "connectionOptions.readResourcePolicy";
+        pub const READ_KINESIS_DESTINATIONS_KEY: &str = "connectionOptions.readKinesisDestinations";
+        pub const READ_CONTRIBUTOR_INSIGHTS_KEY: &str = "connectionOptions.readContributorInsights";
         pub const PII_CONFIDENCE_KEY: &str = "connectionOptions.piiConfidence";
     }
 }
@@ -153,8 +157,36 @@ pub struct Tuning {
     /// Items to scan per table to infer non-key attributes; 0 turns scanning off.
     pub sample_size: u32,
     pub sampling: Sampling,
-    /// Read each table's time to live (DescribeTimeToLive).
-    pub read_time_to_live: bool,
+    /// The reads made per table beyond DescribeTable.
+    pub reads: Reads,
+}
+
+/// Which of the per-table reads beyond DescribeTable (and tags and samples) a run makes; each
+/// is on unless its `connectionOptions.read*` key turns it off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reads {
+    /// DescribeTimeToLive.
+    pub time_to_live: bool,
+    /// DescribeContinuousBackups.
+    pub backups: bool,
+    /// GetResourcePolicy.
+    pub resource_policy: bool,
+    /// DescribeKinesisStreamingDestination.
+    pub kinesis_destinations: bool,
+    /// DescribeContributorInsights.
+    pub contributor_insights: bool,
+}
+
+impl Default for Reads {
+    fn default() -> Self {
+        Reads {
+            time_to_live: true,
+            backups: true,
+            resource_policy: true,
+            kinesis_destinations: true,
+            contributor_insights: true,
+        }
+    }
 }
 
 /// How items are sampled, when `sample_size` is above 0.
@@ -197,7 +229,7 @@ impl Default for Tuning {
             request_timeout: Duration::from_secs(30),
             sample_size: 0,
             sampling: Sampling::default(),
-            read_time_to_live: true,
+            reads: Reads::default(),
         }
     }
 }
@@ -465,7 +497,13 @@ impl Reader {
             request_timeout,
             sample_size,
             sampling,
-            read_time_to_live: self.boolean(options::READ_TIME_TO_LIVE_KEY, true)?,
+            reads: Reads {
+                time_to_live: self.boolean(options::READ_TIME_TO_LIVE_KEY, true)?,
+                backups: self.boolean(options::READ_BACKUPS_KEY, true)?,
+                resource_policy: self.boolean(options::READ_RESOURCE_POLICY_KEY, true)?,
+                kinesis_destinations: self.boolean(options::READ_KINESIS_DESTINATIONS_KEY, true)?,
+                contributor_insights: self.boolean(options::READ_CONTRIBUTOR_INSIGHTS_KEY, true)?,
+            },
         })
     }
 

@@ -26,6 +26,10 @@ pub struct FakeDynamoDb {
     ttl: BTreeMap<String, String>,
     /// Items by table name, in DynamoDB JSON.
     items: BTreeMap<String, Vec<Value>>,
+    /// Answers of the operational reads (DescribeContinuousBackups, GetResourcePolicy,
+    /// DescribeKinesisStreamingDestination, DescribeContributorInsights) by (operation, table);
+    /// a table without one gets the answer of a table with the feature off.
+    operational: BTreeMap<(String, String), Value>,
     /// Answers to give, per operation, before answering normally.
     scripted: RefCell<BTreeMap<String, VecDeque<Scripted>>>,
     /// `(operation, body)` of every request, in order.
@@ -78,6 +82,13 @@ impl FakeDynamoDb {
 
     pub fn tables(self, names: impl IntoIterator<Item = String>) -> Self {
         names.into_iter().fold(self, |fake, name| fake.table(&name))
+    }
+
+    /// `operation`'s answer for `table`.
+    pub fn with_answer(mut self, operation: &str, table: &str, answer: Value) -> Self {
+        self.operational
+            .insert((operation.to_string(), table.to_string()), answer);
+        self
     }
 
     pub fn with_ttl(mut self, table: &str, attribute: &str) -> Self {
@@ -217,6 +228,42 @@ impl FakeDynamoDb {
                     200,
                     json!({ "TimeToLiveDescription": description }).to_string(),
                 ))
+            }
+            "DescribeContinuousBackups"
+            | "GetResourcePolicy"
+            | "DescribeKinesisStreamingDestination"
+            | "DescribeContributorInsights" => {
+                let table = match body["TableName"].as_str() {
+                    Some(name) => name,
+                    None => body["ResourceArn"]
+                        .as_str()
+                        .and_then(|arn| arn.rsplit('/').next())
+                        .unwrap_or_default(),
+                };
+                let stored = self
+                    .operational
+                    .get(&(operation.to_string(), table.to_string()));
+                let answer = match (operation, stored) {
+                    (_, Some(answer)) => answer.clone(),
+                    ("GetResourcePolicy", None) => {
+                        return Ok(response(
+                            400,
+                            json!({"__type": "com.amazonaws.dynamodb.v20120810#PolicyNotFoundException",
+                                   "message": "Resource-based policy not found"})
+                            .to_string(),
+                        ));
+                    }
+                    ("DescribeContinuousBackups", None) => json!({"ContinuousBackupsDescription": {
+                        "ContinuousBackupsStatus": "ENABLED",
+                        "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"}}}),
+                    ("DescribeKinesisStreamingDestination", None) => {
+                        json!({"TableName": table, "KinesisDataStreamDestinations": []})
+                    }
+                    (_, None) => {
+                        json!({"TableName": table, "ContributorInsightsStatus": "DISABLED"})
+                    }
+                };
+                Ok(response(200, answer.to_string()))
             }
             "Scan" => {
                 // Item `i` is in segment `i % TotalSegments`; a page costs 0.5 read capacity

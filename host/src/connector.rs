@@ -13,6 +13,13 @@ pub const MAX_KEYS: usize = 512;
 pub const MAX_ALIASES: usize = 4;
 pub const MAX_OPEN_MAPS: usize = 16;
 pub const MAX_PIPELINE_TYPES: usize = 8;
+/// Classifications a connector may declare, tags per classification, and the longest
+/// description of either.
+pub const MAX_CLASSIFICATIONS: usize = 8;
+pub const MAX_DECLARED_TAGS: usize = 32;
+pub const MAX_DESCRIPTION_CHARS: usize = 1024;
+/// The classification the host owns: OpenMetadata's own, which no connector may redefine.
+const RESERVED_CLASSIFICATIONS: &[&str] = &["PII", "Tier", "Certification"];
 const MAX_NAME_CHARS: usize = 256;
 const MAX_WORD_CHARS: usize = 64;
 
@@ -51,6 +58,14 @@ pub struct OpenMap {
     pub yaml_path: String,
 }
 
+/// A classification of the connector's own, and its tags: `(name, description)` each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Classification {
+    pub name: String,
+    pub description: String,
+    pub tags: Vec<(String, String)>,
+}
+
 /// A connector's manifest, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Manifest {
@@ -61,6 +76,7 @@ pub struct Manifest {
     pub credentials: Credentials,
     pub keys: Vec<Key>,
     pub open_maps: Vec<OpenMap>,
+    pub classifications: Vec<Classification>,
 }
 
 impl Manifest {
@@ -166,6 +182,7 @@ impl Manifest {
                 sanitize::name(pair[0])
             ));
         }
+        let classifications = classifications(m.classifications)?;
         Ok(Manifest {
             source_type: m.source_type,
             service_type: m.service_type,
@@ -177,7 +194,13 @@ impl Manifest {
             },
             keys,
             open_maps,
+            classifications,
         })
+    }
+
+    /// The declared classification named `name`, if any.
+    pub fn classification(&self, name: &str) -> Option<&Classification> {
+        self.classifications.iter().find(|c| c.name == name)
     }
 
     /// The key read from `path`, directly or through an alias (then `true`).
@@ -223,6 +246,72 @@ fn word(what: &str, value: &str, allowed: impl Fn(char) -> bool) -> Result<(), S
         return Err(format!(
             "its {what} `{}` is not 1 to {MAX_WORD_CHARS} letters, digits or separators",
             sanitize::name(&value.chars().take(MAX_WORD_CHARS).collect::<String>())
+        ));
+    }
+    Ok(())
+}
+
+fn classifications(
+    declared: Vec<wit::ClassificationDeclaration>,
+) -> Result<Vec<Classification>, String> {
+    if declared.len() > MAX_CLASSIFICATIONS {
+        return Err(format!(
+            "declares {} classifications; at most {MAX_CLASSIFICATIONS} are allowed",
+            declared.len()
+        ));
+    }
+    let tag_word = |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_');
+    let mut out: Vec<Classification> = Vec::with_capacity(declared.len());
+    for c in declared {
+        word("classification", &c.name, tag_word)?;
+        if RESERVED_CLASSIFICATIONS
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(&c.name))
+        {
+            return Err(format!(
+                "declares the classification `{}`, which is OpenMetadata's own",
+                c.name
+            ));
+        }
+        if out.iter().any(|seen| seen.name == c.name) {
+            return Err(format!("declares the classification `{}` twice", c.name));
+        }
+        if c.tags.len() > MAX_DECLARED_TAGS {
+            return Err(format!(
+                "classification `{}` declares {} tags; at most {MAX_DECLARED_TAGS} are allowed",
+                c.name,
+                c.tags.len()
+            ));
+        }
+        description(&c.name, &c.description)?;
+        let mut tags: Vec<(String, String)> = Vec::with_capacity(c.tags.len());
+        for t in c.tags {
+            word("tag", &t.name, tag_word)?;
+            if tags.iter().any(|(seen, _)| *seen == t.name) {
+                return Err(format!("declares the tag `{}.{}` twice", c.name, t.name));
+            }
+            description(&format!("{}.{}", c.name, t.name), &t.description)?;
+            tags.push((t.name, t.description));
+        }
+        out.push(Classification {
+            name: c.name,
+            description: c.description,
+            tags,
+        });
+    }
+    Ok(out)
+}
+
+/// A description OpenMetadata will show: 1 to 1,024 characters, no control characters, no
+/// invisible ones.
+fn description(of: &str, text: &str) -> Result<(), String> {
+    let chars = text.chars().count();
+    if chars == 0
+        || chars > MAX_DESCRIPTION_CHARS
+        || sanitize::clean(text, MAX_DESCRIPTION_CHARS) != text
+    {
+        return Err(format!(
+            "the description of `{of}` is not 1 to {MAX_DESCRIPTION_CHARS} printable characters"
         ));
     }
     Ok(())
@@ -393,6 +482,7 @@ pub(crate) mod tests {
                     yaml_path: format!("{c}.connectionArguments"),
                 },
             ],
+            classifications: Vec::new(),
         })
         .unwrap()
     }
@@ -406,7 +496,76 @@ pub(crate) mod tests {
             credentials: wit::CredentialProvider::None,
             keys: vec![k],
             open_maps: Vec::new(),
+            classifications: Vec::new(),
         })
+    }
+
+    #[test]
+    fn declared_classifications_are_bounded_plain_and_never_openmetadatas_own() {
+        let declare = |name: &str, description: &str, tags: Vec<(&str, &str)>| {
+            Manifest::check(wit::ConnectorManifest {
+                classifications: vec![wit::ClassificationDeclaration {
+                    name: name.into(),
+                    description: description.into(),
+                    tags: tags
+                        .into_iter()
+                        .map(|(n, d)| wit::TagDeclaration {
+                            name: n.into(),
+                            description: d.into(),
+                        })
+                        .collect(),
+                }],
+                ..base_manifest()
+            })
+        };
+        let ok = declare("DynamoDB", "Roles.", vec![("TimeToLive", "Expiry.")]).unwrap();
+        assert_eq!(
+            ok.classification("DynamoDB").unwrap().tags,
+            [("TimeToLive".to_string(), "Expiry.".to_string())]
+        );
+        for (name, description, tags, why) in [
+            ("PII", "Mine now.", vec![], "OpenMetadata's own"),
+            ("tier", "Mine now.", vec![], "OpenMetadata's own"),
+            ("a.b", "Dotted.", vec![], "letters, digits"),
+            ("X", "", vec![], "printable"),
+            ("X", "bell\u{7}", vec![], "printable"),
+            ("X", "Ok.", vec![("t", "Ok."), ("t", "Again.")], "twice"),
+            ("X", "Ok.", vec![("t::u", "Ok.")], "letters, digits"),
+        ] {
+            let error = declare(name, description, tags).unwrap_err();
+            assert!(error.contains(why), "{name}: {error}");
+        }
+        let long = "d".repeat(MAX_DESCRIPTION_CHARS + 1);
+        assert!(declare("X", &long, vec![]).is_err());
+        let many: Vec<(String, String)> = (0..=MAX_DECLARED_TAGS)
+            .map(|i| (format!("t{i}"), "Ok.".to_string()))
+            .collect();
+        let many: Vec<(&str, &str)> = many.iter().map(|(n, d)| (n.as_str(), d.as_str())).collect();
+        assert!(declare("X", "Ok.", many).unwrap_err().contains("at most"));
+        let too_many = wit::ConnectorManifest {
+            classifications: (0..=MAX_CLASSIFICATIONS)
+                .map(|i| wit::ClassificationDeclaration {
+                    name: format!("C{i}"),
+                    description: "Ok.".into(),
+                    tags: Vec::new(),
+                })
+                .collect(),
+            ..base_manifest()
+        };
+        assert!(Manifest::check(too_many).unwrap_err().contains("at most"));
+    }
+
+    fn base_manifest() -> wit::ConnectorManifest {
+        wit::ConnectorManifest {
+            source_type: "x".into(),
+            service_type: "CustomDatabase".into(),
+            pipeline_types: vec!["DatabaseMetadata".into()],
+            step_name: "X".into(),
+            credentials: wit::CredentialProvider::None,
+            keys: Vec::new(),
+            open_maps: Vec::new(),
+            classifications: Vec::new(),
+        }
     }
 
     #[test]
@@ -443,6 +602,7 @@ pub(crate) mod tests {
             credentials: wit::CredentialProvider::None,
             keys: Vec::new(),
             open_maps: Vec::new(),
+            classifications: Vec::new(),
         };
         assert!(Manifest::check(base()).is_ok());
         for bad in [

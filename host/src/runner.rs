@@ -404,7 +404,7 @@ async fn open(
         bound.database_name.as_deref(),
         &manifest.service_type,
     )?;
-    let writer = sink::open(spec, options.format, workflow)
+    let writer = sink::open(spec, options.format, workflow, &manifest.classifications)
         .await
         .map_err(|e| format!("{} sink: {e:#}", spec.label()))?;
     Ok((run_request, scope, writer))

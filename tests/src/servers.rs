@@ -19,6 +19,8 @@ pub enum Kind {
     /// AWS's DynamoDB Local (Java): the most faithful.
     DynamoDbLocal,
     /// moto: verifies SigV4 signatures once auth is switched on; also serves IAM and STS.
+    /// Started with the calls it lacks added in botocore's shapes
+    /// (`tests/servers/moto_with_extras.py`: Kinesis destinations, Contributor Insights).
     Moto,
     /// dynalite (Node): fast with many tables.
     Dynalite,
@@ -54,8 +56,12 @@ impl Server {
                 )
             }
             Kind::Moto => (
-                tools.join("venv/bin/moto_server"),
+                tools.join("venv/bin/python"),
                 vec![
+                    crate::workspace_root()
+                        .join("tests/servers/moto_with_extras.py")
+                        .display()
+                        .to_string(),
                     "-H".into(),
                     "127.0.0.1".into(),
                     "-p".into(),

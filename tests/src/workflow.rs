@@ -2,6 +2,15 @@
 
 use std::path::{Path, PathBuf};
 
+/// The `connectionOptions` keys of the per-table reads beyond DescribeTable and tags.
+pub const OPERATIONAL_READS: [&str; 5] = [
+    "readTimeToLive",
+    "readBackups",
+    "readResourcePolicy",
+    "readKinesisDestinations",
+    "readContributorInsights",
+];
+
 #[derive(Debug, Clone)]
 pub struct Workflow {
     pub service: String,
@@ -17,8 +26,9 @@ pub struct Workflow {
     pub sink: String,
     /// Extra lines under `workflowConfig:` (2 spaces).
     pub workflow_config: String,
-    /// Whether the connector reads each table's time to live (`connectionOptions.readTimeToLive`).
-    pub read_time_to_live: bool,
+    /// Which of the per-table reads beyond DescribeTable and tags the connector makes
+    /// ([`OPERATIONAL_READS`]); the others are set to `false`.
+    pub operational_reads: Vec<&'static str>,
 }
 
 impl Workflow {
@@ -33,7 +43,7 @@ impl Workflow {
             source_config: "      type: DatabaseMetadata\n".into(),
             sink: String::new(),
             workflow_config: "  loggerLevel: INFO\n".into(),
-            read_time_to_live: true,
+            operational_reads: OPERATIONAL_READS.to_vec(),
         }
     }
 
@@ -51,21 +61,35 @@ impl Workflow {
         self
     }
 
-    /// `includeTags: false` and `readTimeToLive: false`: no ListTagsOfResource and no
-    /// DescribeTimeToLive, so that request counts are pages and describes, whatever the server.
+    /// `includeTags: false` and every `connectionOptions.read*: false`: no ListTagsOfResource
+    /// and no operational read, so that request counts are pages and describes, whatever the
+    /// server.
     pub fn without_tags(mut self) -> Workflow {
         self.source_config.push_str("      includeTags: false\n");
-        self.read_time_to_live = false;
+        self.operational_reads.clear();
         self
     }
 
-    /// `serviceConnection.config`'s extra lines, with `readTimeToLive: false` put into its
-    /// `connectionOptions` when the time to live is not read.
+    /// Only these of [`OPERATIONAL_READS`] on (e.g. `["readTimeToLive"]`), so that request
+    /// counts do not depend on which calls a server lacks.
+    pub fn only_reads(mut self, reads: &[&'static str]) -> Workflow {
+        assert!(reads.iter().all(|r| OPERATIONAL_READS.contains(r)));
+        self.operational_reads = reads.to_vec();
+        self
+    }
+
+    /// `serviceConnection.config`'s extra lines, with each `connectionOptions.read*: false` put
+    /// into its `connectionOptions` when the operational reads are off.
     fn connection_lines(&self) -> String {
-        if self.read_time_to_live {
+        if self.operational_reads.len() == OPERATIONAL_READS.len() {
             return self.connection_extra.clone();
         }
-        let off = "        readTimeToLive: false\n";
+        let off = OPERATIONAL_READS
+            .iter()
+            .filter(|key| !self.operational_reads.contains(key))
+            .map(|key| format!("        {key}: false\n"))
+            .collect::<String>();
+        let off = off.as_str();
         match self.connection_extra.find("      connectionOptions:\n") {
             Some(at) => {
                 let insert = at + "      connectionOptions:\n".len();

@@ -1,8 +1,6 @@
 //! The DynamoDB calls the connector makes, each signed and retried by [`Caller`].
 
-use super::model::{
-    DescribeTableOutput, ListTablesOutput, ListTagsOutput, TableDescription, Tag, TimeToLiveOutput,
-};
+use super::model::{DescribeTableOutput, ListTablesOutput, ListTagsOutput, TableDescription, Tag};
 use super::operations::{self, Operation};
 use super::read::{self, Object};
 use crate::aws::call::{CallError, Caller};
@@ -66,16 +64,6 @@ impl<'t, T: Transport> DynamoDb<'t, T> {
             )
             .await?;
         Ok(out.table)
-    }
-
-    /// A table's time to live: whether it is on, and its attribute.
-    pub async fn describe_time_to_live(&self, table: &str) -> Result<TimeToLiveOutput, CallError> {
-        self.call(
-            Operation::DescribeTimeToLive,
-            operations::describe_time_to_live(table),
-            TimeToLiveOutput::read,
-        )
-        .await
     }
 
     /// All tags of a resource, following `NextToken`.
@@ -156,18 +144,13 @@ impl<'t, T: Transport> DynamoDb<'t, T> {
         read: impl FnOnce(&Object) -> read::Result<O>,
     ) -> Result<O, CallError> {
         let value = self.call_value(operation, body).await?;
-        Object::root(&value).and_then(|o| read(&o)).map_err(|e| {
-            let name = operation.name();
-            let separator = if e.path.is_empty() { ": " } else { " " };
-            CallError::invalid_response(
-                name,
-                format!("the {name} response cannot be read{separator}{e}"),
-            )
-        })
+        parse(operation, &value, read)
     }
 
-    /// Makes the call; its answer must be JSON.
-    async fn call_value(&self, operation: Operation, body: Value) -> Result<Value, CallError> {
+    /// Makes the call; its answer must be JSON. The per-table reads use it as it is, one
+    /// future for all of them, and read the answer with [`parse`]: a typed call each would
+    /// be one more async state machine each in the component.
+    pub async fn call_value(&self, operation: Operation, body: Value) -> Result<Value, CallError> {
         let name = operation.name();
         let response = self
             .caller
@@ -179,4 +162,20 @@ impl<'t, T: Transport> DynamoDb<'t, T> {
             CallError::invalid_response(name, format!("the {name} response cannot be read: {e}"))
         })
     }
+}
+
+/// Reads an answer with `read`: a field of the wrong type is an invalid response that names it.
+pub fn parse<O>(
+    operation: Operation,
+    value: &Value,
+    read: impl FnOnce(&Object) -> read::Result<O>,
+) -> Result<O, CallError> {
+    Object::root(value).and_then(|o| read(&o)).map_err(|e| {
+        let name = operation.name();
+        let separator = if e.path.is_empty() { ": " } else { " " };
+        CallError::invalid_response(
+            name,
+            format!("the {name} response cannot be read{separator}{e}"),
+        )
+    })
 }

@@ -55,6 +55,8 @@ pub struct TableDescription {
     pub table_class_summary: Option<TableClassSummary>,
     pub deletion_protection_enabled: Option<bool>,
     pub replicas: Vec<ReplicaDescription>,
+    pub on_demand_throughput: Option<OnDemandThroughput>,
+    pub warm_throughput: Option<WarmThroughput>,
 }
 
 impl TableDescription {
@@ -120,8 +122,33 @@ impl TableDescription {
             replicas: o.objects("Replicas", |r| {
                 Ok(ReplicaDescription {
                     region_name: r.opt_string("RegionName")?,
+                    replica_status: r.opt_string("ReplicaStatus")?,
+                    table_class: r
+                        .opt_object("ReplicaTableClassSummary")?
+                        .map(|t| t.opt_string("TableClass"))
+                        .transpose()?
+                        .flatten(),
                 })
             })?,
+            on_demand_throughput: o
+                .opt_object("OnDemandThroughput")?
+                .map(|t| -> Result<_> {
+                    Ok(OnDemandThroughput {
+                        max_read_request_units: t.opt_number("MaxReadRequestUnits")?,
+                        max_write_request_units: t.opt_number("MaxWriteRequestUnits")?,
+                    })
+                })
+                .transpose()?,
+            warm_throughput: o
+                .opt_object("WarmThroughput")?
+                .map(|t| -> Result<_> {
+                    Ok(WarmThroughput {
+                        read_units_per_second: t.opt_number("ReadUnitsPerSecond")?,
+                        write_units_per_second: t.opt_number("WriteUnitsPerSecond")?,
+                        status: t.opt_string("Status")?,
+                    })
+                })
+                .transpose()?,
         })
     }
 }
@@ -232,6 +259,23 @@ pub struct TableClassSummary {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReplicaDescription {
     pub region_name: Option<String>,
+    pub replica_status: Option<String>,
+    pub table_class: Option<String>,
+}
+
+/// An on-demand table's ceilings; `-1` (or absent) is no ceiling.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OnDemandThroughput {
+    pub max_read_request_units: Option<f64>,
+    pub max_write_request_units: Option<f64>,
+}
+
+/// What the table can serve at once without scaling.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WarmThroughput {
+    pub read_units_per_second: Option<f64>,
+    pub write_units_per_second: Option<f64>,
+    pub status: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -276,6 +320,101 @@ impl TimeToLiveOutput {
                 status: "DISABLED".to_string(),
                 attribute_name: None,
             },
+        })
+    }
+}
+
+/// `DescribeContinuousBackups`'s `ContinuousBackupsDescription`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContinuousBackupsOutput {
+    /// `ENABLED` or `DISABLED`.
+    pub status: String,
+    /// `ENABLED` or `DISABLED`.
+    pub point_in_time_recovery: String,
+    pub recovery_period_days: Option<f64>,
+    /// Epoch seconds.
+    pub earliest_restorable: Option<f64>,
+    pub latest_restorable: Option<f64>,
+}
+
+impl ContinuousBackupsOutput {
+    pub fn read(o: &Object) -> Result<Self> {
+        let d = o.object("ContinuousBackupsDescription")?;
+        let pitr = d.opt_object("PointInTimeRecoveryDescription")?;
+        let pitr_field = |read: &dyn Fn(&Object) -> Result<Option<f64>>| -> Result<Option<f64>> {
+            pitr.as_ref().map(read).transpose().map(Option::flatten)
+        };
+        Ok(ContinuousBackupsOutput {
+            status: d.string("ContinuousBackupsStatus")?,
+            point_in_time_recovery: pitr
+                .as_ref()
+                .map(|p| p.opt_string("PointInTimeRecoveryStatus"))
+                .transpose()?
+                .flatten()
+                .unwrap_or_else(|| "DISABLED".to_string()),
+            recovery_period_days: pitr_field(&|p| p.opt_number("RecoveryPeriodInDays"))?,
+            earliest_restorable: pitr_field(&|p| p.opt_number("EarliestRestorableDateTime"))?,
+            latest_restorable: pitr_field(&|p| p.opt_number("LatestRestorableDateTime"))?,
+        })
+    }
+}
+
+/// `GetResourcePolicy`: the policy document, as the JSON text IAM keeps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourcePolicyOutput {
+    pub policy: String,
+    pub revision_id: Option<String>,
+}
+
+impl ResourcePolicyOutput {
+    pub fn read(o: &Object) -> Result<Self> {
+        Ok(ResourcePolicyOutput {
+            policy: o.string("Policy")?,
+            revision_id: o.opt_string("RevisionId")?,
+        })
+    }
+}
+
+/// `DescribeKinesisStreamingDestination`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KinesisDestinationOutput {
+    pub stream_arn: String,
+    /// `ENABLING`, `ACTIVE`, `DISABLING`, `DISABLED`, `ENABLE_FAILED` or `UPDATING`.
+    pub status: Option<String>,
+    pub status_description: Option<String>,
+    /// `MILLISECOND` or `MICROSECOND`.
+    pub precision: Option<String>,
+}
+
+impl KinesisDestinationOutput {
+    pub fn read_all(o: &Object) -> Result<Vec<Self>> {
+        o.objects("KinesisDataStreamDestinations", |d| {
+            Ok(KinesisDestinationOutput {
+                stream_arn: d.string("StreamArn")?,
+                status: d.opt_string("DestinationStatus")?,
+                status_description: d.opt_string("DestinationStatusDescription")?,
+                precision: d.opt_string("ApproximateCreationDateTimePrecision")?,
+            })
+        })
+    }
+}
+
+/// `DescribeContributorInsights` of the table itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContributorInsightsOutput {
+    /// `ENABLING`, `ENABLED`, `DISABLING`, `DISABLED` or `FAILED`.
+    pub status: String,
+    /// `ACCESSED_AND_THROTTLED_KEYS` or `THROTTLED_KEYS`.
+    pub mode: Option<String>,
+}
+
+impl ContributorInsightsOutput {
+    pub fn read(o: &Object) -> Result<Self> {
+        Ok(ContributorInsightsOutput {
+            status: o
+                .opt_string("ContributorInsightsStatus")?
+                .unwrap_or_else(|| "DISABLED".to_string()),
+            mode: o.opt_string("ContributorInsightsMode")?,
         })
     }
 }

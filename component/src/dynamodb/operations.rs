@@ -17,6 +17,10 @@ pub enum Operation {
     DescribeTable,
     ListTagsOfResource,
     DescribeTimeToLive,
+    DescribeContinuousBackups,
+    GetResourcePolicy,
+    DescribeKinesisStreamingDestination,
+    DescribeContributorInsights,
     Scan,
 }
 
@@ -27,6 +31,10 @@ impl Operation {
             Operation::DescribeTable => "DescribeTable",
             Operation::ListTagsOfResource => "ListTagsOfResource",
             Operation::DescribeTimeToLive => "DescribeTimeToLive",
+            Operation::DescribeContinuousBackups => "DescribeContinuousBackups",
+            Operation::GetResourcePolicy => "GetResourcePolicy",
+            Operation::DescribeKinesisStreamingDestination => "DescribeKinesisStreamingDestination",
+            Operation::DescribeContributorInsights => "DescribeContributorInsights",
             Operation::Scan => "Scan",
         }
     }
@@ -57,8 +65,14 @@ pub fn describe_table(table: &str) -> Value {
     json!({ "TableName": table })
 }
 
-pub fn describe_time_to_live(table: &str) -> Value {
+/// The body of the calls that name only the table: DescribeTimeToLive,
+/// DescribeContinuousBackups, DescribeKinesisStreamingDestination, DescribeContributorInsights.
+pub fn table_name(table: &str) -> Value {
     json!({ "TableName": table })
+}
+
+pub fn get_resource_policy(arn: &str) -> Value {
+    json!({ "ResourceArn": arn })
 }
 
 pub fn list_tags_of_resource(arn: &str, next_token: Option<&str>) -> Value {

@@ -213,11 +213,77 @@ impl From<c::DynamoDbTable> for wit::DynamodbTable {
             deletion_protection: x.deletion_protection,
             item_count: x.item_count,
             size_bytes: x.size_bytes,
-            replica_regions: x.replica_regions,
+            replicas: x
+                .replicas
+                .into_iter()
+                .map(|r| wit::Replica {
+                    region: r.region,
+                    status: r.status,
+                    table_class: r.table_class,
+                })
+                .collect(),
+            on_demand_limits: x.on_demand_limits.map(|l| wit::OnDemandLimits {
+                max_read_request_units: l.max_read_request_units,
+                max_write_request_units: l.max_write_request_units,
+            }),
+            warm_throughput: x.warm_throughput.map(|w| wit::WarmThroughput {
+                read_units_per_second: w.read_units_per_second,
+                write_units_per_second: w.write_units_per_second,
+                status: w.status,
+            }),
             time_to_live: x.time_to_live.map(|t| wit::TimeToLive {
                 status: t.status,
                 attribute_name: t.attribute_name,
             }),
+            continuous_backups: x.continuous_backups.map(|b| wit::ContinuousBackups {
+                point_in_time_recovery: b.point_in_time_recovery,
+                recovery_period_days: b.recovery_period_days,
+                earliest_restorable: b.earliest_restorable,
+                latest_restorable: b.latest_restorable,
+            }),
+            resource_policy: x.resource_policy.map(|p| wit::ResourcePolicy {
+                attached: p.attached,
+                revision_id: p.revision_id,
+                grants: p.grants.into_iter().map(Into::into).collect(),
+                public: p.public,
+                note: p.note,
+            }),
+            kinesis_destinations: x.kinesis_destinations.map(|list| {
+                list.into_iter()
+                    .map(|k| wit::KinesisDestination {
+                        stream_arn: k.stream_arn,
+                        status: k.status,
+                        precision: k.precision,
+                    })
+                    .collect()
+            }),
+            contributor_insights: x.contributor_insights.map(|c| wit::ContributorInsights {
+                status: c.status,
+                mode: c.mode,
+            }),
+        }
+    }
+}
+
+impl From<c::AccessGrant> for wit::AccessGrant {
+    fn from(x: c::AccessGrant) -> Self {
+        wit::AccessGrant {
+            effect: match x.effect {
+                c::PolicyEffect::Allow => wit::PolicyEffect::Allow,
+                c::PolicyEffect::Deny => wit::PolicyEffect::Deny,
+            },
+            principals: x.principals,
+            access: x
+                .access
+                .into_iter()
+                .map(|a| match a {
+                    c::AccessLevel::Read => wit::AccessLevel::Read,
+                    c::AccessLevel::Write => wit::AccessLevel::Write,
+                    c::AccessLevel::Describe => wit::AccessLevel::Describe,
+                    c::AccessLevel::Manage => wit::AccessLevel::Manage,
+                })
+                .collect(),
+            conditional: x.conditional,
         }
     }
 }
@@ -414,6 +480,22 @@ impl From<m::Manifest> for wit::ConnectorManifest {
                 .map(|o| wit::OpenMap {
                     prefix: o.prefix,
                     yaml_path: o.yaml_path,
+                })
+                .collect(),
+            classifications: x
+                .classifications
+                .into_iter()
+                .map(|c| wit::ClassificationDeclaration {
+                    name: c.name,
+                    description: c.description,
+                    tags: c
+                        .tags
+                        .into_iter()
+                        .map(|t| wit::TagDeclaration {
+                            name: t.name,
+                            description: t.description,
+                        })
+                        .collect(),
                 })
                 .collect(),
         }

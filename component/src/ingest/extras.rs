@@ -1,26 +1,29 @@
-//! What a table gains beyond DescribeTable: its tags (`includeTags`, ListTagsOfResource), its
-//! time to live (`connectionOptions.readTimeToLive`, DescribeTimeToLive), and
-//! from a bounded, representative sample of its items (`connectionOptions.sampleSize`, parallel
-//! Scans: see `sampling.rs`) its non-key attributes, every column's coverage and profile, and
-//! PII classification. Neither is essential: a failure is a warning and the table is still
-//! ingested. When the endpoint does not support a call, or the identity may not make it, the
-//! run stops asking after the first answer and says so once.
+//! What a table gains beyond DescribeTable: its tags (`includeTags`, ListTagsOfResource); from a
+//! bounded, representative sample of its items (`connectionOptions.sampleSize`, parallel Scans:
+//! see `sampling.rs`) its non-key attributes, every column's coverage and profile, and PII
+//! classification; and one read each (each turned off by its `connectionOptions.read*` key)
+//! for its time to live, point-in-time recovery, resource-based policy, Kinesis streaming
+//! destinations and Contributor Insights. None is essential: a failure is a warning and the table
+//! is still ingested. When the endpoint does not support a call, or the identity may not make
+//! it, the run stops asking after the first answer and says so once.
 
 use super::Run;
 use crate::aws::call::CallError;
 use crate::aws::error::ErrorClass;
 use crate::catalog::{SourceDetails, Table, Warning};
+use crate::dynamodb::client::parse;
+use crate::dynamodb::operations::{self, Operation};
 use crate::error::ConnectorError;
 use crate::mapping;
 use crate::mapping::sample::{Options, Sampler};
+use crate::settings::Reads;
 use crate::transport::Transport;
 use std::cell::{Cell, RefCell};
 
 #[derive(Default)]
 pub struct Extras {
-    tags_off: Cell<bool>,
-    ttl_off: Cell<bool>,
-    sampling_off: Cell<bool>,
+    /// Per [`Extra`]: turned off for the rest of the run (unsupported or denied).
+    off: [Cell<bool>; Extra::COUNT],
     warnings: RefCell<Vec<Warning>>,
 }
 
@@ -28,27 +31,61 @@ pub struct Extras {
 enum Extra {
     Tags,
     TimeToLive,
+    Backups,
+    ResourcePolicy,
+    KinesisDestinations,
+    ContributorInsights,
     Sampling,
 }
 
 impl Extra {
-    fn operation(self) -> &'static str {
+    const COUNT: usize = 7;
+    /// The reads of one call per table each, in the order they are made.
+    const OPERATIONAL: [Extra; 5] = [
+        Extra::TimeToLive,
+        Extra::Backups,
+        Extra::ResourcePolicy,
+        Extra::KinesisDestinations,
+        Extra::ContributorInsights,
+    ];
+
+    fn wanted(self, reads: &Reads) -> bool {
         match self {
-            Extra::Tags => "ListTagsOfResource",
-            Extra::TimeToLive => "DescribeTimeToLive",
-            Extra::Sampling => "Scan",
+            Extra::TimeToLive => reads.time_to_live,
+            Extra::Backups => reads.backups,
+            Extra::ResourcePolicy => reads.resource_policy,
+            Extra::KinesisDestinations => reads.kinesis_destinations,
+            Extra::ContributorInsights => reads.contributor_insights,
+            Extra::Tags | Extra::Sampling => false,
         }
     }
 
-    fn remedy(self) -> &'static str {
+    fn call(self) -> Operation {
         match self {
-            Extra::Tags => {
-                "grant dynamodb:ListTagsOfResource or set sourceConfig.includeTags: false"
-            }
-            Extra::TimeToLive => {
-                "grant dynamodb:DescribeTimeToLive or set connectionOptions.readTimeToLive: false"
-            }
-            Extra::Sampling => "grant dynamodb:Scan or remove connectionOptions.sampleSize",
+            Extra::Tags => Operation::ListTagsOfResource,
+            Extra::TimeToLive => Operation::DescribeTimeToLive,
+            Extra::Backups => Operation::DescribeContinuousBackups,
+            Extra::ResourcePolicy => Operation::GetResourcePolicy,
+            Extra::KinesisDestinations => Operation::DescribeKinesisStreamingDestination,
+            Extra::ContributorInsights => Operation::DescribeContributorInsights,
+            Extra::Sampling => Operation::Scan,
+        }
+    }
+
+    fn operation(self) -> &'static str {
+        self.call().name()
+    }
+
+    /// The setting that turns it off.
+    fn switch(self) -> &'static str {
+        match self {
+            Extra::Tags => "set sourceConfig.includeTags: false",
+            Extra::TimeToLive => "set connectionOptions.readTimeToLive: false",
+            Extra::Backups => "set connectionOptions.readBackups: false",
+            Extra::ResourcePolicy => "set connectionOptions.readResourcePolicy: false",
+            Extra::KinesisDestinations => "set connectionOptions.readKinesisDestinations: false",
+            Extra::ContributorInsights => "set connectionOptions.readContributorInsights: false",
+            Extra::Sampling => "remove connectionOptions.sampleSize",
         }
     }
 
@@ -56,6 +93,10 @@ impl Extra {
         match self {
             Extra::Tags => "tags",
             Extra::TimeToLive => "time to live",
+            Extra::Backups => "point-in-time recovery",
+            Extra::ResourcePolicy => "resource-based policy",
+            Extra::KinesisDestinations => "Kinesis streaming destinations",
+            Extra::ContributorInsights => "Contributor Insights status",
             Extra::Sampling => "sampled attributes",
         }
     }
@@ -67,11 +108,7 @@ impl Extras {
     }
 
     fn off(&self, extra: Extra) -> &Cell<bool> {
-        match extra {
-            Extra::Tags => &self.tags_off,
-            Extra::TimeToLive => &self.ttl_off,
-            Extra::Sampling => &self.sampling_off,
-        }
+        &self.off[extra as usize]
     }
 
     /// Turns `extra` off for the rest of the run when the failure says it can never work, with
@@ -93,9 +130,10 @@ impl Extras {
                     self.warnings.borrow_mut().push(Warning {
                         table: None,
                         message: format!(
-                            "{} not read: {failure} ({})",
+                            "{} not read: {failure} (grant dynamodb:{} or {})",
                             extra.what(),
-                            extra.remedy()
+                            extra.operation(),
+                            extra.switch()
                         ),
                     });
                 }
@@ -121,7 +159,7 @@ impl<T: Transport> Run<'_, '_, T> {
             message,
         };
         if self.settings.source.include_tags
-            && !self.extras.tags_off.get()
+            && !self.extras.off(Extra::Tags).get()
             && let Some(arn) = arn
         {
             match self.client.list_tags(arn).await {
@@ -135,7 +173,7 @@ impl<T: Transport> Run<'_, '_, T> {
             }
         }
         let sample_size = self.settings.tuning.sample_size;
-        if sample_size > 0 && !self.extras.sampling_off.get() {
+        if sample_size > 0 && !self.extras.off(Extra::Sampling).get() {
             let sampling = &self.settings.tuning.sampling;
             let mut sampler = Sampler::new(Options {
                 max_columns: sampling.max_columns,
@@ -170,13 +208,69 @@ impl<T: Transport> Run<'_, '_, T> {
             }
         }
         // After the sample: a sampled TTL attribute keeps its column and gains the note.
-        if self.settings.tuning.read_time_to_live && !self.extras.ttl_off.get() {
-            match self.client.describe_time_to_live(&table.name).await {
-                Ok(ttl) => mapping::ttl::apply(table, ttl),
-                Err(e) if e.is_credentials_error() => return Err(e.into_connector_error()),
-                Err(e) => warnings.extend(self.extras.failed(Extra::TimeToLive, &table.name, &e)),
+        let reads = self.settings.tuning.reads;
+        let name = table.name.clone();
+        for extra in Extra::OPERATIONAL {
+            if !extra.wanted(&reads) || self.extras.off(extra).get() {
+                continue;
             }
+            let (operation, body) = match (extra, arn) {
+                (Extra::ResourcePolicy, Some(arn)) => (
+                    Operation::GetResourcePolicy,
+                    operations::get_resource_policy(arn),
+                ),
+                (Extra::ResourcePolicy, None) => continue,
+                (_, _) => (extra.call(), operations::table_name(&name)),
+            };
+            let applied = match self.client.call_value(operation, body).await {
+                Ok(value) => apply(extra, table, &value),
+                Err(e) if e.service_code() == Some("PolicyNotFoundException") => {
+                    mapping::operational::apply_policy(table, None);
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            };
+            match applied {
+                Ok(()) => {}
+                Err(e) if e.is_credentials_error() => return Err(e.into_connector_error()),
+                Err(e) => warnings.extend(self.extras.failed(extra, &name, &e)),
+            }
+        }
+        if let (Some(description), Some(SourceDetails::DynamoDb(d))) =
+            (&mut table.description, &table.details)
+        {
+            description.push_str(&mapping::operational::section(d));
         }
         Ok(warnings)
     }
+}
+
+/// Reads an operational answer into the table.
+fn apply(extra: Extra, table: &mut Table, value: &serde_json::Value) -> Result<(), CallError> {
+    use crate::dynamodb::model as m;
+    use mapping::operational as o;
+    let operation = extra.call();
+    match extra {
+        Extra::TimeToLive => {
+            mapping::ttl::apply(table, parse(operation, value, m::TimeToLiveOutput::read)?)
+        }
+        Extra::Backups => o::apply_backups(
+            table,
+            parse(operation, value, m::ContinuousBackupsOutput::read)?,
+        ),
+        Extra::ResourcePolicy => o::apply_policy(
+            table,
+            Some(parse(operation, value, m::ResourcePolicyOutput::read)?),
+        ),
+        Extra::KinesisDestinations => o::apply_kinesis(
+            table,
+            parse(operation, value, m::KinesisDestinationOutput::read_all)?,
+        ),
+        Extra::ContributorInsights => o::apply_insights(
+            table,
+            parse(operation, value, m::ContributorInsightsOutput::read)?,
+        ),
+        Extra::Tags | Extra::Sampling => {}
+    }
+    Ok(())
 }

@@ -17,6 +17,10 @@ fn settings(extra: &[(&str, &str)]) -> Settings {
         // Request counts below are pages and describes; the tests of the extra reads turn
         // them on.
         ("connectionOptions.readTimeToLive", "false"),
+        ("connectionOptions.readBackups", "false"),
+        ("connectionOptions.readResourcePolicy", "false"),
+        ("connectionOptions.readKinesisDestinations", "false"),
+        ("connectionOptions.readContributorInsights", "false"),
     ];
     pairs.extend_from_slice(extra);
     Settings::from_pairs(pairs).unwrap()
@@ -678,6 +682,150 @@ fn a_denied_time_to_live_is_one_warning_naming_the_action() {
         "{:?}",
         ingestion.warnings
     );
+}
+
+const OPERATIONAL: [(&str, &str); 4] = [
+    ("connectionOptions.readBackups", "DescribeContinuousBackups"),
+    ("connectionOptions.readResourcePolicy", "GetResourcePolicy"),
+    (
+        "connectionOptions.readKinesisDestinations",
+        "DescribeKinesisStreamingDestination",
+    ),
+    (
+        "connectionOptions.readContributorInsights",
+        "DescribeContributorInsights",
+    ),
+];
+
+fn dynamodb_details(table: &crate::catalog::Table) -> &crate::catalog::DynamoDbTable {
+    match &table.details {
+        Some(crate::catalog::SourceDetails::DynamoDb(d)) => d,
+        None => panic!("{} has no details", table.name),
+    }
+}
+
+#[test]
+fn the_operational_reads_are_one_call_each_per_table_and_land_in_details_and_description() {
+    let arn = "arn:aws:kinesis:us-east-1:123456789012:stream/orders-changes";
+    let fake = FakeDynamoDb::new()
+        .tables(names(2))
+        .with_answer(
+            "DescribeContinuousBackups",
+            "t0000",
+            json!({"ContinuousBackupsDescription": {"ContinuousBackupsStatus": "ENABLED",
+                "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "ENABLED",
+                    "RecoveryPeriodInDays": 7, "EarliestRestorableDateTime": 1.7e9,
+                    "LatestRestorableDateTime": 1.7e9}}}),
+        )
+        .with_answer(
+            "GetResourcePolicy",
+            "t0000",
+            json!({"Policy": "{\"Statement\": {\"Effect\": \"Allow\", \"Principal\": {\"AWS\": \"111122223333\"}, \"Action\": \"dynamodb:Query\"}}", "RevisionId": "9"}),
+        )
+        .with_answer(
+            "DescribeKinesisStreamingDestination",
+            "t0000",
+            json!({"TableName": "t0000", "KinesisDataStreamDestinations": [
+                {"StreamArn": arn, "DestinationStatus": "ACTIVE",
+                 "ApproximateCreationDateTimePrecision": "MICROSECOND"}]}),
+        )
+        .with_answer(
+            "DescribeContributorInsights",
+            "t0000",
+            json!({"TableName": "t0000", "ContributorInsightsStatus": "ENABLED",
+                   "ContributorInsightsMode": "ACCESSED_AND_THROTTLED_KEYS"}),
+        );
+    let on: Vec<(&str, &str)> = OPERATIONAL.iter().map(|(key, _)| (*key, "true")).collect();
+    let ingestion = block_on(ingest(&settings(&on), &fake)).unwrap();
+    for (_, operation) in OPERATIONAL {
+        assert_eq!(fake.calls(operation), 2, "{operation}");
+    }
+    assert!(ingestion.warnings.is_empty(), "{:?}", ingestion.warnings);
+    let t0 = ingestion.tables.iter().find(|t| t.name == "t0000").unwrap();
+    let d = dynamodb_details(t0);
+    assert_eq!(
+        d.continuous_backups.as_ref().unwrap().recovery_period_days,
+        Some(7)
+    );
+    assert_eq!(
+        d.resource_policy.as_ref().unwrap().grants[0].principals,
+        ["account 111122223333"]
+    );
+    assert_eq!(d.kinesis_destinations.as_ref().unwrap()[0].stream_arn, arn);
+    assert_eq!(d.contributor_insights.as_ref().unwrap().status, "ENABLED");
+    let description = t0.description.as_deref().unwrap();
+    assert!(
+        description.contains("| Point-in-time recovery | Enabled (7-day recovery period) |"),
+        "{description}"
+    );
+    assert!(description.contains("| Resource-based policy | account 111122223333 may read |"));
+    assert!(description.contains(&format!("| Kinesis data streams | `{arn}` (ACTIVE) |")));
+    assert!(
+        description.contains("| Contributor Insights | Enabled (ACCESSED_AND_THROTTLED_KEYS) |")
+    );
+    // The other table: everything off or absent, said as such.
+    let t1 = ingestion.tables.iter().find(|t| t.name == "t0001").unwrap();
+    let d = dynamodb_details(t1);
+    assert!(!d.resource_policy.as_ref().unwrap().attached);
+    assert_eq!(d.kinesis_destinations.as_deref(), Some(&[][..]));
+    let description = t1.description.as_deref().unwrap();
+    assert!(description.contains("| Point-in-time recovery | Disabled |"));
+    assert!(description.contains("| Resource-based policy | None |"));
+}
+
+#[test]
+fn each_operational_read_can_be_turned_off_alone() {
+    for (key, operation) in OPERATIONAL {
+        let fake = FakeDynamoDb::new().tables(names(2));
+        let mut pairs: Vec<(&str, &str)> =
+            OPERATIONAL.iter().map(|(key, _)| (*key, "true")).collect();
+        pairs.retain(|(k, _)| *k != key);
+        pairs.push((key, "false"));
+        block_on(ingest(&settings(&pairs), &fake)).unwrap();
+        for (_, other) in OPERATIONAL {
+            let expected = if other == operation { 0 } else { 2 };
+            assert_eq!(fake.calls(other), expected, "{key} off: {other}");
+        }
+    }
+}
+
+#[test]
+fn a_denied_or_unsupported_operational_read_is_one_warning_or_note_for_the_run() {
+    for (key, operation) in OPERATIONAL {
+        let denied = FakeDynamoDb::new().tables(names(3)).script_times(
+            operation,
+            3,
+            Scripted::Status(
+                400,
+                json!({"__type": "com.amazon.coral.service#AccessDeniedException",
+                       "message": format!("not authorized to perform: dynamodb:{operation}")}),
+            ),
+        );
+        let pairs = [
+            ("connectionOptions.describeConcurrency", "1"),
+            (key, "true"),
+        ];
+        let ingestion = block_on(ingest(&settings(&pairs), &denied)).unwrap();
+        assert_eq!(ingestion.tables.len(), 3);
+        assert_eq!(denied.calls(operation), 1, "{operation}");
+        assert_eq!(ingestion.warnings.len(), 1, "{:?}", ingestion.warnings);
+        let message = &ingestion.warnings[0].message;
+        assert!(
+            message.contains(&format!("grant dynamodb:{operation} or set {key}: false")),
+            "{message}"
+        );
+        let unsupported = FakeDynamoDb::new().tables(names(3)).script_times(
+            operation,
+            3,
+            Scripted::Status(
+                400,
+                json!({"__type": "com.amazonaws.dynamodb.v20120810#UnknownOperationException"}),
+            ),
+        );
+        let ingestion = block_on(ingest(&settings(&pairs), &unsupported)).unwrap();
+        assert_eq!(unsupported.calls(operation), 1, "{operation}");
+        assert!(ingestion.warnings.is_empty(), "{:?}", ingestion.warnings);
+    }
 }
 
 fn scans(fake: &FakeDynamoDb) -> Vec<serde_json::Value> {

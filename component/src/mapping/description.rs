@@ -32,7 +32,18 @@ pub fn markdown(keys: &Keys, columns: &[Column], d: &DynamoDbTable) -> String {
     row(
         "Capacity",
         match (&d.throughput, d.billing_mode.as_str()) {
-            (_, "PAY_PER_REQUEST") => "On-demand (PAY_PER_REQUEST)".to_string(),
+            (_, "PAY_PER_REQUEST") => match d.on_demand_limits {
+                Some(limits) => format!(
+                    "On-demand (PAY_PER_REQUEST), at most {} read / {} write request units per second",
+                    limits
+                        .max_read_request_units
+                        .map_or("unlimited".into(), thousands),
+                    limits
+                        .max_write_request_units
+                        .map_or("unlimited".into(), thousands)
+                ),
+                None => "On-demand (PAY_PER_REQUEST)".to_string(),
+            },
             (Some(t), _) => format!(
                 "Provisioned: {} read / {} write capacity units",
                 t.read_capacity_units, t.write_capacity_units
@@ -48,6 +59,16 @@ pub fn markdown(keys: &Keys, columns: &[Column], d: &DynamoDbTable) -> String {
     }
     if let Some(class) = &d.table_class {
         row("Table class", escape(class));
+    }
+    if let Some(warm) = &d.warm_throughput {
+        row(
+            "Warm throughput",
+            format!(
+                "{} read / {} write units per second",
+                thousands(warm.read_units_per_second),
+                thousands(warm.write_units_per_second)
+            ),
+        );
     }
     row(
         "Stream",
@@ -82,8 +103,23 @@ pub fn markdown(keys: &Keys, columns: &[Column], d: &DynamoDbTable) -> String {
     if let Some(created) = &d.creation_date_time {
         row("Created", created.clone());
     }
-    if !d.replica_regions.is_empty() {
-        row("Replicas", escape(&d.replica_regions.join(", ")));
+    if !d.replicas.is_empty() {
+        let replicas: Vec<String> = d
+            .replicas
+            .iter()
+            .map(|r| {
+                let about: Vec<&str> = [r.status.as_deref(), r.table_class.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+                if about.is_empty() {
+                    escape(&r.region)
+                } else {
+                    format!("{} ({})", escape(&r.region), escape(&about.join(", ")))
+                }
+            })
+            .collect();
+        row("Replicas (global table)", replicas.join(", "));
     }
     if let Some(arn) = &d.table_arn {
         row("ARN", code(arn));
@@ -139,7 +175,7 @@ pub fn code_span(text: &str) -> String {
     code(text)
 }
 
-fn code(text: &str) -> String {
+pub(super) fn code(text: &str) -> String {
     let text = text.replace('|', "\\|");
     if text.contains('`') {
         format!("`` {text} ``")
@@ -148,11 +184,11 @@ fn code(text: &str) -> String {
     }
 }
 
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     text.replace('|', "\\|")
 }
 
-fn thousands(n: u64) -> String {
+pub(super) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
@@ -218,7 +254,9 @@ pub fn sampling_paragraph(report: &SamplingReport) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{DataType, SecondaryIndex, StreamSettings};
+    use crate::catalog::{
+        DataType, OnDemandLimits, Replica, SecondaryIndex, StreamSettings, WarmThroughput,
+    };
 
     fn column(name: &str, data_type: DataType) -> Column {
         Column::new(name, data_type, data_type.display_name(), 1)
@@ -254,8 +292,28 @@ mod tests {
             deletion_protection: true,
             item_count: Some(1234567),
             size_bytes: Some(2048),
-            replica_regions: vec![],
-            time_to_live: None,
+            replicas: vec![
+                Replica {
+                    region: "us-east-1".into(),
+                    status: Some("ACTIVE".into()),
+                    table_class: None,
+                },
+                Replica {
+                    region: "eu-west-1".into(),
+                    status: Some("CREATING".into()),
+                    table_class: Some("STANDARD_INFREQUENT_ACCESS".into()),
+                },
+            ],
+            on_demand_limits: Some(OnDemandLimits {
+                max_read_request_units: Some(4000),
+                max_write_request_units: None,
+            }),
+            warm_throughput: Some(WarmThroughput {
+                read_units_per_second: 12000,
+                write_units_per_second: 4000,
+                status: Some("ACTIVE".into()),
+            }),
+            ..DynamoDbTable::default()
         }
     }
 
@@ -276,7 +334,13 @@ mod tests {
         assert!(md.starts_with(
             "DynamoDB table with partition key `pk` (string) and sort key `sk` (number).\n"
         ));
-        assert!(md.contains("| Capacity | On-demand (PAY_PER_REQUEST) |"));
+        assert!(md.contains(
+            "| Capacity | On-demand (PAY_PER_REQUEST), at most 4,000 read / unlimited write request units per second |"
+        ));
+        assert!(md.contains("| Warm throughput | 12,000 read / 4,000 write units per second |"));
+        assert!(md.contains(
+            "| Replicas (global table) | us-east-1 (ACTIVE), eu-west-1 (CREATING, STANDARD_INFREQUENT_ACCESS) |"
+        ));
         assert!(md.contains("| Items | 1,234,567 |"));
         assert!(md.contains("| Size | 2.0 KiB |"));
         assert!(md.contains("| Stream | Enabled (NEW_IMAGE) |"));

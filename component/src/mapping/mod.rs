@@ -3,14 +3,16 @@
 //! machine-readable DynamoDB details and a readable Markdown description.
 
 mod description;
+pub mod operational;
+mod policy;
 pub mod sample;
 pub mod tags;
 pub mod ttl;
 
 use crate::catalog::{
     Column, ColumnConstraint, ConstraintType, DataType, DynamoDbTable, Encryption, IndexKind,
-    ProvisionedThroughput, SecondaryIndex, SourceDetails, StreamSettings, Table, TableConstraint,
-    TableProfile, TableType,
+    OnDemandLimits, ProvisionedThroughput, Replica, SecondaryIndex, SourceDetails, StreamSettings,
+    Table, TableConstraint, TableProfile, TableType, WarmThroughput,
 };
 use crate::dynamodb::model::{
     IndexDescription, KeySchemaElement, ProvisionedThroughputDescription, Statistic,
@@ -364,13 +366,42 @@ fn details(
         deletion_protection: desc.deletion_protection_enabled.unwrap_or(false),
         item_count: statistics.read(|| "ItemCount".to_string(), &desc.item_count),
         size_bytes: statistics.read(|| "TableSizeBytes".to_string(), &desc.table_size_bytes),
-        replica_regions: desc
+        replicas: desc
             .replicas
             .iter()
-            .filter_map(|r| r.region_name.clone())
+            .filter_map(|r| {
+                Some(Replica {
+                    region: r.region_name.clone()?,
+                    status: r.replica_status.clone(),
+                    table_class: r.table_class.clone(),
+                })
+            })
             .collect(),
-        time_to_live: None,
+        on_demand_limits: desc.on_demand_throughput.as_ref().and_then(|t| {
+            let limits = OnDemandLimits {
+                max_read_request_units: ceiling(t.max_read_request_units),
+                max_write_request_units: ceiling(t.max_write_request_units),
+            };
+            (limits.max_read_request_units.is_some() || limits.max_write_request_units.is_some())
+                .then_some(limits)
+        }),
+        warm_throughput: desc.warm_throughput.as_ref().and_then(|w| {
+            Some(WarmThroughput {
+                read_units_per_second: ceiling(w.read_units_per_second)?,
+                write_units_per_second: ceiling(w.write_units_per_second)?,
+                status: w.status.clone(),
+            })
+        }),
+        ..DynamoDbTable::default()
     }
+}
+
+/// A request-unit ceiling: a positive whole number; DynamoDB's `-1` (and anything else) is
+/// none.
+fn ceiling(value: Option<f64>) -> Option<u64> {
+    value
+        .filter(|v| *v >= 1.0 && v.fract() == 0.0 && *v < 1.0e15)
+        .map(|v| v as u64)
 }
 
 #[cfg(test)]

@@ -1,10 +1,40 @@
 //! A table's time to live (DescribeTimeToLive): in its details, a line in its description, and
-//! on the attribute it names, a description (its column is added when neither the keys nor the
-//! sample brought it: DynamoDB expires items only by a number attribute).
+//! on the attribute it names, a description and the tag `DynamoDB.TimeToLive` (its column is
+//! added when neither the keys nor the sample brought it: DynamoDB expires items only by a
+//! number attribute).
 
 use super::description::code_span;
-use crate::catalog::{Column, DataType, SourceDetails, Table, TimeToLive};
+use crate::catalog::{
+    Column, DataType, LabelState, LabelType, SourceDetails, Table, TagLabel, TimeToLive,
+};
 use crate::dynamodb::model::TimeToLiveOutput;
+use crate::manifest::{ClassificationDeclaration, TagDeclaration};
+
+/// The connector's own classification (declared in its manifest), and its tag for the TTL
+/// attribute.
+pub const CLASSIFICATION: &str = "DynamoDB";
+pub const TAG: &str = "TimeToLive";
+
+pub fn classification() -> ClassificationDeclaration {
+    ClassificationDeclaration {
+        name: CLASSIFICATION.into(),
+        description: "What DynamoDB itself does with a table's attributes, as the DynamoDB connector reads it.".into(),
+        tags: vec![TagDeclaration {
+            name: TAG.into(),
+            description: "The table's time-to-live attribute: DynamoDB deletes an item soon after the epoch second it holds.".into(),
+        }],
+    }
+}
+
+fn label() -> TagLabel {
+    TagLabel {
+        classification: CLASSIFICATION.into(),
+        tag: TAG.into(),
+        tag_fqn: format!("{CLASSIFICATION}.{TAG}"),
+        label_type: LabelType::Automated,
+        state: LabelState::Confirmed,
+    }
+}
 
 /// The longest column name OpenMetadata takes.
 const MAX_NAME_CHARS: usize = 256;
@@ -41,11 +71,15 @@ pub fn apply(table: &mut Table, ttl: TimeToLiveOutput) {
                 Some(d) => format!("{d} {note}"),
                 None => note,
             });
+            if !column.tags.iter().any(|t| t.tag_fqn == label().tag_fqn) {
+                column.tags.push(label());
+            }
         }
         None if usable_name(&attribute) => {
             let position = table.columns.iter().filter(|c| c.parent.is_none()).count() as u32 + 1;
             let mut column = Column::new(attribute, DataType::Number, "number", position);
             column.description = Some(note);
+            column.tags.push(label());
             table.columns.push(column);
             if let Some(profile) = &mut table.profile {
                 profile.column_count = position;
@@ -113,6 +147,8 @@ mod tests {
                 .starts_with("Time to live (enabled)")
         );
         assert_eq!(t.profile.as_ref().unwrap().column_count, 2);
+        assert_eq!(column.tags, [label()]);
+        assert_eq!(column.tags[0].tag_fqn, "DynamoDB.TimeToLive");
         assert!(
             t.description
                 .as_deref()
@@ -140,6 +176,7 @@ mod tests {
                 .unwrap()
                 .starts_with("Present in all 10 sampled values. Time to live (enabling)")
         );
+        assert_eq!(t.columns[1].tags, [label()]);
     }
 
     #[test]

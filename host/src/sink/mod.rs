@@ -6,6 +6,7 @@ mod file;
 pub mod rest;
 
 use crate::bounded::{Notes, Rows};
+use crate::connector::Classification;
 use crate::entities::{ScopeRequests, TableRequests};
 use crate::runtime::bindings::types::{Batch, RunScope};
 use crate::secret::Redactor;
@@ -105,7 +106,13 @@ pub trait Sink: Send {
 }
 
 /// The sink `spec` names, open.
-pub async fn open(spec: &SinkSpec, format: Format, workflow: &Workflow) -> Result<Box<dyn Sink>> {
+/// `classifications`: the connector's own (its manifest's), described as it declares them.
+pub async fn open(
+    spec: &SinkSpec,
+    format: Format,
+    workflow: &Workflow,
+    classifications: &[Classification],
+) -> Result<Box<dyn Sink>> {
     match spec {
         SinkSpec::MetadataRest if format == Format::Ingestion => {
             anyhow::bail!("the ingestion format is for the file and stdout sinks")
@@ -119,7 +126,11 @@ pub async fn open(spec: &SinkSpec, format: Format, workflow: &Workflow) -> Resul
             let source_config = &workflow.source.source_config.config;
             let mark_deleted = source_config.mark_deleted_tables.unwrap_or(true)
                 && source_config.include_tables.unwrap_or(true);
-            Ok(Box::new(rest::RestWriter::new(server, mark_deleted)?))
+            Ok(Box::new(rest::RestWriter::new(
+                server,
+                mark_deleted,
+                classifications.to_vec(),
+            )?))
         }
         local => Ok(Box::new(LocalWriter::open(local, format)?)),
     }

@@ -77,6 +77,7 @@ pub fn manifest() -> ConnectorManifest {
             prefix: "connectionOptions.".to_string(),
             yaml_path: format!("{CONNECTION}.connectionOptions"),
         }],
+        classifications: Vec::new(),
     }
 }
 

@@ -183,6 +183,7 @@ pub fn manifest() -> ConnectorManifest {
             })
             .collect(),
         open_maps: Vec::new(),
+        classifications: Vec::new(),
     }
 }
 

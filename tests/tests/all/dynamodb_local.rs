@@ -389,8 +389,9 @@ fn a_tables_time_to_live_becomes_a_described_column() {
             &json!({"TableName": "ttl_sessions", "TimeToLiveSpecification": {"Enabled": true, "AttributeName": "expires_at"}}),
         )
         .expect("DynamoDB Local takes UpdateTimeToLive");
-    let workflow =
-        Workflow::new("ttl", &server().endpoint(), key).source_config("      includeTags: false\n");
+    let workflow = Workflow::new("ttl", &server().endpoint(), key)
+        .source_config("      includeTags: false\n")
+        .only_reads(&["readTimeToLive"]);
     let (run, entities) = ingest_to_stdout(&workflow);
     // A listing page, and a DescribeTable and a DescribeTimeToLive per table.
     assert!(
@@ -406,6 +407,10 @@ fn a_tables_time_to_live_becomes_a_described_column() {
         .find(|c| c["name"] == "expires_at")
         .unwrap_or_else(|| panic!("no TTL column: {sessions:#}"));
     assert_eq!(expires["dataType"], "NUMBER");
+    assert_eq!(
+        expires["tags"][0]["tagFQN"], "DynamoDB.TimeToLive",
+        "{expires}"
+    );
     assert!(
         expires["description"]
             .as_str()
@@ -422,6 +427,28 @@ fn a_tables_time_to_live_becomes_a_described_column() {
     );
     let none = table(&entities, "ttl_none");
     assert_eq!(none["columns"].as_array().unwrap().len(), 1, "{none:#}");
+
+    // Every read on: the four DynamoDB Local lacks are one log line each, never a warning.
+    let all = Workflow::new("ttl", &server().endpoint(), key);
+    let (run, _) = ingest_to_stdout(&all);
+    assert!(run.stderr.contains("Warnings: 0"), "{}", run.stderr);
+    for (what, operation) in [
+        ("point-in-time recovery", "DescribeContinuousBackups"),
+        ("resource-based policy", "GetResourcePolicy"),
+        (
+            "Kinesis streaming destinations",
+            "DescribeKinesisStreamingDestination",
+        ),
+        ("Contributor Insights status", "DescribeContributorInsights"),
+    ] {
+        let line = format!("{what} not read: the endpoint does not support {operation}");
+        assert_eq!(
+            run.stderr.matches(&line).count(),
+            1,
+            "{line}\n{}",
+            run.stderr
+        );
+    }
 
     let off = Workflow::new("ttl", &server().endpoint(), key).without_tags();
     let (run, entities) = ingest_to_stdout(&off);

@@ -11,6 +11,7 @@ mod json_logs;
 mod multi_tenant;
 mod openmetadata_sink;
 mod openmetadata_standin;
+mod operational;
 mod pipeline_status;
 mod portability;
 mod progress;

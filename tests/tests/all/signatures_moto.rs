@@ -277,19 +277,26 @@ fn what_the_identity_may_not_do_is_a_warning_or_a_clear_stop() {
         .filter(|l| l.contains("ListTagsOfResource"))
         .count();
     assert!(tag_warnings >= 1, "{}", run.stderr);
-    // One warning per read the identity may not make, for the run, naming the action.
+    // One warning per read the identity may not make, for the run, naming the action: tags,
+    // and each operational read.
     assert!(
-        run.stderr.contains("Warnings: 2"),
-        "one warning for tags and one for the time to live:\n{}",
+        run.stderr.contains("Warnings: 6"),
+        "one warning for tags and one per operational read:\n{}",
         run.stderr
     );
-    assert!(
-        run.stderr.contains(
-            "grant dynamodb:DescribeTimeToLive or set connectionOptions.readTimeToLive: false"
+    for (action, key) in [
+        ("DescribeTimeToLive", "readTimeToLive"),
+        ("DescribeContinuousBackups", "readBackups"),
+        ("GetResourcePolicy", "readResourcePolicy"),
+        (
+            "DescribeKinesisStreamingDestination",
+            "readKinesisDestinations",
         ),
-        "{}",
-        run.stderr
-    );
+        ("DescribeContributorInsights", "readContributorInsights"),
+    ] {
+        let remedy = format!("grant dynamodb:{action} or set connectionOptions.{key}: false");
+        assert!(run.stderr.contains(&remedy), "{remedy}:\n{}", run.stderr);
+    }
 
     let run = run_as(users[1].0, &users[1].1);
     assert_eq!(run.code(), 1, "{}", run.stderr);

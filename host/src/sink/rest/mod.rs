@@ -24,6 +24,7 @@
 mod tables;
 
 use super::{Listed, RunEnd, SinkReport};
+use crate::connector::Classification;
 use crate::entities::{self, ScopeRequests, TableRequest, TableRequests};
 use crate::openmetadata::client::{ApiError, OpenMetadataClient};
 use crate::openmetadata::fqn::{encode, quote};
@@ -62,6 +63,8 @@ pub struct RestWriter {
     /// The service's type, as the connector's manifest names it: what the tags' descriptions
     /// say they come from.
     service_type: String,
+    /// The connector's own classifications, as its manifest describes them.
+    classifications: Vec<Classification>,
     /// Classification or tag names the server refuses, already warned about.
     names_refused: BTreeSet<String>,
     in_flight: Option<InFlight>,
@@ -73,7 +76,11 @@ pub struct RestWriter {
 }
 
 impl RestWriter {
-    pub fn new(server: &OpenMetadataConnection, mark_deleted_tables: bool) -> Result<RestWriter> {
+    pub fn new(
+        server: &OpenMetadataConnection,
+        mark_deleted_tables: bool,
+        classifications: Vec<Classification>,
+    ) -> Result<RestWriter> {
         Ok(RestWriter {
             client: Arc::new(OpenMetadataClient::new(server)?),
             check_version: server.enable_version_validation.unwrap_or(true),
@@ -84,6 +91,7 @@ impl RestWriter {
             tags_ready: HashSet::new(),
             classifications_ready: HashSet::new(),
             service_type: String::new(),
+            classifications,
             names_refused: BTreeSet::new(),
             in_flight: None,
             report: SinkReport::default(),
@@ -365,6 +373,12 @@ impl RestWriter {
 
     /// Creates (or updates) each classification and tag the tables' labels name, once per run;
     /// names the server's version refuses are left out (their labels are, in [`Self::shape`]).
+    fn declared(&self, classification: &str) -> Option<&Classification> {
+        self.classifications
+            .iter()
+            .find(|c| c.name == classification)
+    }
+
     async fn ensure_tags(&mut self, tables: &[TableRequest]) {
         let mut needed: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for table in tables {
@@ -394,7 +408,11 @@ impl RestWriter {
                     "/v1/classifications/name/{}",
                     encode(&quote(&classification))
                 );
-                let body = classification_request(&self.service_type, &classification);
+                let body = classification_request(
+                    &self.service_type,
+                    &classification,
+                    self.declared(&classification),
+                );
                 if let Err(e) = self
                     .ensure(&by_name, "/v1/classifications", &body, only_if_absent)
                     .await
@@ -409,7 +427,12 @@ impl RestWriter {
             for tag in tags {
                 let fqn = format!("{}.{}", quote(&classification), quote(&tag));
                 let by_name = format!("/v1/tags/name/{}", encode(&fqn));
-                let body = tag_request(&self.service_type, &classification, &tag);
+                let body = tag_request(
+                    &self.service_type,
+                    &classification,
+                    &tag,
+                    self.declared(&classification),
+                );
                 match self
                     .ensure(&by_name, "/v1/tags", &body, only_if_absent)
                     .await
@@ -474,7 +497,14 @@ fn strip_labels(request: &mut Value, fqns: &[String]) {
 /// OpenMetadata's classification for personal data.
 const PII: &str = "PII";
 
-fn classification_request(source: &str, classification: &str) -> Value {
+fn classification_request(
+    source: &str,
+    classification: &str,
+    declared: Option<&Classification>,
+) -> Value {
+    if let Some(declared) = declared {
+        return json!({"name": classification, "description": declared.description});
+    }
     if classification == PII {
         return json!({
             "name": PII,
@@ -488,8 +518,15 @@ fn classification_request(source: &str, classification: &str) -> Value {
     })
 }
 
-fn tag_request(source: &str, classification: &str, tag: &str) -> Value {
+fn tag_request(
+    source: &str,
+    classification: &str,
+    tag: &str,
+    declared: Option<&Classification>,
+) -> Value {
+    let declared_tag = declared.and_then(|c| c.tags.iter().find(|(name, _)| name == tag));
     let description = match (classification, tag) {
+        _ if declared_tag.is_some() => declared_tag.map(|(_, d)| d.clone()).unwrap_or_default(),
         (PII, "Sensitive") => "PII which if lost, compromised, or disclosed without authorization, could result in substantial harm, embarrassment, inconvenience, or unfairness to an individual.".to_string(),
         (PII, "NonSensitive") => "PII which is easily accessible from public sources and can include zip code, race, gender, and date of birth.".to_string(),
         _ => format!("{source} tables tagged `{classification}` = `{tag}`."),
