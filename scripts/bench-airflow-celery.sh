@@ -16,6 +16,7 @@
 #   bash scripts/bench-airflow-celery.sh                      # 24 tenants, workers of concurrency 2 and 2
 #   bash scripts/bench-airflow-celery.sh --tenants 40 --concurrency 1,1
 #   bash scripts/bench-airflow-celery.sh --min-tables 200 --max-tables 1000
+#   bash scripts/bench-airflow-celery.sh --max-active 8     # tenants queued at once (default: the slots)
 #
 # Writes target/bench/airflow-celery-<tenants>x<c1>+<c2>.md and .json. Needs dist/ddb_catalog-*.whl.
 set -euo pipefail
@@ -26,13 +27,15 @@ tenants=24
 concurrency=2,2
 min_tables=200
 max_tables=1000
+max_active=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --tenants) tenants="$2"; shift 2 ;;
     --concurrency) concurrency="$2"; shift 2 ;;
     --min-tables) min_tables="$2"; shift 2 ;;
     --max-tables) max_tables="$2"; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --max-active) max_active="$2"; shift 2 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "bench-airflow-celery.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -117,7 +120,7 @@ tables_json=$(for name in "${!counts[@]}"; do printf '"%s": %s\n' "$name" "${cou
 
 export DDB_CATALOG_TASK_RETRIES=0
 export DDB_CATALOG_SCHEDULE=""
-export DDB_CATALOG_MAX_ACTIVE_TENANTS=$(( c1 + c2 ))
+export DDB_CATALOG_MAX_ACTIVE_TENANTS="${max_active:-$(( c1 + c2 ))}"
 export DDB_CATALOG_CACHE_DIR="$work/ddb-catalog-cache"
 export AIRFLOW__CORE__PARALLELISM=64
 celery_start "$c1" "$c2" 300
@@ -141,7 +144,7 @@ sampler_pid=""
 log "DAG run ended $state"
 
 mkdir -p target/bench
-out="target/bench/airflow-celery-${tenants}x${c1}+${c2}.md"
+out="target/bench/airflow-celery-${tenants}x${c1}+${c2}${max_active:+-active$max_active}.md"
 "$celery_venv/bin/python" scripts/bench_airflow_celery.py report "$work" "$run_id" "$celery_pg_port" \
   "$work/samples.json" "$c1" "$c2" "$tables_json" "$out"
 log "written $out and ${out%.md}.json"

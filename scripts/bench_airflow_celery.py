@@ -195,6 +195,8 @@ def report(work, run_id, pg_port, samples_path, c1, c2, tables_json, out_md):
     xcoms = {m: (json.loads(v) if isinstance(v, str) else v) for m, v in cur.fetchall()}
     cur.execute("select pg_database_size('airflow')")
     db_bytes = cur.fetchone()[0]
+    xcom_bytes = sum(len(json.dumps(v)) for v in xcoms.values()) / max(1, len(xcoms))
+    reports = sum(1 for v in xcoms.values() if isinstance(v, dict) and v.get("report"))
 
     failed = [t[4] for t in tis if t[1] != "success"]
     starts = [t[2] for t in tis if t[2]]
@@ -216,6 +218,7 @@ def report(work, run_id, pg_port, samples_path, c1, c2, tables_json, out_md):
         "tenants": n, "failed": failed, "tables": sum(tables.values()), "tables_ingested": ingested,
         "tables_min": min(tables.values()), "tables_max": max(tables.values()),
         "slots": slots, "concurrency": [c1, c2],
+        "max_active_tenants": int(os.environ.get("DDB_CATALOG_MAX_ACTIVE_TENANTS", slots)),
         "dag_run_seconds": (run_end - run_start).total_seconds(), "dag_run_state": run_state,
         "ingest_window_seconds": window,
         "tenants_per_minute_per_slot": tenants_per_min_per_slot,
@@ -231,10 +234,12 @@ def report(work, run_id, pg_port, samples_path, c1, c2, tables_json, out_md):
         "cpu_seconds_by_kind": cpu, "cpu_seconds_per_tenant": cpu_total / n,
         "machine_busy_fraction": samples["machine_busy_fraction"],
         "pg_backends_peak": samples["pg_backends_peak"], "metadata_db_bytes": db_bytes,
+        "ingest_xcom_bytes_mean": xcom_bytes, "load_average_at_end": samples.get("load_average_at_end"),
     }
     Path(out_md).with_suffix(".json").write_text(json.dumps(figures, indent=1, default=str))
     lines = [
-        f"# Airflow CeleryExecutor benchmark: {n} tenants, {slots} slots ({c1} + {c2})",
+        f"# Airflow CeleryExecutor benchmark: {n} tenants, {slots} slots ({c1} + {c2}),"
+        f" {figures['max_active_tenants']} tenants active at once",
         "",
         f"* tenants: {n} ({figures['tables_min']}-{figures['tables_max']} tables, {figures['tables']} in all; "
         f"{ingested} ingested); failed: {failed or 'none'}; DAG run {run_state} in {figures['dag_run_seconds']:.1f} s",
@@ -250,7 +255,8 @@ def report(work, run_id, pg_port, samples_path, c1, c2, tables_json, out_md):
         "* CPU seconds by kind (sampled at 0.5 s): " + ", ".join(f"{k} {v}" for k, v in cpu.items())
         + f"; per tenant {cpu_total / n:.2f} s; machine busy {samples['machine_busy_fraction'] * 100:.0f} % of its cores"
         + f" ({samples['machine_busy_cpu_seconds'] - cpu_total:.0f} CPU s of it not this benchmark's processes)",
-        f"* PostgreSQL client backends at peak: {samples['pg_backends_peak']}; metadata database {db_bytes / 2**20:.1f} MiB",
+        f"* PostgreSQL client backends at peak: {samples['pg_backends_peak']}; metadata database {db_bytes / 2**20:.1f} MiB;"
+        f" a tenant's XCom (counts and run report; {reports} of {len(xcoms)} with a report) {xcom_bytes / 1024:.1f} KiB",
     ]
     Path(out_md).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

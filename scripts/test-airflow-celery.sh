@@ -106,8 +106,8 @@ pod = ApiClient().sanitize_for_serialization(operator.build_pod_request_obj())
 kubernetes_validate.validate(pod, "1.37.0", strict=True)
 base = next(c for c in pod["spec"]["containers"] if c["name"] == "base")
 assert base["args"][:3] == ["ingest", "-c", "/work/workflow.yaml"] and "/airflow/xcom/return.json" in base["args"], base["args"]
-assert {"name": "workflow", "secret": {"secretName": "ddb-catalog-acme", "defaultMode": 0o400}} in pod["spec"]["volumes"], pod["spec"]["volumes"]
-assert pod["spec"]["securityContext"]["runAsNonRoot"] is True
+assert {"name": "workflow", "secret": {"secretName": "ddb-catalog-acme", "defaultMode": 0o440}} in pod["spec"]["volumes"], pod["spec"]["volumes"]
+assert pod["spec"]["securityContext"]["runAsNonRoot"] is True and pod["spec"]["securityContext"]["fsGroup"] == 65532
 for manifest in ("job.yaml", "cronjob.yaml"):
     doc = yaml.safe_load((root / "examples/kubernetes" / manifest).read_text())
     template = doc["spec"]["template"] if doc["kind"] == "Job" else doc["spec"]["jobTemplate"]["spec"]["template"]

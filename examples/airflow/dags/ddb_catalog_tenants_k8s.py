@@ -64,7 +64,7 @@ def pod_template(tenant: str) -> Dict[str, Any]:
                 }
             ],
             "volumes": [
-                {"name": "workflow", "secret": {"secretName": SECRET_PREFIX + tenant, "defaultMode": 0o400}},
+                {"name": "workflow", "secret": {"secretName": SECRET_PREFIX + tenant, "defaultMode": 0o440}},
                 {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}},
             ],
         },
@@ -87,7 +87,8 @@ def operator_kwargs() -> Dict[str, Any]:
                       "--report", "/airflow/xcom/return.json"],
         "env_vars": {"DDB_CATALOG_CACHE_DIR": "/tmp/ddb-catalog-cache"},
         "container_resources": k8s.V1ResourceRequirements(**RESOURCES),
-        "security_context": {"runAsNonRoot": True, "runAsUser": 65532, "runAsGroup": 65532,
+        # fsGroup: the kubelet gives the Secret's files (mode 0440) to the pod's group.
+        "security_context": {"runAsNonRoot": True, "runAsUser": 65532, "runAsGroup": 65532, "fsGroup": 65532,
                              "seccompProfile": {"type": "RuntimeDefault"}},
         "container_security_context": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
                                        "capabilities": {"drop": ["ALL"]}},
