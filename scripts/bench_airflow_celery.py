@@ -197,6 +197,8 @@ def report(work, run_id, pg_port, samples_path, c1, c2, tables_json, out_md):
     db_bytes = cur.fetchone()[0]
     xcom_bytes = sum(len(json.dumps(v)) for v in xcoms.values()) / max(1, len(xcoms))
     reports = sum(1 for v in xcoms.values() if isinstance(v, dict) and v.get("report"))
+    requests = sum(((v.get("report") or {}).get("runs") or [{}])[0].get("requests", {}).get("requests", 0)
+                   for v in xcoms.values() if isinstance(v, dict))
 
     failed = [t[4] for t in tis if t[1] != "success"]
     starts = [t[2] for t in tis if t[2]]
@@ -234,7 +236,7 @@ def report(work, run_id, pg_port, samples_path, c1, c2, tables_json, out_md):
         "cpu_seconds_by_kind": cpu, "cpu_seconds_per_tenant": cpu_total / n,
         "machine_busy_fraction": samples["machine_busy_fraction"],
         "pg_backends_peak": samples["pg_backends_peak"], "metadata_db_bytes": db_bytes,
-        "ingest_xcom_bytes_mean": xcom_bytes, "load_average_at_end": samples.get("load_average_at_end"),
+        "ingest_xcom_bytes_mean": xcom_bytes, "dynamodb_requests": requests, "load_average_at_end": samples.get("load_average_at_end"),
     }
     Path(out_md).with_suffix(".json").write_text(json.dumps(figures, indent=1, default=str))
     lines = [
@@ -248,6 +250,7 @@ def report(work, run_id, pg_port, samples_path, c1, c2, tables_json, out_md):
         f"* task duration: mean {mean(durations):.2f} s, max {max(durations):.2f} s; of which ddb-catalog's run "
         f"(report's durationSeconds): mean {mean(run_seconds):.2f} s; Airflow's own per task: {figures['airflow_overhead_seconds_mean']:.2f} s",
         f"* waits per task: scheduled to queued {mean(to_queued):.2f} s, queued to running {mean(to_running):.2f} s (means)",
+        f"* DynamoDB requests (run reports): {requests}, {requests / max(1, ingested):.2f} per table ingested",
         f"* ddb-catalog peak RSS (VmHWM sampled every 0.1 s, {len(rss)} of {n} runs seen): mean {mean(rss):.1f} MiB, max {max(rss) if rss else float('nan'):.1f} MiB",
         "* worker peak PSS per slot: " + ", ".join(f"{w} {v:.0f} MiB" for w, v in pss_per_slot.items())
         + " (tree: " + ", ".join(f"{w} {v:.0f} MiB PSS / {figures['worker_peak_rss_mib'][w]:.0f} MiB RSS"

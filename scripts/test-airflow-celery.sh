@@ -321,7 +321,10 @@ def tables(name):
 check(tables("acme") == ["customers", "orders"], f"out/acme.json holds {tables('acme')}")
 check(tables("globex") == ["invoices", "shipments"], f"out/globex.json holds {tables('globex')}")
 
-# Both workers ran tasks (Celery's log line per task received).
+# Two workers, each with its own concurrency (Celery's banner), both ran tasks (a line per task received).
+for worker, concurrency in (("worker1", 1), ("worker2", 2)):
+    text = (work / "logs" / f"{worker}.log").read_text(errors="replace")
+    check(f".> concurrency: {concurrency} (prefork)" in text, f"{worker} does not run with concurrency {concurrency}")
 received = {w: (work / "logs" / f"{w}.log").read_text(errors="replace").count("received") for w in ("worker1", "worker2")}
 check(all(received.values()), f"tasks received per worker: {received}")
 
@@ -345,4 +348,13 @@ print(f"[test-airflow-celery] ok: in PostgreSQL, acme and globex succeeded on tr
       file=sys.stderr)
 PY
 
+# Every service stops: each process group started is gone, and so is PostgreSQL (the trap stops
+# them the same way on failure).
+started_groups=("${celery_pids[@]}")
+celery_stop
+for group in "${started_groups[@]}"; do
+  if pgrep -g "$group" >/dev/null; then fail "process group $group still runs after the stop"; fi
+done
+[ ! -f "$work/pg/data/postmaster.pid" ] || fail "PostgreSQL still runs after the stop"
+log "ok: every service stopped (${#started_groups[@]} process groups and PostgreSQL)"
 log "passed in $(( $(date +%s) - started )) s (installs ${install_seconds} s, DAG run ${run_seconds} s)"
