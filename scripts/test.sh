@@ -36,3 +36,5 @@ fi
 cargo test --locked --release --workspace
 # The wheel from dist/ in a real Airflow (venv under .tools/airflow): the example DAG runs end to end.
 bash scripts/test-airflow.sh
+# The same DAG on a distributed Airflow (Celery, Redis, PostgreSQL, two workers), checked in its database.
+bash scripts/test-airflow-celery.sh
