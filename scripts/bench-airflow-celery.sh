@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     --min-tables) min_tables="$2"; shift 2 ;;
     --max-tables) max_tables="$2"; shift 2 ;;
     --max-active) max_active="$2"; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "bench-airflow-celery.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done

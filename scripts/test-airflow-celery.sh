@@ -32,7 +32,7 @@ refresh=false
 case "${1:-}" in
   --refresh-constraints) refresh=true ;;
   "") ;;
-  -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
   *) echo "test-airflow-celery.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 esac
 
