@@ -33,7 +33,7 @@ case "${1:-}" in
   --refresh-constraints) refresh=true ;;
   --install-only) install_only=true ;;
   "") ;;
-  -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
   *) echo "test-airflow.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
 esac
 
