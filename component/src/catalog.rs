@@ -401,6 +401,26 @@ pub struct Table {
     pub profile: Option<TableProfile>,
     pub details: Option<SourceDetails>,
     pub sampling: Option<SamplingReport>,
+    /// Edges to entities other connectors catalog (the table is upstream of each).
+    pub lineage: Vec<LineageEdge>,
+}
+
+/// An edge from a table to an entity in a service the configuration names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineageEdge {
+    pub entity_type: LineageEntity,
+    /// The entity's FQN, its service first.
+    pub fully_qualified_name: String,
+    /// Why the data flows there.
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineageEntity {
+    /// A messaging service's topic (a Kinesis data stream).
+    Topic,
+    /// A storage service's container (an S3 bucket).
+    Container,
 }
 
 /// Why a call failed: which call, what the server (or the network) said.

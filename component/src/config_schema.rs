@@ -43,6 +43,8 @@ pub struct Key {
     /// Other paths read as this one (an old spelling).
     pub yaml_aliases: &'static [&'static str],
     pub description: &'static str,
+    /// Its value names an OpenMetadata service the connector draws lineage edges into.
+    pub lineage_service: bool,
 }
 
 /// A key's full path in the workflow YAML.
@@ -64,7 +66,13 @@ const fn key(name: &'static str, kind: Kind, yaml: &'static str, description: &'
         yaml,
         yaml_aliases: &[],
         description,
+        lineage_service: false,
     }
+}
+
+const fn lineage_service(mut k: Key) -> Key {
+    k.lineage_service = true;
+    k
 }
 
 const fn alias(mut k: Key, aliases: &'static [&'static str]) -> Key {
@@ -366,6 +374,18 @@ pub const KEYS: &[Key] = &[
         ),
         "0",
     ),
+    lineage_service(key(
+        options::KINESIS_MESSAGING_SERVICE_KEY,
+        Kind::Text,
+        CONNECTION,
+        "The OpenMetadata messaging service of the account's Kinesis data streams (made by its Kinesis connector): a table that streams to one gets a lineage edge to its topic.",
+    )),
+    lineage_service(key(
+        options::S3_STORAGE_SERVICE_KEY,
+        Kind::Text,
+        CONNECTION,
+        "The OpenMetadata storage service of the account's S3 buckets (made by its S3 connector): a table exported to S3 (ListExports, DescribeExport) gets a lineage edge to the bucket's container.",
+    )),
     key(
         options::STS_ENDPOINT_URL_KEY,
         Kind::Url,

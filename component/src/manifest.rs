@@ -50,6 +50,7 @@ pub struct ConfigKey {
     pub shape: ValueShape,
     pub secret: bool,
     pub stored: bool,
+    pub lineage_service: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +104,7 @@ pub fn manifest() -> Manifest {
                 },
                 secret: k.secret,
                 stored: STORED.contains(&k.name),
+                lineage_service: k.lineage_service,
             })
             .collect(),
         open_maps: config_schema::OPEN_PREFIXES

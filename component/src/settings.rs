@@ -85,6 +85,10 @@ pub mod keys {
         pub const CLASSIFY_PII_KEY: &str = "connectionOptions.classifyPii";
         pub const READ_TIME_TO_LIVE_KEY: &str = "connectionOptions.readTimeToLive";
         pub const READ_BACKUPS_KEY: &str = "connectionOptions.readBackups";
+        pub const KINESIS_MESSAGING_SERVICE: &str = "kinesisMessagingService";
+        pub const KINESIS_MESSAGING_SERVICE_KEY: &str = "connectionOptions.kinesisMessagingService";
+        pub const S3_STORAGE_SERVICE: &str = "s3StorageService";
+        pub const S3_STORAGE_SERVICE_KEY: &str = "connectionOptions.s3StorageService";
         pub const READ_RESOURCE_POLICY_KEY: &str = "connectionOptions.readResourcePolicy";
         pub const READ_KINESIS_DESTINATIONS_KEY: &str = "connectionOptions.readKinesisDestinations";
         pub const READ_CONTRIBUTOR_INSIGHTS_KEY: &str = "connectionOptions.readContributorInsights";
@@ -159,6 +163,18 @@ pub struct Tuning {
     pub sampling: Sampling,
     /// The reads made per table beyond DescribeTable.
     pub reads: Reads,
+    /// The OpenMetadata services lineage edges go to.
+    pub lineage: LineageServices,
+}
+
+/// The OpenMetadata services that other connectors made for the account's other resources:
+/// naming one turns on the lineage edges into it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LineageServices {
+    /// Kinesis data streams (topics).
+    pub kinesis: Option<String>,
+    /// S3 buckets (containers); also turns on ListExports and DescribeExport.
+    pub s3: Option<String>,
 }
 
 /// Which of the per-table reads beyond DescribeTable (and tags and samples) a run makes; each
@@ -230,6 +246,7 @@ impl Default for Tuning {
             sample_size: 0,
             sampling: Sampling::default(),
             reads: Reads::default(),
+            lineage: LineageServices::default(),
         }
     }
 }
@@ -503,6 +520,10 @@ impl Reader {
                 resource_policy: self.boolean(options::READ_RESOURCE_POLICY_KEY, true)?,
                 kinesis_destinations: self.boolean(options::READ_KINESIS_DESTINATIONS_KEY, true)?,
                 contributor_insights: self.boolean(options::READ_CONTRIBUTOR_INSIGHTS_KEY, true)?,
+            },
+            lineage: LineageServices {
+                kinesis: self.take_option(options::KINESIS_MESSAGING_SERVICE),
+                s3: self.take_option(options::S3_STORAGE_SERVICE),
             },
         })
     }

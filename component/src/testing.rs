@@ -84,7 +84,8 @@ impl FakeDynamoDb {
         names.into_iter().fold(self, |fake, name| fake.table(&name))
     }
 
-    /// `operation`'s answer for `table`.
+    /// `operation`'s answer for `table` (for ListExports, the table's ARN; for DescribeExport,
+    /// the export's).
     pub fn with_answer(mut self, operation: &str, table: &str, answer: Value) -> Self {
         self.operational
             .insert((operation.to_string(), table.to_string()), answer);
@@ -228,6 +229,29 @@ impl FakeDynamoDb {
                     200,
                     json!({ "TimeToLiveDescription": description }).to_string(),
                 ))
+            }
+            "ListExports" | "DescribeExport" => {
+                let key = body["TableArn"]
+                    .as_str()
+                    .or(body["ExportArn"].as_str())
+                    .unwrap_or_default();
+                let answer = match (
+                    operation,
+                    self.operational
+                        .get(&(operation.to_string(), key.to_string())),
+                ) {
+                    (_, Some(answer)) => answer.clone(),
+                    ("ListExports", None) => json!({"ExportSummaries": []}),
+                    (_, None) => {
+                        return Ok(response(
+                            400,
+                            json!({"__type": "com.amazonaws.dynamodb.v20120810#ExportNotFoundException",
+                                   "message": "Export not found"})
+                            .to_string(),
+                        ));
+                    }
+                };
+                Ok(response(200, answer.to_string()))
             }
             "DescribeContinuousBackups"
             | "GetResourcePolicy"

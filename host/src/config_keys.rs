@@ -26,6 +26,9 @@ pub struct Bound {
     /// What OpenMetadata stores as the service's connection: the declared, non-secret keys of
     /// `serviceConnection.config` as the YAML gives them, and the service type.
     pub stored_connection: Value,
+    /// The OpenMetadata services the connector's lineage may reach: the values of its
+    /// `lineage-service` keys. The workflow names them, never the connector.
+    pub lineage_services: Vec<String>,
 }
 
 /// Reads `loaded` for the connector `manifest` declares.
@@ -87,6 +90,7 @@ pub fn bind(loaded: &Loaded, manifest: &Manifest) -> Result<Bound, WorkflowError
         warnings: Vec::new(),
         database_name: None,
         stored_connection: Value::Null,
+        lineage_services: Vec::new(),
     };
     for key in &manifest.keys {
         let value = match key.yaml_path.as_str() {
@@ -123,6 +127,9 @@ pub fn bind(loaded: &Loaded, manifest: &Manifest) -> Result<Bound, WorkflowError
         if let Some(value) = value {
             if key.yaml_path == DATABASE_NAME {
                 bound.database_name = Some(value.clone());
+            }
+            if key.lineage_service && !value.trim().is_empty() {
+                bound.lineage_services.push(value.clone());
             }
             bound.pairs.push((key.name.clone(), value));
         }

@@ -50,6 +50,8 @@ pub struct Key {
     pub shape: Shape,
     pub secret: bool,
     pub stored: bool,
+    /// Its value names an OpenMetadata service the connector's lineage may reach.
+    pub lineage_service: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,31 +102,20 @@ impl Manifest {
         word("step-name", &m.step_name, |c| {
             c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.')
         })?;
-        if m.keys.len() > MAX_KEYS {
-            return Err(format!(
-                "declares {} configuration keys; at most {MAX_KEYS} are allowed",
-                m.keys.len()
-            ));
-        }
-        if m.open_maps.len() > MAX_OPEN_MAPS {
-            return Err(format!(
-                "declares {} open maps; at most {MAX_OPEN_MAPS} are allowed",
-                m.open_maps.len()
-            ));
-        }
+        at_most("declares", m.keys.len(), MAX_KEYS, "configuration keys")?;
+        at_most("declares", m.open_maps.len(), MAX_OPEN_MAPS, "open maps")?;
         let mut keys: Vec<Key> = Vec::with_capacity(m.keys.len());
         for k in m.keys {
             key_name(&k.name)?;
             if keys.iter().any(|seen| seen.name == k.name) {
                 return Err(format!("declares the key `{}` twice", k.name));
             }
-            if k.yaml_aliases.len() > MAX_ALIASES {
-                return Err(format!(
-                    "key `{}` has {} aliases; at most {MAX_ALIASES} are allowed",
-                    k.name,
-                    k.yaml_aliases.len()
-                ));
-            }
+            at_most(
+                &format!("key `{}` has", k.name),
+                k.yaml_aliases.len(),
+                MAX_ALIASES,
+                "aliases",
+            )?;
             readable(&k.name, &k.yaml_path)?;
             for alias in &k.yaml_aliases {
                 readable(&k.name, alias)?;
@@ -152,6 +143,7 @@ impl Manifest {
                 },
                 secret,
                 stored: k.stored && !secret,
+                lineage_service: k.lineage_service && !secret,
             });
         }
         let mut open_maps = Vec::with_capacity(m.open_maps.len());
@@ -254,12 +246,12 @@ fn word(what: &str, value: &str, allowed: impl Fn(char) -> bool) -> Result<(), S
 fn classifications(
     declared: Vec<wit::ClassificationDeclaration>,
 ) -> Result<Vec<Classification>, String> {
-    if declared.len() > MAX_CLASSIFICATIONS {
-        return Err(format!(
-            "declares {} classifications; at most {MAX_CLASSIFICATIONS} are allowed",
-            declared.len()
-        ));
-    }
+    at_most(
+        "declares",
+        declared.len(),
+        MAX_CLASSIFICATIONS,
+        "classifications",
+    )?;
     let tag_word = |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_');
     let mut out: Vec<Classification> = Vec::with_capacity(declared.len());
     for c in declared {
@@ -276,13 +268,12 @@ fn classifications(
         if out.iter().any(|seen| seen.name == c.name) {
             return Err(format!("declares the classification `{}` twice", c.name));
         }
-        if c.tags.len() > MAX_DECLARED_TAGS {
-            return Err(format!(
-                "classification `{}` declares {} tags; at most {MAX_DECLARED_TAGS} are allowed",
-                c.name,
-                c.tags.len()
-            ));
-        }
+        at_most(
+            &format!("classification `{}` declares", c.name),
+            c.tags.len(),
+            MAX_DECLARED_TAGS,
+            "tags",
+        )?;
         description(&c.name, &c.description)?;
         let mut tags: Vec<(String, String)> = Vec::with_capacity(c.tags.len());
         for t in c.tags {
@@ -300,6 +291,14 @@ fn classifications(
         });
     }
     Ok(out)
+}
+
+/// `<who> <count> <what>; at most <max> are allowed` when `count` is over `max`.
+fn at_most(who: &str, count: usize, max: usize, what: &str) -> Result<(), String> {
+    if count > max {
+        return Err(format!("{who} {count} {what}; at most {max} are allowed"));
+    }
+    Ok(())
 }
 
 /// A description OpenMetadata will show: 1 to 1,024 characters, no control characters, no
@@ -400,6 +399,7 @@ pub(crate) mod tests {
             shape: wit::ValueShape::Scalar,
             secret: false,
             stored: true,
+            lineage_service: false,
         }
     }
 

@@ -36,7 +36,23 @@ pub struct TableRequest {
     pub profile: Option<Value>,
     /// `(classification, tag)` of each tag label on the table and its columns.
     pub tags: Vec<(String, String)>,
+    /// Edges from the table, each into a service the workflow names.
+    pub lineage: Vec<Lineage>,
 }
+
+/// An edge from a table to an entity of another service, as the sink adds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lineage {
+    /// OpenMetadata's entity type: `topic` or `container`.
+    pub entity_type: &'static str,
+    pub fully_qualified_name: String,
+    pub description: String,
+}
+
+/// Lineage edges taken per table at most, the longest FQN and description kept.
+pub const MAX_LINEAGE_EDGES: usize = 16;
+const MAX_LINEAGE_FQN_CHARS: usize = 1024;
+const MAX_LINEAGE_DESCRIPTION_CHARS: usize = 1024;
 
 /// The tables of one batch as create requests; those that break OpenMetadata's rules are
 /// rejected with the reason instead.
@@ -47,6 +63,8 @@ pub struct TableRequests {
     pub rejected: Vec<(String, String)>,
     /// Tables handed over again (the same FQN as one before): refused, counted once.
     pub repeated: Vec<String>,
+    /// (table name, why) for a table some of whose lineage edges were refused.
+    pub lineage_refused: Vec<(String, String)>,
 }
 
 /// The FQNs of the tables a run has handed over so far, kept compactly (a 64-bit keyed hash
@@ -82,7 +100,13 @@ pub fn scope_requests(scope: &wit::RunScope, workflow: &Workflow, bound: &Bound)
 
 /// The tables of a batch as create requests. Each must sit in `scope` under its own name, and
 /// be new to the run (`seen`): a repeat, in this batch or an earlier one, is refused.
-pub fn table_requests(tables: &[wit::Table], scope: &Scope, seen: &mut Seen) -> TableRequests {
+/// `lineage_services`: the services the workflow lets lineage edges reach.
+pub fn table_requests(
+    tables: &[wit::Table],
+    scope: &Scope,
+    seen: &mut Seen,
+    lineage_services: &[String],
+) -> TableRequests {
     let mut out = TableRequests::default();
     for table in tables {
         if let Err(why) = scope.check_table(table) {
@@ -113,12 +137,93 @@ pub fn table_requests(tables: &[wit::Table], scope: &Scope, seen: &mut Seen) -> 
                     request,
                     profile: table.profile.as_ref().map(|p| profile(p, &table.columns)),
                     tags,
+                    lineage: {
+                        let (edges, refused) = lineage(&table.lineage, lineage_services);
+                        if let Some(why) = refused {
+                            out.lineage_refused.push((table.name.clone(), why));
+                        }
+                        edges
+                    },
                 })
             }
             Err(why) => out.rejected.push((table.name.clone(), why)),
         }
     }
     out
+}
+
+/// The edges a table may have: at most [`MAX_LINEAGE_EDGES`], each into a service of
+/// `allowed`, with a plain `<service>.<name>` FQN; and why others were refused, if any were.
+fn lineage(edges: &[wit::LineageEdge], allowed: &[String]) -> (Vec<Lineage>, Option<String>) {
+    let mut kept: Vec<Lineage> = Vec::new();
+    let (mut out_of_scope, mut malformed, mut beyond) = (Vec::new(), 0usize, 0usize);
+    for edge in edges {
+        let fqn = &edge.fully_qualified_name;
+        let service = (fqn.chars().count() <= MAX_LINEAGE_FQN_CHARS)
+            .then(|| crate::openmetadata::fqn::split_two(fqn).ok())
+            .flatten()
+            .map(|(service, _)| service);
+        let Some(service) = service else {
+            malformed += 1;
+            continue;
+        };
+        if !allowed.contains(&service) {
+            if out_of_scope.len() < 3 && !out_of_scope.contains(&service) {
+                out_of_scope.push(service);
+            }
+            continue;
+        }
+        if kept.len() == MAX_LINEAGE_EDGES {
+            beyond += 1;
+            continue;
+        }
+        if kept.iter().any(|k| k.fully_qualified_name == *fqn) {
+            continue;
+        }
+        kept.push(Lineage {
+            entity_type: match edge.entity_type {
+                wit::LineageEntity::Topic => "topic",
+                wit::LineageEntity::Container => "container",
+            },
+            fully_qualified_name: fqn.clone(),
+            description: edge
+                .description
+                .chars()
+                .take(MAX_LINEAGE_DESCRIPTION_CHARS)
+                .collect(),
+        });
+    }
+    let mut why = Vec::new();
+    if !out_of_scope.is_empty() {
+        let names: Vec<String> = out_of_scope
+            .iter()
+            .map(|s| format!("`{}`", crate::sanitize::name(s)))
+            .collect();
+        why.push(format!(
+            "lineage into {} refused: the workflow names {}",
+            names.join(", "),
+            if allowed.is_empty() {
+                "no lineage service".to_string()
+            } else {
+                allowed
+                    .iter()
+                    .map(|s| format!("`{}`", crate::sanitize::name(s)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        ));
+    }
+    if malformed > 0 {
+        why.push(format!(
+            "{malformed} lineage edge(s) refused: not a `<service>.<name>` FQN of at most {MAX_LINEAGE_FQN_CHARS} characters"
+        ));
+    }
+    if beyond > 0 {
+        why.push(format!(
+            "{beyond} lineage edge(s) beyond {MAX_LINEAGE_EDGES} per table left out"
+        ));
+    }
+    (kept, (!why.is_empty()).then(|| why.join("; ")))
 }
 
 /// The service with its connection, minus secrets: the keys the connector marks secret never

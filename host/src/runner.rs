@@ -495,11 +495,23 @@ impl Consumer<'_> {
         if self.scope.is_none() {
             anyhow::bail!("the connector handed over tables before its scope");
         }
-        let mut requests = entities::table_requests(&batch.tables, &self.expected, &mut self.seen);
+        let mut requests = entities::table_requests(
+            &batch.tables,
+            &self.expected,
+            &mut self.seen,
+            &self.bound.lineage_services,
+        );
         for table in &mut requests.tables {
             self.redactor.redact_json(&mut table.request);
             if let Some(profile) = &mut table.profile {
                 self.redactor.redact_json(profile);
+            }
+            for edge in &mut table.lineage {
+                edge.description = self.redactor.redact(&edge.description).into_owned();
+                edge.fully_qualified_name = self
+                    .redactor
+                    .redact(&edge.fully_qualified_name)
+                    .into_owned();
             }
         }
         self.count_outcomes(batch);
@@ -576,11 +588,17 @@ impl Consumer<'_> {
                 .failures
                 .push(name, &format!("the connector's entity is invalid: {why}"));
         }
-        for name in &requests.repeated {
-            let message = format!(
+        let repeated = requests.repeated.iter().map(|name| {
+            format!(
                 "table `{}` handed over again: the repeat is refused",
                 sanitize::name(name)
-            );
+            )
+        });
+        let lineage = requests
+            .lineage_refused
+            .iter()
+            .map(|(name, why)| format!("{}: {why}", sanitize::name(name)));
+        for message in repeated.chain(lineage) {
             source.warnings.push(&message);
             logging::record(
                 Level::Warn,

@@ -76,6 +76,18 @@ impl Admin {
         self.send(&signer, request)
     }
 
+    /// Creates an S3 bucket on the same endpoint (moto serves S3 by path): where a table's
+    /// export can go.
+    pub fn create_bucket(&self, bucket: &str) -> Result<String, AdminError> {
+        let request = http::Request::builder()
+            .method("PUT")
+            .uri(format!("{}{bucket}", self.endpoint))
+            .body(Vec::new())
+            .expect("valid request");
+        let signer = Signer::new(self.signer.credentials().clone(), "us-east-1", "s3");
+        self.send(&signer, request)
+    }
+
     /// Signs and sends; the body of a 200 answer, or the status and body of another.
     fn send(
         &self,

@@ -101,6 +101,19 @@ impl Workflow {
         }
     }
 
+    /// The `metadata-rest` sink into `om` (its token registered as a secret the tests look
+    /// for in every output).
+    pub fn into_openmetadata(mut self, om: &crate::openmetadata::OpenMetadata) -> Workflow {
+        crate::host::register_secret(&om.token());
+        self.sink = "sink:\n  type: metadata-rest\n  config: {}\n".into();
+        self.workflow_config = format!(
+            "  loggerLevel: INFO\n  openMetadataServerConfig:\n    hostPort: {}\n    authProvider: openmetadata\n    securityConfig:\n      jwtToken: {}\n",
+            om.host_port(),
+            om.token()
+        );
+        self
+    }
+
     pub fn connection(mut self, lines: &str) -> Workflow {
         self.connection_extra = lines.to_string();
         self

@@ -399,6 +399,42 @@ impl KinesisDestinationOutput {
     }
 }
 
+/// `ListExports`: the table's exports to S3, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportSummary {
+    pub export_arn: String,
+    /// `IN_PROGRESS`, `COMPLETED` or `FAILED`.
+    pub status: Option<String>,
+}
+
+impl ExportSummary {
+    pub fn read_all(o: &Object) -> Result<Vec<Self>> {
+        o.objects("ExportSummaries", |e| {
+            Ok(ExportSummary {
+                export_arn: e.string("ExportArn")?,
+                status: e.opt_string("ExportStatus")?,
+            })
+        })
+    }
+}
+
+/// `DescribeExport`: where an export went.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportOutput {
+    pub bucket: String,
+    pub prefix: Option<String>,
+}
+
+impl ExportOutput {
+    pub fn read(o: &Object) -> Result<Self> {
+        let d = o.object("ExportDescription")?;
+        Ok(ExportOutput {
+            bucket: d.string("S3Bucket")?,
+            prefix: d.opt_string("S3Prefix")?,
+        })
+    }
+}
+
 /// `DescribeContributorInsights` of the table itself.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContributorInsightsOutput {

@@ -21,6 +21,8 @@ pub enum Operation {
     GetResourcePolicy,
     DescribeKinesisStreamingDestination,
     DescribeContributorInsights,
+    ListExports,
+    DescribeExport,
     Scan,
 }
 
@@ -35,6 +37,8 @@ impl Operation {
             Operation::GetResourcePolicy => "GetResourcePolicy",
             Operation::DescribeKinesisStreamingDestination => "DescribeKinesisStreamingDestination",
             Operation::DescribeContributorInsights => "DescribeContributorInsights",
+            Operation::ListExports => "ListExports",
+            Operation::DescribeExport => "DescribeExport",
             Operation::Scan => "Scan",
         }
     }
@@ -73,6 +77,15 @@ pub fn table_name(table: &str) -> Value {
 
 pub fn get_resource_policy(arn: &str) -> Value {
     json!({ "ResourceArn": arn })
+}
+
+/// The first page of a table's exports, newest first.
+pub fn list_exports(table_arn: &str, max_results: u32) -> Value {
+    json!({ "TableArn": table_arn, "MaxResults": max_results })
+}
+
+pub fn describe_export(export_arn: &str) -> Value {
+    json!({ "ExportArn": export_arn })
 }
 
 pub fn list_tags_of_resource(arn: &str, next_token: Option<&str>) -> Value {

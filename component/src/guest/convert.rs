@@ -304,6 +304,18 @@ impl From<c::Table> for wit::Table {
             details: x.details.map(|d| match d {
                 c::SourceDetails::DynamoDb(t) => wit::SourceDetails::Dynamodb(t.into()),
             }),
+            lineage: x
+                .lineage
+                .into_iter()
+                .map(|e| wit::LineageEdge {
+                    entity_type: match e.entity_type {
+                        c::LineageEntity::Topic => wit::LineageEntity::Topic,
+                        c::LineageEntity::Container => wit::LineageEntity::Container,
+                    },
+                    fully_qualified_name: e.fully_qualified_name,
+                    description: e.description,
+                })
+                .collect(),
             sampling: x.sampling.map(Into::into),
         }
     }
@@ -472,6 +484,7 @@ impl From<m::Manifest> for wit::ConnectorManifest {
                     },
                     secret: k.secret,
                     stored: k.stored,
+                    lineage_service: k.lineage_service,
                 })
                 .collect(),
             open_maps: x

@@ -12,11 +12,15 @@ use crate::aws::call::CallError;
 use crate::aws::error::ErrorClass;
 use crate::catalog::{SourceDetails, Table, Warning};
 use crate::dynamodb::client::parse;
+use crate::dynamodb::model::{ExportOutput, ExportSummary};
 use crate::dynamodb::operations::{self, Operation};
 use crate::error::ConnectorError;
 use crate::mapping;
 use crate::mapping::sample::{Options, Sampler};
 use crate::settings::Reads;
+
+/// Exports read per table at most (ListExports' page, newest first).
+const MAX_EXPORTS: u32 = 10;
 use crate::transport::Transport;
 use std::cell::{Cell, RefCell};
 
@@ -35,11 +39,12 @@ enum Extra {
     ResourcePolicy,
     KinesisDestinations,
     ContributorInsights,
+    Exports,
     Sampling,
 }
 
 impl Extra {
-    const COUNT: usize = 7;
+    const COUNT: usize = 8;
     /// The reads of one call per table each, in the order they are made.
     const OPERATIONAL: [Extra; 5] = [
         Extra::TimeToLive,
@@ -56,7 +61,7 @@ impl Extra {
             Extra::ResourcePolicy => reads.resource_policy,
             Extra::KinesisDestinations => reads.kinesis_destinations,
             Extra::ContributorInsights => reads.contributor_insights,
-            Extra::Tags | Extra::Sampling => false,
+            Extra::Tags | Extra::Exports | Extra::Sampling => false,
         }
     }
 
@@ -68,12 +73,21 @@ impl Extra {
             Extra::ResourcePolicy => Operation::GetResourcePolicy,
             Extra::KinesisDestinations => Operation::DescribeKinesisStreamingDestination,
             Extra::ContributorInsights => Operation::DescribeContributorInsights,
+            Extra::Exports => Operation::ListExports,
             Extra::Sampling => Operation::Scan,
         }
     }
 
     fn operation(self) -> &'static str {
         self.call().name()
+    }
+
+    /// The IAM actions it needs.
+    fn actions(self) -> String {
+        match self {
+            Extra::Exports => "dynamodb:ListExports and dynamodb:DescribeExport".to_string(),
+            _ => format!("dynamodb:{}", self.operation()),
+        }
     }
 
     /// The setting that turns it off.
@@ -85,6 +99,7 @@ impl Extra {
             Extra::ResourcePolicy => "set connectionOptions.readResourcePolicy: false",
             Extra::KinesisDestinations => "set connectionOptions.readKinesisDestinations: false",
             Extra::ContributorInsights => "set connectionOptions.readContributorInsights: false",
+            Extra::Exports => "remove connectionOptions.s3StorageService",
             Extra::Sampling => "remove connectionOptions.sampleSize",
         }
     }
@@ -97,6 +112,7 @@ impl Extra {
             Extra::ResourcePolicy => "resource-based policy",
             Extra::KinesisDestinations => "Kinesis streaming destinations",
             Extra::ContributorInsights => "Contributor Insights status",
+            Extra::Exports => "exports to S3",
             Extra::Sampling => "sampled attributes",
         }
     }
@@ -130,9 +146,9 @@ impl Extras {
                     self.warnings.borrow_mut().push(Warning {
                         table: None,
                         message: format!(
-                            "{} not read: {failure} (grant dynamodb:{} or {})",
+                            "{} not read: {failure} (grant {} or {})",
                             extra.what(),
-                            extra.operation(),
+                            extra.actions(),
                             extra.switch()
                         ),
                     });
@@ -241,7 +257,59 @@ impl<T: Transport> Run<'_, '_, T> {
         {
             description.push_str(&mapping::operational::section(d));
         }
+        let lineage = &self.settings.tuning.lineage;
+        if let (Some(service), Some(SourceDetails::DynamoDb(d))) =
+            (&lineage.kinesis, &table.details)
+            && let Some(destinations) = &d.kinesis_destinations
+        {
+            table
+                .lineage
+                .extend(mapping::lineage::kinesis(service, destinations));
+        }
+        if let (Some(service), Some(arn)) = (&lineage.s3, arn)
+            && !self.extras.off(Extra::Exports).get()
+        {
+            match self.exports(arn).await {
+                Ok(exports) => table
+                    .lineage
+                    .extend(mapping::lineage::s3(service, &exports)),
+                Err(e) if e.is_credentials_error() => return Err(e.into_connector_error()),
+                Err(e) => warnings.extend(self.extras.failed(Extra::Exports, &name, &e)),
+            }
+        }
         Ok(warnings)
+    }
+
+    /// Where the table's recent exports went: ListExports' first page (newest first), then a
+    /// DescribeExport for each one that did not fail.
+    async fn exports(&self, table_arn: &str) -> Result<Vec<ExportOutput>, CallError> {
+        let listed = self
+            .client
+            .call_value(
+                Operation::ListExports,
+                operations::list_exports(table_arn, MAX_EXPORTS),
+            )
+            .await?;
+        let summaries = parse(Operation::ListExports, &listed, ExportSummary::read_all)?;
+        let mut exports = Vec::new();
+        for summary in summaries.iter().take(MAX_EXPORTS as usize) {
+            if summary.status.as_deref() == Some("FAILED") {
+                continue;
+            }
+            let described = self
+                .client
+                .call_value(
+                    Operation::DescribeExport,
+                    operations::describe_export(&summary.export_arn),
+                )
+                .await?;
+            exports.push(parse(
+                Operation::DescribeExport,
+                &described,
+                ExportOutput::read,
+            )?);
+        }
+        Ok(exports)
     }
 }
 
@@ -270,7 +338,7 @@ fn apply(extra: Extra, table: &mut Table, value: &serde_json::Value) -> Result<(
             table,
             parse(operation, value, m::ContributorInsightsOutput::read)?,
         ),
-        Extra::Tags | Extra::Sampling => {}
+        Extra::Tags | Extra::Exports | Extra::Sampling => {}
     }
     Ok(())
 }

@@ -828,6 +828,103 @@ fn a_denied_or_unsupported_operational_read_is_one_warning_or_note_for_the_run()
     }
 }
 
+#[test]
+fn named_services_make_lineage_edges_to_streams_and_export_buckets() {
+    let stream = "arn:aws:kinesis:us-east-1:123456789012:stream/orders-changes";
+    let arn = |t: &str| format!("arn:aws:dynamodb:us-east-1:000000000000:table/{t}");
+    let export = |n: u32| format!("{}/export/0{n}", arn("t0000"));
+    let fake = FakeDynamoDb::new()
+        .tables(names(2))
+        .with_answer(
+            "DescribeKinesisStreamingDestination",
+            "t0000",
+            json!({"TableName": "t0000", "KinesisDataStreamDestinations": [
+                {"StreamArn": stream, "DestinationStatus": "ACTIVE"}]}),
+        )
+        .with_answer(
+            "ListExports",
+            &arn("t0000"),
+            json!({"ExportSummaries": [
+                {"ExportArn": export(1), "ExportStatus": "COMPLETED"},
+                {"ExportArn": export(2), "ExportStatus": "FAILED"}]}),
+        )
+        .with_answer(
+            "DescribeExport",
+            &export(1),
+            json!({"ExportDescription": {"ExportArn": export(1), "S3Bucket": "exports",
+                   "S3Prefix": "ddb/orders", "ExportStatus": "COMPLETED"}}),
+        );
+    let on = [
+        ("connectionOptions.readKinesisDestinations", "true"),
+        ("connectionOptions.kinesisMessagingService", "kinesis_prod"),
+        ("connectionOptions.s3StorageService", "s3_prod"),
+    ];
+    let ingestion = block_on(ingest(&settings(&on), &fake)).unwrap();
+    assert!(ingestion.warnings.is_empty(), "{:?}", ingestion.warnings);
+    // One listing per table; a description for the export that did not fail.
+    assert_eq!(fake.calls("ListExports"), 2);
+    assert_eq!(fake.calls("DescribeExport"), 1);
+    let t0 = ingestion.tables.iter().find(|t| t.name == "t0000").unwrap();
+    let edges: Vec<(&str, crate::catalog::LineageEntity)> = t0
+        .lineage
+        .iter()
+        .map(|e| (e.fully_qualified_name.as_str(), e.entity_type))
+        .collect();
+    assert_eq!(
+        edges,
+        [
+            (
+                "kinesis_prod.orders-changes",
+                crate::catalog::LineageEntity::Topic
+            ),
+            ("s3_prod.exports", crate::catalog::LineageEntity::Container),
+        ]
+    );
+    let t1 = ingestion.tables.iter().find(|t| t.name == "t0001").unwrap();
+    assert!(t1.lineage.is_empty());
+
+    // No service named: no edge, and no export is listed.
+    let quiet = FakeDynamoDb::new().tables(names(2));
+    let ingestion = block_on(ingest(
+        &settings(&[("connectionOptions.readKinesisDestinations", "true")]),
+        &quiet,
+    ))
+    .unwrap();
+    assert_eq!(quiet.calls("ListExports"), 0);
+    assert!(ingestion.tables.iter().all(|t| t.lineage.is_empty()));
+}
+
+#[test]
+fn denied_exports_are_one_warning_naming_both_actions() {
+    let fake = FakeDynamoDb::new().tables(names(3)).script_times(
+        "ListExports",
+        3,
+        Scripted::Status(
+            400,
+            json!({"__type": "com.amazon.coral.service#AccessDeniedException",
+                   "message": "not authorized to perform: dynamodb:ListExports"}),
+        ),
+    );
+    let ingestion = block_on(ingest(
+        &settings(&[
+            ("connectionOptions.describeConcurrency", "1"),
+            ("connectionOptions.s3StorageService", "s3_prod"),
+        ]),
+        &fake,
+    ))
+    .unwrap();
+    assert_eq!(ingestion.tables.len(), 3);
+    assert_eq!(fake.calls("ListExports"), 1);
+    assert_eq!(ingestion.warnings.len(), 1);
+    assert!(
+        ingestion.warnings[0].message.contains(
+            "grant dynamodb:ListExports and dynamodb:DescribeExport or remove connectionOptions.s3StorageService"
+        ),
+        "{:?}",
+        ingestion.warnings
+    );
+}
+
 fn scans(fake: &FakeDynamoDb) -> Vec<serde_json::Value> {
     fake.requests
         .borrow()

@@ -3,6 +3,7 @@
 //! machine-readable DynamoDB details and a readable Markdown description.
 
 mod description;
+pub mod lineage;
 pub mod operational;
 mod policy;
 pub mod sample;
@@ -105,6 +106,7 @@ pub fn table(listed_name: &str, desc: &TableDescription, ctx: &Context) -> Resul
         profile: Some(profile),
         details: Some(SourceDetails::DynamoDb(details)),
         sampling: None,
+        lineage: Vec::new(),
     };
     Ok(Mapped {
         table,

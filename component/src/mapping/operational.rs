@@ -218,6 +218,7 @@ mod tests {
             profile: None,
             details: Some(SourceDetails::DynamoDb(DynamoDbTable::default())),
             sampling: None,
+            lineage: Vec::new(),
         }
     }
 

@@ -116,6 +116,7 @@ mod tests {
             }),
             details: Some(SourceDetails::DynamoDb(DynamoDbTable::default())),
             sampling: None,
+            lineage: Vec::new(),
         }
     }
 

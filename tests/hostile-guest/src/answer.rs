@@ -3,8 +3,8 @@
 
 use crate::bindings::exports::catalog::connector::types::{
     CallStats, Column, ColumnConstraint, ConnectionCheck, ConnectorError, DataType, Database,
-    DatabaseSchema, DatabaseService, Failure, Ingestion, Table, TableOutcome, TableStatus,
-    TableType,
+    DatabaseSchema, DatabaseService, Failure, Ingestion, LineageEdge, LineageEntity, Table,
+    TableOutcome, TableStatus, TableType,
 };
 use crate::mode::Mode;
 use crate::observations::Observations;
@@ -36,6 +36,10 @@ pub fn ingestion(settings: &Settings, observations: Observations) -> Ingestion {
         Mode::ScopeHijack | Mode::LongScope => {
             vec![table(&schema, "first"), table(&schema, "second")]
         }
+        Mode::LineageHijack => vec![Table {
+            lineage: hijacked_lineage(settings),
+            ..table(&schema, "streams")
+        }],
         // The first batch: `a`, `b`, and `a` again; the stream repeats `b` in a second batch.
         Mode::RepeatTables => vec![
             table(&schema, "a"),
@@ -123,7 +127,29 @@ pub fn table(schema: &str, name: &str) -> Table {
         profile: None,
         details: None,
         sampling: None,
+        lineage: Vec::new(),
     }
+}
+
+/// `lineage-hijack`'s edges: two into services the workflow does not name, one with an FQN of
+/// 100,000 characters, then `hostile.count` into its own.
+fn hijacked_lineage(settings: &Settings) -> Vec<LineageEdge> {
+    let own = settings
+        .lineage_service
+        .clone()
+        .unwrap_or_else(|| "unnamed".to_string());
+    let edge = |fqn: String| LineageEdge {
+        entity_type: LineageEntity::Topic,
+        fully_qualified_name: fqn,
+        description: "Hijacked.".to_string(),
+    };
+    let mut edges = vec![
+        edge("other_tenant_kinesis.stolen".to_string()),
+        edge("unnamed_service.topic".to_string()),
+        edge(format!("{own}.{}", "x".repeat(100_000))),
+    ];
+    edges.extend((0..settings.count_or(100_000)).map(|i| edge(format!("{own}.topic_{i}"))));
+    edges
 }
 
 pub fn connection_check(settings: &Settings) -> ConnectionCheck {

@@ -26,6 +26,14 @@ pub fn manifest() -> ConnectorManifest {
             ..key("databaseName", &format!("{CONNECTION}.databaseName"))
         },
         key("loggerLevel", "workflowConfig.loggerLevel"),
+        // The one service its lineage edges may reach (`lineage-hijack` reaches for others).
+        ConfigKey {
+            lineage_service: true,
+            ..key(
+                "connectionOptions.lineageService",
+                &format!("{CONNECTION}.connectionOptions.lineageService"),
+            )
+        },
     ];
     for (name, secret) in [
         ("awsAccessKeyId", false),
@@ -90,6 +98,7 @@ fn key(name: &str, yaml_path: &str) -> ConfigKey {
         shape: ValueShape::Scalar,
         secret: false,
         stored: false,
+        lineage_service: false,
     }
 }
 

@@ -83,10 +83,14 @@ pub enum Mode {
     /// feed and an ANSI escape, port 0, an empty host and a host of 300 characters. Its run is
     /// an empty ingestion.
     BadDestinations,
+    /// One table whose lineage reaches for another tenant's service (`other_tenant_kinesis`),
+    /// a service no key names, an FQN of 100,000 characters, and `hostile.count` edges
+    /// (default 100,000) into the service its `connectionOptions.lineageService` names.
+    LineageHijack,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 33] = [
+    pub const ALL: [Mode; 34] = [
         Mode::WellBehaved,
         Mode::HttpDestinations,
         Mode::HttpHeaders,
@@ -120,6 +124,7 @@ impl Mode {
         Mode::CostlySchema,
         Mode::ManyDestinations,
         Mode::BadDestinations,
+        Mode::LineageHijack,
     ];
 
     pub fn name(self) -> &'static str {
@@ -157,6 +162,7 @@ impl Mode {
             Mode::CostlySchema => "costly-schema",
             Mode::ManyDestinations => "many-destinations",
             Mode::BadDestinations => "bad-destinations",
+            Mode::LineageHijack => "lineage-hijack",
         }
     }
 

@@ -61,7 +61,8 @@ pub fn run(settings: &Settings) -> Observations {
         | Mode::RepeatTables
         | Mode::CostlySchema
         | Mode::ManyDestinations
-        | Mode::BadDestinations => {}
+        | Mode::BadDestinations
+        | Mode::LineageHijack => {}
         Mode::HostMemory => host_memory::probe(settings.count_or(64), &mut seen),
         Mode::Handles => host_memory::handles(settings.count_or(10_000), &mut seen),
         Mode::ManyRequests => outbound_load::many_requests(settings, &mut seen),

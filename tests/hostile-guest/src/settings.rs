@@ -22,6 +22,8 @@ pub struct Settings {
     /// The workflow's `serviceName` (when the run comes from a workflow), the scope a
     /// well-behaved connector names.
     pub service_name: Option<String>,
+    /// `connectionOptions.lineageService`: the service its lineage edges may reach.
+    pub lineage_service: Option<String>,
     /// Every key the guest can see, with its value.
     pub visible: Vec<(String, String)>,
 }
@@ -79,6 +81,7 @@ impl Settings {
                 .find(|(k, _)| k == "awsConfig.endPointURL")
                 .map(|(_, v)| v.clone()),
             service_name: get("serviceName").filter(|s| !s.is_empty()),
+            lineage_service: get("connectionOptions.lineageService").filter(|s| !s.is_empty()),
             visible,
         })
     }

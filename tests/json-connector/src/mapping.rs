@@ -60,6 +60,7 @@ pub fn table(entry: &TableEntry, schema_fqn: &str, now_ms: u64) -> Result<Table,
         columns,
         details: None,
         sampling: None,
+        lineage: Vec::new(),
     })
 }
 

@@ -180,6 +180,7 @@ pub fn manifest() -> ConnectorManifest {
                 // What its connection schema (`CustomDatabaseConnection`) keeps: the class and
                 // the document's address under `connectionOptions`; never the token.
                 stored: matches!(k.name, DOCUMENT_URL | SOURCE_PYTHON_CLASS),
+                lineage_service: false,
             })
             .collect(),
         open_maps: Vec::new(),

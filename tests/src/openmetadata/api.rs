@@ -55,6 +55,11 @@ enum Route {
     Bulk(EntityType),
     /// `DELETE /v1/{collection}/deleteStale` (2.x).
     DeleteStale(EntityType),
+    /// `GET /v1/topics/name/{fqn}`, `/v1/containers/name/{fqn}`: entities of other services
+    /// (seeded by the tests, as other connectors would have made them).
+    OtherByName(&'static str, String),
+    /// `PUT /v1/lineage`.
+    Lineage,
 }
 
 impl Route {
@@ -62,6 +67,17 @@ impl Route {
         let rest = path.strip_prefix("/api/v1/")?;
         if rest == "system/version" {
             return Some(Route::Version);
+        }
+        if rest == "lineage" {
+            return Some(Route::Lineage);
+        }
+        for (prefix, kind) in [("topics/name/", "topic"), ("containers/name/", "container")] {
+            if let Some(fqn) = rest.strip_prefix(prefix)
+                && !fqn.is_empty()
+                && !fqn.contains('/')
+            {
+                return Some(Route::OtherByName(kind, percent_decode(fqn, false)));
+            }
         }
         let (kind, rest) = EntityType::from_path(rest)?;
         let segments: Vec<&str> = match rest.strip_prefix('/') {
@@ -89,6 +105,8 @@ impl Route {
             Route::ByName(..) | Route::ById(..) => &["GET", "DELETE"],
             Route::TableProfile(_) | Route::Bulk(_) => &["PUT"],
             Route::DeleteStale(_) => &["DELETE"],
+            Route::OtherByName(..) => &["GET"],
+            Route::Lineage => &["PUT"],
         }
     }
 }
@@ -235,6 +253,20 @@ impl Backend {
                 };
                 let fqn = self.find_by_id(kind, &id, include)?["fullyQualifiedName"].clone();
                 self.delete(kind, fqn.as_str().unwrap_or_default(), request)
+            }
+            (Route::OtherByName(kind, fqn), _) => self
+                .store
+                .other(kind, &fqn)
+                .map(|entity| Response::json(200, entity))
+                .ok_or_else(|| ApiError::not_found_named(kind, &fqn)),
+            (Route::Lineage, _) => {
+                let body = json_body(request)?;
+                if let Err(refusal) = validation::add_lineage(self.server_version(), &body) {
+                    return Err(self.violation(refusal, method, &request.path, &body));
+                }
+                self.store.add_lineage(&body["edge"])?;
+                // OpenMetadata's LineageResource answers 200 with no body.
+                Ok(Response::empty(200))
             }
             (Route::TableProfile(id), _) => {
                 if !ids::is_uuid(&id) {

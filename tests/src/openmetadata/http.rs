@@ -53,6 +53,15 @@ impl Response {
     }
 
     /// OpenMetadata's error body: `{"code":404,"message":"..."}`.
+    /// An answer with no body, as JAX-RS's `Response.ok().build()`.
+    pub fn empty(status: u16) -> Response {
+        Response {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
     pub fn error(status: u16, message: &str) -> Response {
         Response::json(status, &json!({"code": status, "message": message}))
     }

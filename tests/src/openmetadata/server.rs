@@ -396,6 +396,17 @@ impl OpenMetadata {
         self.entity(EntityType::Tag, fqn)
     }
 
+    /// Adds a topic or container (`kind`) of another service, as its connector would have made
+    /// it; returns its id.
+    pub fn add_other(&self, kind: &str, fqn: &str) -> String {
+        self.shared.backend().store.add_other(kind, fqn)
+    }
+
+    /// Every lineage edge: (from id, to id, the edge as last sent).
+    pub fn lineage(&self) -> Vec<(String, String, Value)> {
+        self.shared.backend().store.lineage()
+    }
+
     /// The soft-deleted tables, in FQN order.
     pub fn deleted_tables(&self) -> Vec<Value> {
         self.shared

@@ -66,6 +66,12 @@ pub(crate) struct Store {
     /// Each entity created, in order (a hard-deleted one created again comes again): shows
     /// that containers were stored before what they contain.
     created: Vec<(EntityType, String)>,
+    /// Entities of other services (topics, containers) by (type, FQN): the tests seed them
+    /// as other connectors would have made them.
+    others: BTreeMap<(String, String), Value>,
+    /// Lineage edges, one per (from id, to id): `LineageRepository.addLineage` upserts the
+    /// relationship, so adding an edge again changes nothing but its details.
+    lineage: BTreeMap<(String, String), Value>,
 }
 
 impl Store {
@@ -80,7 +86,56 @@ impl Store {
             latest_profiles: HashMap::new(),
             profile_history: Vec::new(),
             created: Vec::new(),
+            others: BTreeMap::new(),
+            lineage: BTreeMap::new(),
         }
+    }
+
+    /// Adds an entity of another service (`topic`, `container`) under `fqn`; returns its id.
+    pub fn add_other(&mut self, kind: &str, fqn: &str) -> String {
+        let id = ids::uuid_v4();
+        let name = fqn.rsplit('.').next().unwrap_or(fqn).trim_matches('"');
+        self.others.insert(
+            (kind.to_string(), fqn.to_string()),
+            serde_json::json!({"id": id, "name": name, "fullyQualifiedName": fqn}),
+        );
+        id
+    }
+
+    pub fn other(&self, kind: &str, fqn: &str) -> Option<&Value> {
+        self.others.get(&(kind.to_string(), fqn.to_string()))
+    }
+
+    /// Adds an edge (a schema-valid `EntitiesEdge`): both ends must exist, as the server's
+    /// `EntityRepository.get` of each reference requires (404 otherwise).
+    pub fn add_lineage(&mut self, edge: &Value) -> Result<(), ApiError> {
+        let mut ids_of = Vec::new();
+        for end in ["fromEntity", "toEntity"] {
+            let kind = edge[end]["type"].as_str().unwrap_or_default();
+            let id = edge[end]["id"].as_str().unwrap_or_default();
+            let known = match self.ids.get(id) {
+                Some((entity_type, _)) => entity_type.name() == kind,
+                None => self
+                    .others
+                    .iter()
+                    .any(|((k, _), e)| k == kind && e["id"] == id),
+            };
+            if !known {
+                return Err(ApiError::not_found_named(kind, id));
+            }
+            ids_of.push(id.to_string());
+        }
+        self.lineage
+            .insert((ids_of[0].clone(), ids_of[1].clone()), edge.clone());
+        Ok(())
+    }
+
+    /// Every lineage edge: (from id, to id, the edge as last sent).
+    pub fn lineage(&self) -> Vec<(String, String, Value)> {
+        self.lineage
+            .iter()
+            .map(|((from, to), edge)| (from.clone(), to.clone(), edge.clone()))
+            .collect()
     }
 
     /// Creates or updates the entity a (schema-valid) create request describes; returns it and

@@ -51,6 +51,17 @@ pub(crate) fn create_ingestion_pipeline(
     against(version, "createIngestionPipeline", body)
 }
 
+/// Validates an AddLineage request. 1.3's schema set has no copy of `addLineage`; its
+/// `AddLineage` (`api/lineage/addLineage.json`) has the shape of 1.6's, which is used for it.
+pub(crate) fn add_lineage(version: ServerVersion, body: &Value) -> Result<(), Refusal> {
+    let version = if version == ServerVersion::V1_3 {
+        ServerVersion::V1_6
+    } else {
+        version
+    };
+    against(version, "addLineage", body)
+}
+
 /// Validates a PipelineStatus.
 pub(crate) fn pipeline_status(version: ServerVersion, body: &Value) -> Result<(), Refusal> {
     against(version, "pipelineStatus", body)

@@ -284,9 +284,14 @@ fn filtered_tables_cost_no_request_and_are_listed_in_the_summary() {
     ] {
         admin.create_table(name, &[("id", "S", "HASH")]);
     }
-    let workflow = Workflow::new("filtered", &server().endpoint(), key).source_config(
-        "      includeTags: false\n      tableFilterPattern:\n        excludes:\n          - tmp_\n          - .*_archive$\n",
-    );
+    // The time to live is the one operational read DynamoDB Local implements; the others are
+    // off so that the count does not depend on how many asks of an unsupported call race the
+    // first answer.
+    let workflow = Workflow::new("filtered", &server().endpoint(), key)
+        .source_config(
+            "      includeTags: false\n      tableFilterPattern:\n        excludes:\n          - tmp_\n          - .*_archive$\n",
+        )
+        .only_reads(&["readTimeToLive"]);
     let (run, entities) = ingest_to_stdout(&workflow);
     let mut names: Vec<&str> = entities[3..]
         .iter()

@@ -249,6 +249,57 @@ fn a_connector_cannot_write_outside_the_workflows_scope() {
     }
 }
 
+/// A connector's lineage reaches only the services the workflow names (the values of its
+/// `lineage-service` keys), at most 16 edges a table, each a plain `<service>.<name>`: edges into
+/// another tenant's service, a service no key names, an FQN of 100,000 characters and 100,000
+/// edges into its own service are refused or cut, with warnings, and the table is still written.
+#[test]
+fn a_connectors_lineage_reaches_only_the_services_the_workflow_names() {
+    let component = e2e::hostile::component().to_str().unwrap().to_string();
+    let om = e2e::openmetadata::OpenMetadata::start();
+    let stolen = om.add_other("topic", "other_tenant_kinesis.stolen");
+    let own: Vec<String> = (0..2)
+        .map(|i| om.add_other("topic", &format!("mine.topic_{i}")))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let rest = Workflow::new("hostile", "http://127.0.0.1:9", "AKIDHOSTILE")
+        .connection(
+            "      connectionOptions:\n        hostile.mode: lineage-hijack\n        hostile.tenant: t\n        lineageService: mine\n",
+        )
+        .into_openmetadata(&om);
+    let path = rest.write(dir.path(), "rest.yaml");
+    let run = host::run(&[
+        "ingest",
+        "-c",
+        path.to_str().unwrap(),
+        "--component",
+        &component,
+    ]);
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+    assert!(om.table("hostile.default.default.streams").is_some());
+    for expected in [
+        "lineage into `other_tenant_kinesis`, `unnamed_service` refused: the workflow names `mine`",
+        "1 lineage edge(s) refused: not a `<service>.<name>` FQN of at most 1024 characters",
+        "99984 lineage edge(s) beyond 16 per table left out",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}\n{}", run.stderr);
+    }
+    let targets: Vec<String> = om.lineage().into_iter().map(|(_, to, _)| to).collect();
+    assert!(
+        !targets.contains(&stolen),
+        "an edge into another tenant's service"
+    );
+    assert_eq!(targets.len(), 2, "{targets:?}");
+    assert!(own.iter().all(|id| targets.contains(id)));
+    // The 14 other accepted targets do not exist: looked up, one warning each, no edge.
+    let lookups = om
+        .calls()
+        .iter()
+        .filter(|c| c.method == "GET" && c.decoded_path().starts_with("/api/v1/topics/name/"))
+        .count();
+    assert_eq!(lookups, 16);
+}
+
 /// A table handed over twice (in two batches, or twice in one) is written once, with a
 /// warning, and counted once.
 #[test]

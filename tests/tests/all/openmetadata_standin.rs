@@ -477,6 +477,55 @@ fn bodies_that_a_real_server_refuses_are_refused() {
     assert_eq!(om.entities(EntityType::Table), Vec::<Value>::new());
 }
 
+/// `PUT /v1/lineage` as OpenMetadata's `LineageResource` takes it: an AddLineage of its
+/// version's schema (no unknown field), both ends existing (`EntityRepository.get` of each
+/// reference: 404 otherwise), one edge per pair however often it is sent, and an empty 200.
+#[test]
+fn lineage_needs_both_ends_and_keeps_one_edge_per_pair() {
+    for version in e2e::openmetadata::SERVER_VERSIONS {
+        let om = OpenMetadata::builder().version(version).start();
+        let client = Client::new(&om);
+        seed_schema(&om);
+        let table = client.put("/v1/tables", &table_request("orders"));
+        assert_eq!(table.status, 201, "{version}: {}", table.text);
+        let table_id = table.json()["id"].as_str().unwrap().to_string();
+        let topic = om.add_other("topic", "kinesis_prod.orders");
+        assert_eq!(
+            client.get("/v1/topics/name/kinesis_prod.orders").json()["id"],
+            topic.as_str()
+        );
+        assert_eq!(
+            client.get("/v1/topics/name/kinesis_prod.nothing").status,
+            404
+        );
+        let edge = |to: &str| {
+            json!({"edge": {"fromEntity": {"id": table_id, "type": "table"},
+                            "toEntity": {"id": to, "type": "topic"},
+                            "description": "streams"}})
+        };
+        let missing = "5d6e7f80-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
+        let reply = client.put("/v1/lineage", &edge(missing));
+        assert_eq!(
+            (reply.status, reply.message()),
+            (404, format!("topic instance for {missing} not found")),
+            "{version}"
+        );
+        let mut unknown_field = edge(&topic);
+        unknown_field["edge"]["weight"] = json!(1);
+        assert_eq!(
+            client.put("/v1/lineage", &unknown_field).status,
+            400,
+            "{version}"
+        );
+        assert_eq!(om.schema_violations().len(), 1, "{version}");
+        for _ in 0..2 {
+            let reply = client.put("/v1/lineage", &edge(&topic));
+            assert_eq!((reply.status, reply.text.as_str()), (200, ""), "{version}");
+        }
+        assert_eq!(om.lineage().len(), 1, "{version}");
+    }
+}
+
 #[test]
 fn unknown_routes_are_404_and_wrong_methods_405() {
     let om = OpenMetadata::start();

@@ -141,14 +141,7 @@ fn the_time_to_live_tag_is_the_components_declared_classification_at_every_versi
     seed(&moto, key);
     for version in SERVER_VERSIONS {
         let om = OpenMetadata::builder().version(version).start();
-        host::register_secret(&om.token());
-        let mut workflow = Workflow::new("ops_rest", &moto.endpoint(), key);
-        workflow.sink = "sink:\n  type: metadata-rest\n  config: {}\n".into();
-        workflow.workflow_config = format!(
-            "  loggerLevel: INFO\n  openMetadataServerConfig:\n    hostPort: {}\n    authProvider: openmetadata\n    securityConfig:\n      jwtToken: {}\n",
-            om.host_port(),
-            om.token()
-        );
+        let workflow = Workflow::new("ops_rest", &moto.endpoint(), key).into_openmetadata(&om);
         let dir = tempfile::tempdir().unwrap();
         let path = workflow.write(dir.path(), "workflow.yaml");
         let run = host::run(&["ingest", "-c", path.to_str().unwrap()]);
@@ -197,6 +190,149 @@ fn the_time_to_live_tag_is_the_components_declared_classification_at_every_versi
                 .contains("Tables: 0 created, 0 updated, 2 unchanged"),
             "{version}: {}",
             rerun.stderr
+        );
+    }
+}
+
+/// Lineage into the services the workflow names: the table's Kinesis stream becomes an edge to
+/// the messaging service's topic, its export to S3 an edge to the storage service's bucket;
+/// a target OpenMetadata lacks is one warning; a rerun adds no edge; and edges are sent only to
+/// the services the workflow names (the connector cannot name another).
+#[test]
+fn lineage_reaches_the_named_services_topics_and_buckets_once_at_every_version() {
+    let moto = Server::start(Kind::Moto);
+    let key = "AKIDLINEAGE";
+    seed(&moto, key);
+    let admin = Admin::new(&moto.endpoint(), key);
+    admin
+        .create_bucket("orders-exports")
+        .expect("moto creates the bucket");
+    let arn = admin.describe("ops_orders")["TableArn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    admin
+        .call(
+            "ExportTableToPointInTime",
+            &json!({"TableArn": arn, "S3Bucket": "orders-exports", "S3Prefix": "ddb/orders",
+                    "ExportFormat": "DYNAMODB_JSON"}),
+        )
+        .expect("moto exports the table");
+    for version in SERVER_VERSIONS {
+        let om = OpenMetadata::builder().version(version).start();
+        let topic = om.add_other("topic", "kinesis_prod.orders-changes");
+        let workflow = Workflow::new("lineage", &moto.endpoint(), key)
+            .connection(
+                "      connectionOptions:\n        kinesisMessagingService: kinesis_prod\n        s3StorageService: s3_prod\n",
+            )
+            .into_openmetadata(&om);
+        let dir = tempfile::tempdir().unwrap();
+        let path = workflow.write(dir.path(), "workflow.yaml");
+
+        // The bucket's container is not in OpenMetadata yet: one warning, the topic's edge.
+        let run = host::run(&["ingest", "-c", path.to_str().unwrap()]);
+        assert_eq!(run.code(), 0, "{version}: {}", run.stderr);
+        assert!(
+            om.schema_violations().is_empty(),
+            "{version}: {:?}",
+            om.schema_violations()
+        );
+        assert!(
+            run.stderr
+                .contains("lineage to container `s3_prod.orders-exports` not added: OpenMetadata has no such container"),
+            "{version}: {}",
+            run.stderr
+        );
+        assert!(
+            run.stderr
+                .contains("Lineage: 1 edges added; 1 targets not in OpenMetadata"),
+            "{version}: {}",
+            run.stderr
+        );
+        let table_id = om.table("lineage.default.default.ops_orders").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let edges = om.lineage();
+        assert_eq!(edges.len(), 1, "{version}: {edges:?}");
+        assert_eq!(
+            (edges[0].0.as_str(), edges[0].1.as_str()),
+            (table_id.as_str(), topic.as_str())
+        );
+        assert!(
+            edges[0].2["description"]
+                .as_str()
+                .unwrap()
+                .contains("stream/orders-changes`"),
+            "{version}: {:?}",
+            edges[0].2
+        );
+
+        // The file and stdout sinks: the edges are in the connector's records, with its
+        // details.
+        if version == SERVER_VERSIONS[0] {
+            let records = host::run(&[
+                "ingest",
+                "-c",
+                path.to_str().unwrap(),
+                "-o",
+                "-",
+                "--output-format",
+                "ingestion",
+            ]);
+            assert_eq!(records.code(), 0, "{}", records.stderr);
+            let records: Vec<Value> = serde_json::from_str(&records.stdout).unwrap();
+            let orders = records
+                .iter()
+                .flat_map(|r| r["batch"]["tables"].as_array().cloned().unwrap_or_default())
+                .find(|t| t["name"] == "ops_orders")
+                .expect("ops_orders in a batch");
+            let fqns: Vec<&str> = orders["lineage"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["fully_qualified_name"].as_str().unwrap())
+                .collect();
+            assert_eq!(
+                fqns,
+                ["kinesis_prod.orders-changes", "s3_prod.orders-exports"]
+            );
+            // The variant `dynamodb` of `source-details`, as serde writes an enum.
+            let details = &orders["details"]["Dynamodb"];
+            assert_eq!(
+                details["continuous_backups"]["point_in_time_recovery"], "ENABLED",
+                "{details}"
+            );
+            assert!(
+                !details["resource_policy"]
+                    .to_string()
+                    .contains(POLICY_MARKER)
+            );
+        }
+
+        // The S3 connector has run since: the bucket's edge is added, the topic's is not
+        // doubled.
+        let bucket = om.add_other("container", "s3_prod.orders-exports");
+        let rerun = host::run(&["ingest", "-c", path.to_str().unwrap()]);
+        assert_eq!(rerun.code(), 0, "{version}: {}", rerun.stderr);
+        assert!(
+            rerun.stderr.contains("Warnings: 0"),
+            "{version}: {}",
+            rerun.stderr
+        );
+        let edges: Vec<(String, String)> = om
+            .lineage()
+            .into_iter()
+            .map(|(from, to, _)| (from, to))
+            .collect();
+        assert_eq!(
+            edges.len(),
+            2,
+            "{version}: one edge per pair, however often sent: {edges:?}"
+        );
+        assert!(
+            edges.contains(&(table_id.clone(), bucket.clone())),
+            "{version}"
         );
     }
 }

@@ -21,6 +21,7 @@
 //! With `ingestionPipelineFQN`, the run's status is also written to its ingestion pipeline
 //! ([`pipeline_status`]).
 
+mod lineage;
 mod tables;
 
 use super::{Listed, RunEnd, SinkReport};
@@ -68,6 +69,7 @@ pub struct RestWriter {
     /// Classification or tag names the server refuses, already warned about.
     names_refused: BTreeSet<String>,
     in_flight: Option<InFlight>,
+    lineage: lineage::LineageWriter,
     report: SinkReport,
     created: usize,
     updated: usize,
@@ -92,6 +94,7 @@ impl RestWriter {
             classifications_ready: HashSet::new(),
             service_type: String::new(),
             classifications,
+            lineage: lineage::LineageWriter::default(),
             names_refused: BTreeSet::new(),
             in_flight: None,
             report: SinkReport::default(),
@@ -157,6 +160,7 @@ impl RestWriter {
                 profile: table.profile.clone(),
                 previous,
             };
+            self.lineage.hold(&table.name, &table.lineage);
             let done = if same {
                 in_flight.push_profile(job).await
             } else {
@@ -166,6 +170,14 @@ impl RestWriter {
         }
         let done = in_flight.batch_done();
         self.count(done);
+        if self.lineage.is_full() {
+            // The edges need their tables' ids: the writes in flight finish first.
+            let done = in_flight.drain().await;
+            self.count(done);
+            self.lineage
+                .flush(&self.client, &mut self.report.warnings)
+                .await;
+        }
         self.in_flight = Some(in_flight);
     }
 
@@ -176,6 +188,15 @@ impl RestWriter {
         if let Some(mut in_flight) = self.in_flight.take() {
             let done = in_flight.drain().await;
             self.count(done);
+        }
+        self.lineage
+            .flush(&self.client, &mut self.report.warnings)
+            .await;
+        if self.lineage.added + self.lineage.missing > 0 {
+            self.report.notes.push(format!(
+                "Lineage: {} edges added; {} targets not in OpenMetadata",
+                self.lineage.added, self.lineage.missing
+            ));
         }
         let mut deleted = 0;
         if self.mark_deleted_tables && end.listing_complete && end.stopped.is_none() {
@@ -203,6 +224,7 @@ impl RestWriter {
         for written in done {
             match written.outcome {
                 Ok(stored) => {
+                    self.lineage.written(&written.name, stored.id.as_deref());
                     self.report.written += 1;
                     if stored.unchanged {
                         self.unchanged += 1;

@@ -45,6 +45,8 @@ pub struct Stored {
     pub unchanged: bool,
     /// The profile: stored, or why not; `None` when the table has none.
     pub profile: Option<Result<(), String>>,
+    /// The table's id on the server, when known.
+    pub id: Option<String>,
 }
 
 /// How tables reach the server.
@@ -103,13 +105,14 @@ impl InFlight {
         let client = self.client.clone();
         self.jobs.spawn(async move {
             let id = job.previous.as_ref().map(|p| p.id.clone());
-            let profile = store_profile(&client, &job, id).await;
+            let profile = store_profile(&client, &job, id.clone()).await;
             vec![Written {
                 name: job.name,
                 outcome: Ok(Stored {
                     updated: false,
                     unchanged: true,
                     profile,
+                    id,
                 }),
             }]
         });
@@ -301,7 +304,8 @@ async fn stored(client: &OpenMetadataClient, job: &TableJob, id: Option<String>)
     Stored {
         updated: job.previous.is_some(),
         unchanged: false,
-        profile: store_profile(client, job, id).await,
+        profile: store_profile(client, job, id.clone()).await,
+        id,
     }
 }
 
