@@ -399,7 +399,7 @@ impl KinesisDestinationOutput {
     }
 }
 
-/// `ListExports`: the table's exports to S3, newest first.
+/// `ListExports`: the table's exports to S3 (one page; AWS names no order).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportSummary {
     pub export_arn: String,

@@ -79,7 +79,7 @@ pub fn get_resource_policy(arn: &str) -> Value {
     json!({ "ResourceArn": arn })
 }
 
-/// The first page of a table's exports, newest first.
+/// The first page of a table's exports.
 pub fn list_exports(table_arn: &str, max_results: u32) -> Value {
     json!({ "TableArn": table_arn, "MaxResults": max_results })
 }

@@ -19,7 +19,7 @@ use crate::mapping;
 use crate::mapping::sample::{Options, Sampler};
 use crate::settings::Reads;
 
-/// Exports read per table at most (ListExports' page, newest first).
+/// Exports read per table at most (one ListExports page).
 const MAX_EXPORTS: u32 = 10;
 use crate::transport::Transport;
 use std::cell::{Cell, RefCell};
@@ -280,7 +280,7 @@ impl<T: Transport> Run<'_, '_, T> {
         Ok(warnings)
     }
 
-    /// Where the table's recent exports went: ListExports' first page (newest first), then a
+    /// Where the table's exports went: ListExports' first page (up to [`MAX_EXPORTS`]), then a
     /// DescribeExport for each one that did not fail.
     async fn exports(&self, table_arn: &str) -> Result<Vec<ExportOutput>, CallError> {
         let listed = self
