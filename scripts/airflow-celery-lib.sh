@@ -37,6 +37,19 @@ sys.exit(1)
 PY
 }
 
+# Copies the wheel under test out of dist/ (which may be rebuilt while a run goes on) into
+# $work/wheel and sets `celery_wheel` to the copy.
+celery_copy_wheel() {
+  local wheels
+  shopt -s nullglob
+  wheels=(dist/ddb_catalog-*-py3-none-*.whl)
+  shopt -u nullglob
+  [ ${#wheels[@]} -eq 1 ] || fail "expected one dist/ddb_catalog-*.whl, found ${#wheels[@]}: run \`bash scripts/release.sh\`"
+  mkdir -p "$work/wheel"
+  cp "${wheels[0]}" "$work/wheel/"
+  celery_wheel="$work/wheel/$(basename "${wheels[0]}")"
+}
+
 # Installs what is missing, idempotently. REFRESH=true re-resolves the extra pins.
 celery_install() {
   local refresh="${1:-false}" py_minor constraints extra want t0

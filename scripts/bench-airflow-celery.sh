@@ -60,14 +60,9 @@ cleanup() {
 trap cleanup EXIT
 
 bash scripts/setup.sh
-shopt -s nullglob
-wheels=(dist/ddb_catalog-*-py3-none-*.whl)
-shopt -u nullglob
-[ ${#wheels[@]} -eq 1 ] || fail "expected one dist/ddb_catalog-*.whl, found ${#wheels[@]}: run \`bash scripts/release.sh\`"
-mkdir -p "$work/wheel"
-cp "${wheels[0]}" "$work/wheel/"
+celery_copy_wheel
 celery_install false
-"$celery_venv/bin/pip" install --quiet --disable-pip-version-check --no-index --no-deps --force-reinstall "$work/wheel/"*.whl
+"$celery_venv/bin/pip" install --quiet --disable-pip-version-check --no-index --no-deps --force-reinstall "$celery_wheel"
 
 # Tenant i has min + (max - min) * i / (n - 1) tables, on its own dynalite.
 log "starting $tenants dynalites and seeding them ($min_tables to $max_tables tables each)"

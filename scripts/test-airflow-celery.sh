@@ -52,19 +52,12 @@ cleanup() {
 trap cleanup EXIT
 
 bash scripts/setup.sh
-# The wheel under test, copied first: dist/ may be rebuilt while this runs.
-shopt -s nullglob
-wheels=(dist/ddb_catalog-*-py3-none-*.whl)
-shopt -u nullglob
-[ ${#wheels[@]} -eq 1 ] || fail "expected one dist/ddb_catalog-*.whl, found ${#wheels[@]}: run \`bash scripts/release.sh\`"
-mkdir -p "$work/wheel"
-cp "${wheels[0]}" "$work/wheel/"
-wheel="$work/wheel/$(basename "${wheels[0]}")"
+celery_copy_wheel
 
 t0=$(date +%s)
 celery_install "$refresh"
 install_seconds=$(( $(date +%s) - t0 ))
-"$celery_venv/bin/pip" install --quiet --disable-pip-version-check --no-index --no-deps --force-reinstall "$wheel"
+"$celery_venv/bin/pip" install --quiet --disable-pip-version-check --no-index --no-deps --force-reinstall "$celery_wheel"
 
 log "Kubernetes variant: the manifests against the Kubernetes schemas, the DAG with mypy --strict and Airflow's DagBag"
 "$celery_venv/bin/kubernetes-validate" --strict examples/kubernetes/*.yaml >&2 \
@@ -184,22 +177,7 @@ export DDB_CATALOG_SCHEDULE=""
 export DDB_CATALOG_CACHE_DIR="$work/ddb-catalog-cache"
 celery_start 1 2   # while DynamoDB Local starts
 celery_wait_port "$port" 60 "DynamoDB Local"
-"$root/.tools/venv/bin/python" - "$endpoint" "$acme_secret" "$globex_secret" <<'PY'
-import sys
-import boto3
-
-endpoint, acme_secret, globex_secret = sys.argv[1:]
-for key, secret, tables in (
-    ("AKIDACME", acme_secret, ["orders", "customers", "tmp_scratch"]),
-    ("AKIDGLOBEX", globex_secret, ["shipments", "invoices"]),
-):
-    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
-                          aws_access_key_id=key, aws_secret_access_key=secret)
-    for table in tables:
-        client.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
-                            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
-PY
+"$root/.tools/venv/bin/python" scripts/seed_airflow_tenants.py "$endpoint" "$acme_secret" "$globex_secret"
 
 "$celery_venv/bin/airflow" variables set ddb_catalog_tenants '[
   {"name": "acme", "aws_conn_id": "ddb_acme", "databaseName": "acme",

@@ -123,22 +123,7 @@ other_secret=$(python3 -c 'import secrets; print("other-" + secrets.token_hex(16
 endpoint="http://127.0.0.1:$port"
 
 # Two tenants, two namespaces: DynamoDB Local keeps one per access key id.
-"$root/.tools/venv/bin/python" - "$endpoint" "$acme_secret" "$globex_secret" <<'PY'
-import sys
-import boto3
-
-endpoint, acme_secret, globex_secret = sys.argv[1:]
-for key, secret, tables in (
-    ("AKIDACME", acme_secret, ["orders", "customers", "tmp_scratch"]),
-    ("AKIDGLOBEX", globex_secret, ["shipments", "invoices"]),
-):
-    client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1",
-                          aws_access_key_id=key, aws_secret_access_key=secret)
-    for table in tables:
-        client.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
-                            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}])
-PY
+"$root/.tools/venv/bin/python" scripts/seed_airflow_tenants.py "$endpoint" "$acme_secret" "$globex_secret"
 
 export AIRFLOW_HOME="$work/airflow"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False

@@ -284,6 +284,45 @@ pub fn validate_all(entities: &[Value]) {
     }
 }
 
+/// Runs `workflow` with its entities to stdout; it must succeed. The run, and its entities
+/// (each checked against the schema of its create request).
+pub fn ingest_to_stdout(workflow: &crate::workflow::Workflow) -> (Run, Vec<Value>) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = workflow.write(dir.path(), "workflow.yaml");
+    let run = run(&["ingest", "-c", path.to_str().unwrap(), "--output", "-"]);
+    assert_eq!(run.code(), 0, "ingest failed:\n{}", run.stderr);
+    let entities = run.entities();
+    (run, entities)
+}
+
+/// Runs the workflow at `path` with the connector's own records to stdout
+/// (`--output-format ingestion`); it must succeed. The run, and its records: the scope, each
+/// batch, the end.
+pub fn ingest_records(path: &Path) -> (Run, Vec<Value>) {
+    let run = run(&[
+        "ingest",
+        "-c",
+        path.to_str().unwrap(),
+        "-o",
+        "-",
+        "--output-format",
+        "ingestion",
+    ]);
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+    let records: Vec<Value> = serde_json::from_str(&run.stdout).unwrap();
+    (run, records)
+}
+
+/// The table `name` as a batch of `records` ([`ingest_records`]) carried it.
+pub fn record_table<'a>(records: &'a [Value], name: &str) -> &'a Value {
+    records
+        .iter()
+        .filter_map(|r| r["batch"]["tables"].as_array())
+        .flatten()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("no table {name} in a batch"))
+}
+
 /// Reads a file sink's entities, checking the file for secrets and each entity against the
 /// schema of its create request.
 pub fn read_entities(path: &Path) -> Vec<Value> {

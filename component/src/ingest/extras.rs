@@ -44,7 +44,8 @@ enum Extra {
 }
 
 impl Extra {
-    const COUNT: usize = 8;
+    /// `Sampling` is the last variant.
+    const COUNT: usize = Extra::Sampling as usize + 1;
     /// The reads of one call per table each, in the order they are made.
     const OPERATIONAL: [Extra; 5] = [
         Extra::TimeToLive,

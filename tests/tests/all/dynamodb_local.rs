@@ -3,9 +3,9 @@
 //! Every emitted request is validated against OpenMetadata's JSON Schemas.
 
 use e2e::admin::Admin;
+use e2e::host;
 use e2e::servers::{Kind, Server};
 use e2e::workflow::Workflow;
-use e2e::{host, schema};
 use serde_json::{Value, json};
 use std::sync::OnceLock;
 
@@ -13,18 +13,6 @@ use std::sync::OnceLock;
 fn server() -> &'static Server {
     static SERVER: OnceLock<Server> = OnceLock::new();
     SERVER.get_or_init(|| Server::start(Kind::DynamoDbLocal))
-}
-
-fn ingest_to_stdout(workflow: &Workflow) -> (host::Run, Vec<Value>) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = workflow.write(dir.path(), "workflow.yaml");
-    let run = host::run(&["ingest", "-c", path.to_str().unwrap(), "--output", "-"]);
-    assert_eq!(run.code(), 0, "ingest failed:\n{}", run.stderr);
-    let entities = run.entities();
-    for entity in &entities {
-        schema::validate(schema::kind_of(entity), entity).unwrap();
-    }
-    (run, entities)
 }
 
 fn table<'a>(entities: &'a [Value], name: &str) -> &'a Value {
@@ -90,7 +78,7 @@ fn every_key_shape_becomes_the_entities_openmetadata_expects() {
 
     let workflow = Workflow::new("local_dynamodb", &server().endpoint(), key)
         .connection("      databaseName: shop\n");
-    let (run, entities) = ingest_to_stdout(&workflow);
+    let (run, entities) = host::ingest_to_stdout(&workflow);
 
     // service, database, schema, then the tables in listing (name) order
     assert_eq!(entities.len(), 3 + 6);
@@ -251,7 +239,7 @@ fn listing_follows_pagination_past_one_hundred_tables() {
     }
     // without tags, so that the request count is exactly pages + describes
     let workflow = Workflow::new("paged", &server().endpoint(), key).without_tags();
-    let (run, entities) = ingest_to_stdout(&workflow);
+    let (run, entities) = host::ingest_to_stdout(&workflow);
     let mut names: Vec<&str> = entities[3..]
         .iter()
         .map(|t| t["name"].as_str().unwrap())
@@ -292,7 +280,7 @@ fn filtered_tables_cost_no_request_and_are_listed_in_the_summary() {
             "      includeTags: false\n      tableFilterPattern:\n        excludes:\n          - tmp_\n          - .*_archive$\n",
         )
         .only_reads(&["readTimeToLive"]);
-    let (run, entities) = ingest_to_stdout(&workflow);
+    let (run, entities) = host::ingest_to_stdout(&workflow);
     let mut names: Vec<&str> = entities[3..]
         .iter()
         .map(|t| t["name"].as_str().unwrap())
@@ -324,7 +312,7 @@ fn filtered_tables_cost_no_request_and_are_listed_in_the_summary() {
     let workflow = Workflow::new("filtered", &server().endpoint(), key).source_config(
         "      tableFilterPattern:\n        includes: ['(?!tmp_)o']\n        excludes: ['orders']\n",
     );
-    let (_, entities) = ingest_to_stdout(&workflow);
+    let (_, entities) = host::ingest_to_stdout(&workflow);
     let names: Vec<&str> = entities[3..]
         .iter()
         .map(|t| t["name"].as_str().unwrap())
@@ -337,7 +325,7 @@ fn filtered_tables_cost_no_request_and_are_listed_in_the_summary() {
     let workflow = Workflow::new("filtered", &server().endpoint(), key).source_config(
         "      useFqnForFiltering: true\n      tableFilterPattern:\n        includes: ['filtered\\.default\\.default\\.users$']\n",
     );
-    let (_, entities) = ingest_to_stdout(&workflow);
+    let (_, entities) = host::ingest_to_stdout(&workflow);
     let names: Vec<&str> = entities[3..]
         .iter()
         .map(|t| t["name"].as_str().unwrap())
@@ -359,7 +347,7 @@ fn the_connections_default_filters_apply_when_the_pipeline_sets_none() {
     let defaults =
         "      tableFilterPattern:\n        excludes: ['^tmp_']\n      supportsProfiler: true\n";
     let names = |workflow: &Workflow| {
-        let (run, entities) = ingest_to_stdout(workflow);
+        let (run, entities) = host::ingest_to_stdout(workflow);
         assert!(run.stderr.contains("Tables listed: 3"), "{}", run.stderr);
         let mut names: Vec<String> = entities[3..]
             .iter()
@@ -397,7 +385,7 @@ fn a_tables_time_to_live_becomes_a_described_column() {
     let workflow = Workflow::new("ttl", &server().endpoint(), key)
         .source_config("      includeTags: false\n")
         .only_reads(&["readTimeToLive"]);
-    let (run, entities) = ingest_to_stdout(&workflow);
+    let (run, entities) = host::ingest_to_stdout(&workflow);
     // A listing page, and a DescribeTable and a DescribeTimeToLive per table.
     assert!(
         run.stderr.contains("Requests: 5 (retries 0, throttled 0)"),
@@ -435,7 +423,7 @@ fn a_tables_time_to_live_becomes_a_described_column() {
 
     // Every read on: the four DynamoDB Local lacks are one log line each, never a warning.
     let all = Workflow::new("ttl", &server().endpoint(), key);
-    let (run, _) = ingest_to_stdout(&all);
+    let (run, _) = host::ingest_to_stdout(&all);
     assert!(run.stderr.contains("Warnings: 0"), "{}", run.stderr);
     for (what, operation) in [
         ("point-in-time recovery", "DescribeContinuousBackups"),
@@ -456,7 +444,7 @@ fn a_tables_time_to_live_becomes_a_described_column() {
     }
 
     let off = Workflow::new("ttl", &server().endpoint(), key).without_tags();
-    let (run, entities) = ingest_to_stdout(&off);
+    let (run, entities) = host::ingest_to_stdout(&off);
     assert!(
         run.stderr.contains("Requests: 3 (retries 0, throttled 0)"),
         "{}",
@@ -562,7 +550,7 @@ fn sampled_items_become_typed_columns_with_nested_children() {
     let workflow = Workflow::new("sampled", &server().endpoint(), key)
         .without_tags()
         .connection("      connectionOptions:\n        sampleSize: 50\n");
-    let (_, entities) = ingest_to_stdout(&workflow);
+    let (_, entities) = host::ingest_to_stdout(&workflow);
     let t = table(&entities, "customers");
     let top: Vec<(&str, &str, &str)> = t["columns"]
         .as_array()
@@ -633,18 +621,8 @@ fn the_ingestion_format_carries_every_detail_machine_readable() {
         .source_config("      tableFilterPattern:\n        excludes: ['^tmp_']\n");
     let dir = tempfile::tempdir().unwrap();
     let path = workflow.write(dir.path(), "workflow.yaml");
-    let run = host::run(&[
-        "ingest",
-        "-c",
-        path.to_str().unwrap(),
-        "-o",
-        "-",
-        "--output-format",
-        "ingestion",
-    ]);
-    assert_eq!(run.code(), 0, "{}", run.stderr);
     // One array of the connector's records as they streamed: its scope, its batches, the end.
-    let records: Vec<Value> = serde_json::from_str(&run.stdout).unwrap();
+    let (_, records) = host::ingest_records(&path);
     assert_eq!(
         records[0]["scope"]["schema"]["fully_qualified_name"],
         "details.default.default"

@@ -80,11 +80,7 @@ fn each_operational_read_is_one_call_per_table_summarised_in_the_description() {
     let moto = Server::start(Kind::Moto);
     let key = "AKIDOPS";
     seed(&moto, key);
-    let dir = tempfile::tempdir().unwrap();
-    let workflow = Workflow::new("ops", &moto.endpoint(), key);
-    let path = workflow.write(dir.path(), "workflow.yaml");
-    let run = host::run(&["ingest", "-c", path.to_str().unwrap(), "--output", "-"]);
-    assert_eq!(run.code(), 0, "{}", run.stderr);
+    let (run, entities) = host::ingest_to_stdout(&Workflow::new("ops", &moto.endpoint(), key));
     // A listing page, then per table: DescribeTable, ListTagsOfResource, and the five reads.
     assert!(
         run.stderr.contains("Requests: 15 (retries 0, throttled 0)"),
@@ -92,7 +88,6 @@ fn each_operational_read_is_one_call_per_table_summarised_in_the_description() {
         run.stderr
     );
     assert!(run.stderr.contains("Warnings: 0"), "{}", run.stderr);
-    let entities = run.entities();
     let orders = description(&entities, "ops_orders");
     for row in [
         "| Point-in-time recovery | Enabled (35-day recovery period) |",
@@ -120,15 +115,13 @@ fn each_operational_read_is_one_call_per_table_summarised_in_the_description() {
 
     // Each read off: none of its calls; all off: the listing, describes and tags only.
     let off = Workflow::new("ops", &moto.endpoint(), key).only_reads(&[]);
-    let path = off.write(dir.path(), "off.yaml");
-    let run = host::run(&["ingest", "-c", path.to_str().unwrap(), "--output", "-"]);
-    assert_eq!(run.code(), 0, "{}", run.stderr);
+    let (run, entities) = host::ingest_to_stdout(&off);
     assert!(
         run.stderr.contains("Requests: 5 (retries 0, throttled 0)"),
         "{}",
         run.stderr
     );
-    assert!(!description(&run.entities(), "ops_orders").contains("### Operations and access"));
+    assert!(!description(&entities, "ops_orders").contains("### Operations and access"));
 }
 
 /// The time to live's column tag is the component's own classification, created with the words
@@ -271,22 +264,8 @@ fn lineage_reaches_the_named_services_topics_and_buckets_once_at_every_version()
         // The file and stdout sinks: the edges are in the connector's records, with its
         // details.
         if version == SERVER_VERSIONS[0] {
-            let records = host::run(&[
-                "ingest",
-                "-c",
-                path.to_str().unwrap(),
-                "-o",
-                "-",
-                "--output-format",
-                "ingestion",
-            ]);
-            assert_eq!(records.code(), 0, "{}", records.stderr);
-            let records: Vec<Value> = serde_json::from_str(&records.stdout).unwrap();
-            let orders = records
-                .iter()
-                .flat_map(|r| r["batch"]["tables"].as_array().cloned().unwrap_or_default())
-                .find(|t| t["name"] == "ops_orders")
-                .expect("ops_orders in a batch");
+            let (_, records) = host::ingest_records(&path);
+            let orders = host::record_table(&records, "ops_orders");
             let fqns: Vec<&str> = orders["lineage"]
                 .as_array()
                 .unwrap()

@@ -383,23 +383,8 @@ fn the_read_capacity_cap_is_honoured_as_dynamodb_counts_it() {
         );
     let dir = tempfile::tempdir().unwrap();
     let path = workflow.write(dir.path(), "workflow.yaml");
-    let run = host::run(&[
-        "ingest",
-        "-c",
-        path.to_str().unwrap(),
-        "-o",
-        "-",
-        "--output-format",
-        "ingestion",
-    ]);
-    assert_eq!(run.code(), 0, "{}", run.stderr);
-    let records: Vec<Value> = serde_json::from_str(&run.stdout).unwrap();
-    let table = records
-        .iter()
-        .filter_map(|r| r["batch"]["tables"].as_array())
-        .flatten()
-        .find(|t| t["name"] == "bulk")
-        .expect("the table");
+    let (_, records) = host::ingest_records(&path);
+    let table = host::record_table(&records, "bulk");
     let report = &table["sampling"];
     let consumed = report["consumed_capacity"].as_f64().unwrap();
     assert!(
