@@ -194,11 +194,74 @@ pub const KEYS: &[Key] = &[
     default(
         key(
             keys::SOURCE_CONFIG_TYPE,
-            Kind::OneOf(&["DatabaseMetadata"]),
+            Kind::OneOf(&["DatabaseMetadata", "Profiler", "AutoClassification"]),
             "source.sourceConfig.config.type",
-            "The pipeline type: this connector ingests metadata.",
+            "The workflow: metadata (the entities), the profiler (profiles of the tables already in OpenMetadata, from a sample) or auto-classification (PII tags on their columns).",
         ),
         "DatabaseMetadata",
+    ),
+    key(
+        keys::PROFILE_SAMPLE,
+        Kind::Decimal,
+        "source.sourceConfig.config.profileSample",
+        "Profiler: the sample, a percentage of the table's items (above 0 to 100) or a number of items (with profileSampleType ROWS); default the whole table, within the sample's capacity and time limits.",
+    ),
+    key(
+        keys::PROFILE_SAMPLE_TYPE,
+        Kind::OneOf(&["PERCENTAGE", "ROWS"]),
+        "source.sourceConfig.config.profileSampleType",
+        "Profiler: what profileSample counts; default PERCENTAGE.",
+    ),
+    key(
+        keys::PROFILE_SAMPLE_CONFIG_SAMPLE,
+        Kind::Decimal,
+        "source.sourceConfig.config.profileSampleConfig.config.profileSample",
+        "Profiler (OpenMetadata 2.0): profileSample, in profileSampleConfig.",
+    ),
+    key(
+        keys::PROFILE_SAMPLE_CONFIG_TYPE,
+        Kind::OneOf(&["PERCENTAGE", "ROWS"]),
+        "source.sourceConfig.config.profileSampleConfig.config.profileSampleType",
+        "Profiler (OpenMetadata 2.0): profileSampleType, in profileSampleConfig.",
+    ),
+    default(
+        key(
+            keys::PROCESS_PII_SENSITIVE,
+            Kind::Boolean,
+            "source.sourceConfig.config.processPiiSensitive",
+            "Profiler (OpenMetadata 1.3): also tag the sampled columns that hold personal data.",
+        ),
+        "false",
+    ),
+    default(
+        key(
+            keys::CONFIDENCE,
+            Kind::Decimal,
+            "source.sourceConfig.config.confidence",
+            "Profiler (1.3) and auto-classification: the confidence (0 to 100) a PII tag needs.",
+        ),
+        "80",
+    ),
+    default(
+        key(
+            keys::ENABLE_AUTO_CLASSIFICATION,
+            Kind::Boolean,
+            "source.sourceConfig.config.enableAutoClassification",
+            "Auto-classification: tag the columns that hold personal data; false samples nothing.",
+        ),
+        "true",
+    ),
+    default(
+        key(
+            keys::SAMPLE_DATA_COUNT,
+            Kind::Integer {
+                min: 1,
+                max: 100_000,
+            },
+            "source.sourceConfig.config.sampleDataCount",
+            "Auto-classification: the items sampled per table to classify its columns.",
+        ),
+        "50",
     ),
     default(
         key(
@@ -640,12 +703,18 @@ mod tests {
 
     #[test]
     fn every_declared_key_is_read_by_the_settings_and_the_required_ones_are_required() {
+        // 2.0's spelling of the profiler's sample excludes 1.x's: read on its own.
+        let exclusive = keys::PROFILE_SAMPLE_CONFIG_SAMPLE;
         let all: Vec<(String, String)> = KEYS
             .iter()
-            .filter(|k| k.name != keys::ASSUME_ROLE_ARN)
+            .filter(|k| k.name != keys::ASSUME_ROLE_ARN && k.name != exclusive)
             .map(|k| (k.name.to_string(), sample(k)))
             .collect();
         Settings::from_pairs(all.clone()).unwrap();
+        let mut alone = all.clone();
+        alone.retain(|(n, _)| n != keys::PROFILE_SAMPLE);
+        alone.push((exclusive.to_string(), "1".to_string()));
+        Settings::from_pairs(alone).unwrap();
         for k in KEYS.iter().filter(|k| k.required) {
             let without: Vec<(String, String)> =
                 all.iter().filter(|(n, _)| n != k.name).cloned().collect();

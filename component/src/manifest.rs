@@ -12,7 +12,7 @@ use crate::settings::{Settings, keys};
 
 pub const SOURCE_TYPE: &str = "dynamodb";
 pub const SERVICE_TYPE: &str = "DynamoDB";
-pub const PIPELINE_TYPES: &[&str] = &["DatabaseMetadata"];
+pub const PIPELINE_TYPES: &[&str] = &["DatabaseMetadata", "Profiler", "AutoClassification"];
 pub const STEP_NAME: &str = "DynamoDB";
 
 /// The keys OpenMetadata keeps in the service's connection: fields of `dynamoDBConnection.json`

@@ -38,6 +38,17 @@ pub mod keys {
     pub const CONNECTION_OPTIONS: &str = "connectionOptions.";
     pub const CONNECTION_ARGUMENTS: &str = "connectionArguments.";
     pub const SOURCE_CONFIG_TYPE: &str = "sourceConfig.type";
+    /// The profiler's sample (1.3 to 1.9, and 2.0's static `profileSampleConfig`).
+    pub const PROFILE_SAMPLE: &str = "sourceConfig.profileSample";
+    pub const PROFILE_SAMPLE_TYPE: &str = "sourceConfig.profileSampleType";
+    pub const PROFILE_SAMPLE_CONFIG_SAMPLE: &str = "sourceConfig.profileSampleConfig.profileSample";
+    pub const PROFILE_SAMPLE_CONFIG_TYPE: &str =
+        "sourceConfig.profileSampleConfig.profileSampleType";
+    /// The 1.3 profiler's PII tagging, and its threshold (auto-classification's too).
+    pub const PROCESS_PII_SENSITIVE: &str = "sourceConfig.processPiiSensitive";
+    pub const CONFIDENCE: &str = "sourceConfig.confidence";
+    pub const ENABLE_AUTO_CLASSIFICATION: &str = "sourceConfig.enableAutoClassification";
+    pub const SAMPLE_DATA_COUNT: &str = "sourceConfig.sampleDataCount";
     pub const INCLUDE_TABLES: &str = "sourceConfig.includeTables";
     pub const INCLUDE_VIEWS: &str = "sourceConfig.includeViews";
     pub const INCLUDE_TAGS: &str = "sourceConfig.includeTags";
@@ -160,6 +171,8 @@ pub struct Tuning {
     pub request_timeout: Duration,
     /// Items to scan per table to infer non-key attributes; 0 turns scanning off.
     pub sample_size: u32,
+    /// A profiler's sample, per table (it replaces `sample_size`).
+    pub profile_sample: Option<ProfileSample>,
     pub sampling: Sampling,
     /// The reads made per table beyond DescribeTable.
     pub reads: Reads,
@@ -244,6 +257,7 @@ impl Default for Tuning {
             max_attempts: 10,
             request_timeout: Duration::from_secs(30),
             sample_size: 0,
+            profile_sample: None,
             sampling: Sampling::default(),
             reads: Reads::default(),
             lineage: LineageServices::default(),
@@ -253,6 +267,8 @@ impl Default for Tuning {
 
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// Which of OpenMetadata's workflows this run serves.
+    pub pipeline: Pipeline,
     pub service_name: String,
     pub database_name: String,
     pub aws: AwsSettings,
@@ -262,6 +278,43 @@ pub struct Settings {
     /// Keys that were accepted but have no effect here, for a log line.
     pub ignored_keys: Vec<String>,
 }
+
+/// OpenMetadata's workflows over a database service (`sourceConfig.config.type`). The profiler
+/// and auto-classification only sample: their sinks write profiles or column tags onto tables
+/// that already exist, so no tag, operational read or lineage is read for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pipeline {
+    #[default]
+    Metadata,
+    Profiler,
+    AutoClassification,
+}
+
+/// How many items a profiler samples per table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ProfileSample {
+    /// This share (0–100) of the table's `ItemCount`.
+    Percentage(f64),
+    Rows(u32),
+}
+
+impl ProfileSample {
+    /// Items to sample from a table of `item_count` items (at least one of a table that has
+    /// any), within the sample's bound.
+    pub fn items(self, item_count: Option<u64>) -> u32 {
+        match self {
+            ProfileSample::Rows(n) => n,
+            ProfileSample::Percentage(share) => {
+                let count = item_count.unwrap_or(MAX_SAMPLE as u64) as f64;
+                let items = (count * share / 100.0).ceil() as u64;
+                items.clamp(u64::from(count > 0.0), MAX_SAMPLE as u64) as u32
+            }
+        }
+    }
+}
+
+/// The most items one table's sample reads.
+pub const MAX_SAMPLE: u32 = 100_000;
 
 pub const DEFAULT_DATABASE: &str = "default";
 pub const DEFAULT_SESSION_NAME: &str = "OpenMetadataSession";
@@ -332,14 +385,20 @@ impl Reader {
                 format!("`{t}` is not `DynamoDB`"),
             ));
         }
-        if let Some(t) = self.take(keys::SOURCE_CONFIG_TYPE)
-            && t != "DatabaseMetadata"
-        {
-            return Err(ConnectorError::config(
-                keys::SOURCE_CONFIG_TYPE,
-                format!("`{t}` is not `DatabaseMetadata`: this connector only ingests metadata"),
-            ));
-        }
+        let pipeline = match self.take(keys::SOURCE_CONFIG_TYPE).as_deref() {
+            None | Some("DatabaseMetadata") => Pipeline::Metadata,
+            Some("Profiler") => Pipeline::Profiler,
+            Some("AutoClassification") => Pipeline::AutoClassification,
+            Some(t) => {
+                return Err(ConnectorError::config(
+                    keys::SOURCE_CONFIG_TYPE,
+                    format!("`{t}` is not DatabaseMetadata, Profiler or AutoClassification"),
+                ));
+            }
+        };
+        let mut source = source;
+        let mut tuning = tuning;
+        self.pipeline_settings(pipeline, &mut source, &mut tuning)?;
         let arguments: Vec<String> = self
             .map
             .keys()
@@ -367,6 +426,7 @@ impl Reader {
             ));
         }
         Ok(Settings {
+            pipeline,
             service_name: check_entity_name(keys::SERVICE_NAME, service_name)?,
             database_name: check_entity_name(keys::DATABASE_NAME, database_name)?,
             aws,
@@ -513,6 +573,7 @@ impl Reader {
             max_attempts,
             request_timeout,
             sample_size,
+            profile_sample: None,
             sampling,
             reads: Reads {
                 time_to_live: self.boolean(options::READ_TIME_TO_LIVE_KEY, true)?,
@@ -526,6 +587,95 @@ impl Reader {
                 s3: self.take_option(options::S3_STORAGE_SERVICE),
             },
         })
+    }
+
+    /// The profiler's and auto-classification's options, onto the sampling they drive: only
+    /// the sample is read (no tags, operational reads or lineage), every item of it is kept
+    /// (no early stop once the attributes converge), and their own sample size and PII
+    /// threshold apply.
+    fn pipeline_settings(
+        &mut self,
+        pipeline: Pipeline,
+        source: &mut SourceSettings,
+        tuning: &mut Tuning,
+    ) -> Result<()> {
+        let sample = self.profile_sample()?;
+        let process_pii = self.boolean(keys::PROCESS_PII_SENSITIVE, false)?;
+        let confidence = self.decimal(keys::CONFIDENCE, 0.0..=100.0, "0 to 100")?;
+        let enable = self.boolean(keys::ENABLE_AUTO_CLASSIFICATION, true)?;
+        let count = self.number(keys::SAMPLE_DATA_COUNT, 1, MAX_SAMPLE as u64)?;
+        let threshold = confidence.map_or(80, |c| c.ceil() as u8);
+        if pipeline == Pipeline::Metadata {
+            return Ok(());
+        }
+        source.include_tags = false;
+        tuning.reads = Reads {
+            time_to_live: false,
+            backups: false,
+            resource_policy: false,
+            kinesis_destinations: false,
+            contributor_insights: false,
+        };
+        tuning.lineage = LineageServices::default();
+        tuning.sampling.convergence_items = 0;
+        match pipeline {
+            Pipeline::Profiler => {
+                // No sample given: the whole table, as OpenMetadata's profiler, within the
+                // sample's capacity and time limits.
+                tuning.profile_sample = Some(sample.unwrap_or(ProfileSample::Percentage(100.0)));
+                tuning.sampling.pii_threshold = process_pii.then_some(threshold);
+            }
+            _ => {
+                tuning.sample_size = if enable {
+                    count.map_or(50, |n| n as u32)
+                } else {
+                    0
+                };
+                tuning.sampling.pii_threshold = enable.then_some(threshold);
+            }
+        }
+        Ok(())
+    }
+
+    /// `profileSample` with `profileSampleType` (default PERCENTAGE), or 2.0's
+    /// `profileSampleConfig.config` pair; at most one of the two.
+    fn profile_sample(&mut self) -> Result<Option<ProfileSample>> {
+        let mut found = None;
+        for (value_key, type_key) in [
+            (keys::PROFILE_SAMPLE, keys::PROFILE_SAMPLE_TYPE),
+            (
+                keys::PROFILE_SAMPLE_CONFIG_SAMPLE,
+                keys::PROFILE_SAMPLE_CONFIG_TYPE,
+            ),
+        ] {
+            let rows = match self.take_non_empty(type_key).as_deref() {
+                None | Some("PERCENTAGE") => false,
+                Some("ROWS") => true,
+                Some(other) => {
+                    return Err(ConnectorError::config(
+                        type_key,
+                        format!("`{other}` is not PERCENTAGE or ROWS"),
+                    ));
+                }
+            };
+            let value = if rows {
+                self.number(value_key, 1, MAX_SAMPLE as u64)?
+                    .map(|n| ProfileSample::Rows(n as u32))
+            } else {
+                self.decimal(value_key, 0.000_001..=100.0, "above 0 to 100")?
+                    .map(ProfileSample::Percentage)
+            };
+            if let Some(value) = value {
+                if found.is_some() {
+                    return Err(ConnectorError::config(
+                        value_key,
+                        "set with profileSample: give one of the two",
+                    ));
+                }
+                found = Some(value);
+            }
+        }
+        Ok(found)
     }
 
     fn take(&mut self, key: &str) -> Option<String> {
@@ -561,8 +711,11 @@ impl Reader {
     }
 
     fn option_number(&mut self, name: &str, min: u64, max: u64) -> Result<Option<u64>> {
-        let key = format!("{}{name}", keys::CONNECTION_OPTIONS);
-        let Some(v) = self.take_non_empty(&key) else {
+        self.number(&format!("{}{name}", keys::CONNECTION_OPTIONS), min, max)
+    }
+
+    fn number(&mut self, key: &str, min: u64, max: u64) -> Result<Option<u64>> {
+        let Some(v) = self.take_non_empty(key) else {
             return Ok(None);
         };
         match v.trim().parse::<u64>() {
@@ -582,8 +735,20 @@ impl Reader {
         range: std::ops::RangeInclusive<f64>,
         range_text: &str,
     ) -> Result<Option<f64>> {
-        let key = format!("{}{name}", keys::CONNECTION_OPTIONS);
-        let Some(v) = self.take_non_empty(&key) else {
+        self.decimal(
+            &format!("{}{name}", keys::CONNECTION_OPTIONS),
+            range,
+            range_text,
+        )
+    }
+
+    fn decimal(
+        &mut self,
+        key: &str,
+        range: std::ops::RangeInclusive<f64>,
+        range_text: &str,
+    ) -> Result<Option<f64>> {
+        let Some(v) = self.take_non_empty(key) else {
             return Ok(None);
         };
         match crate::number::parse_f64(&v) {
@@ -693,6 +858,72 @@ mod tests {
         let mut pairs = base();
         pairs.extend_from_slice(extra);
         Settings::from_pairs(pairs)
+    }
+
+    #[test]
+    fn a_profiler_samples_its_profile_sample_and_reads_nothing_else() {
+        let s = with(&[
+            ("sourceConfig.type", "Profiler"),
+            ("sourceConfig.profileSample", "25"),
+        ])
+        .unwrap();
+        assert_eq!(s.pipeline, Pipeline::Profiler);
+        assert!(!s.source.include_tags);
+        assert!(!s.tuning.reads.time_to_live && !s.tuning.reads.backups);
+        assert_eq!(s.tuning.sampling.convergence_items, 0);
+        assert_eq!(s.tuning.sampling.pii_threshold, None);
+        let sample = s.tuning.profile_sample.unwrap();
+        assert_eq!(sample.items(Some(300)), 75);
+        assert_eq!(sample.items(Some(1)), 1);
+        assert_eq!(sample.items(Some(0)), 0);
+        let rows = with(&[
+            ("sourceConfig.type", "Profiler"),
+            ("sourceConfig.profileSampleConfig.profileSample", "40"),
+            ("sourceConfig.profileSampleConfig.profileSampleType", "ROWS"),
+            ("sourceConfig.processPiiSensitive", "true"),
+            ("sourceConfig.confidence", "90"),
+        ])
+        .unwrap();
+        assert_eq!(rows.tuning.profile_sample, Some(ProfileSample::Rows(40)));
+        assert_eq!(rows.tuning.sampling.pii_threshold, Some(90));
+        let whole = with(&[("sourceConfig.type", "Profiler")]).unwrap();
+        assert_eq!(
+            whole.tuning.profile_sample.unwrap().items(Some(1_000_000)),
+            MAX_SAMPLE
+        );
+        let both = with(&[
+            ("sourceConfig.type", "Profiler"),
+            ("sourceConfig.profileSample", "10"),
+            ("sourceConfig.profileSampleConfig.profileSample", "10"),
+        ]);
+        assert!(both.is_err());
+        let zero = with(&[("sourceConfig.profileSample", "0")]).unwrap_err();
+        assert_eq!(config_key(zero), "sourceConfig.profileSample");
+    }
+
+    #[test]
+    fn auto_classification_samples_its_count_and_classifies_at_its_confidence() {
+        let s = with(&[("sourceConfig.type", "AutoClassification")]).unwrap();
+        assert_eq!(s.pipeline, Pipeline::AutoClassification);
+        assert_eq!(s.tuning.sample_size, 50);
+        assert_eq!(s.tuning.sampling.pii_threshold, Some(80));
+        assert!(!s.source.include_tags);
+        let off = with(&[
+            ("sourceConfig.type", "AutoClassification"),
+            ("sourceConfig.enableAutoClassification", "false"),
+        ])
+        .unwrap();
+        assert_eq!(off.tuning.sample_size, 0);
+        let custom = with(&[
+            ("sourceConfig.type", "AutoClassification"),
+            ("sourceConfig.sampleDataCount", "20"),
+            ("sourceConfig.confidence", "65.5"),
+        ])
+        .unwrap();
+        assert_eq!(custom.tuning.sample_size, 20);
+        assert_eq!(custom.tuning.sampling.pii_threshold, Some(66));
+        let metadata = with(&[("sourceConfig.confidence", "50")]).unwrap();
+        assert_eq!(metadata.tuning.sampling.pii_threshold, Some(80));
     }
 
     fn config_key(err: ConnectorError) -> String {

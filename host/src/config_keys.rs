@@ -509,8 +509,16 @@ workflowConfig:
         assert_eq!(error.path, "source.type");
         let error = bound(&DOCS.replace("type: CustomDatabase", "type: Mysql")).unwrap_err();
         assert_eq!(error.path, "source.serviceConnection.config.type");
-        let error = bound(&DOCS.replace("type: DatabaseMetadata", "type: Profiler")).unwrap_err();
+        // A pipeline the component does not declare (this one runs metadata only).
+        let profiler = DOCS
+            .replace("type: DatabaseMetadata", "type: Profiler")
+            .replace("      includeTags: false\n", "");
+        let error = bound(&profiler).unwrap_err();
         assert_eq!(error.path, "source.sourceConfig.config.type");
+        // A field of another pipeline, refused as OpenMetadata's models refuse it.
+        let foreign = DOCS.replace("type: DatabaseMetadata", "type: AutoClassification");
+        let error = Workflow::parse(&foreign).unwrap_err();
+        assert_eq!(error.path, "source.sourceConfig.config.includeTags");
         assert!(bound(&DOCS.replace("type: example", "type: EXAMPLE")).is_ok());
     }
 }

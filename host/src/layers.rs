@@ -27,6 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "the workflow envelope, logging, and what the guest returns checked against the workflow",
         &[
+            "pipeline",
             "workflow",
             "logging",
             "scope",

@@ -17,6 +17,7 @@ pub mod entities;
 pub mod live_display;
 pub mod logging;
 pub mod openmetadata;
+pub mod pipeline;
 pub mod pipeline_status;
 pub mod progress;
 pub mod report;

@@ -20,7 +20,7 @@ use crate::openmetadata::client::{ApiError, OpenMetadataClient};
 use crate::openmetadata::fqn::{self, encode, quote};
 use crate::sanitize;
 use crate::summary::{PipelineState, PipelineStatusOutcome as Outcome, StepSummary};
-use crate::workflow::{DatabaseMetadataPipeline, FilterPattern, OpenMetadataConnection};
+use crate::workflow::{FilterPattern, OpenMetadataConnection, SampleType, SourcePipeline};
 use serde_json::{Map, Value, json};
 use std::fmt;
 
@@ -73,8 +73,8 @@ pub fn split_fqn(fqn: &str) -> Result<(String, String), PipelineStatusError> {
 }
 
 /// The workflow's `sourceConfig` as a `CreateIngestionPipelineRequest` carries it: the keys the
-/// YAML set, with `type: DatabaseMetadata`.
-pub fn source_config_json(config: &DatabaseMetadataPipeline) -> Value {
+/// YAML set, with its `type` (`DatabaseMetadata` when it sets none).
+pub fn source_config_json(config: &SourcePipeline) -> Value {
     let mut out = Map::new();
     out.insert(
         "type".into(),
@@ -109,11 +109,109 @@ pub fn source_config_json(config: &DatabaseMetadataPipeline) -> Value {
             out.insert(key.into(), json!(value));
         }
     }
+    let yaml =
+        |v: &Option<serde_yaml::Value>| v.as_ref().and_then(|v| serde_json::to_value(v).ok());
+    let sample_type = |t: Option<SampleType>| {
+        t.map(|t| {
+            json!(if t == SampleType::Rows {
+                "ROWS"
+            } else {
+                "PERCENTAGE"
+            })
+        })
+    };
+    let profile_sample_config = config.profile_sample_config.as_ref().map(|c| {
+        let mut inner = Map::new();
+        if let Some(sample) = &c.config {
+            for (key, value) in [
+                ("profileSample", sample.profile_sample.map(|v| json!(v))),
+                ("profileSampleType", sample_type(sample.profile_sample_type)),
+                (
+                    "samplingMethodType",
+                    sample.sampling_method_type.as_ref().map(|v| json!(v)),
+                ),
+                ("smartSampling", sample.smart_sampling.map(|v| json!(v))),
+            ] {
+                if let Some(value) = value {
+                    inner.insert(key.into(), value);
+                }
+            }
+        }
+        let mut outer = Map::new();
+        if let Some(t) = &c.sample_config_type {
+            outer.insert("sampleConfigType".into(), json!(t));
+        }
+        if c.config.is_some() {
+            outer.insert("config".into(), Value::Object(inner));
+        }
+        Value::Object(outer)
+    });
+    // The profiler's and auto-classification's fields, as the YAML set them.
+    for (key, value) in [
+        ("profileSample", config.profile_sample.map(|v| json!(v))),
+        ("profileSampleType", sample_type(config.profile_sample_type)),
+        ("profileSampleConfig", profile_sample_config),
+        ("computeMetrics", config.compute_metrics.map(|v| json!(v))),
+        (
+            "computeTableMetrics",
+            config.compute_table_metrics.map(|v| json!(v)),
+        ),
+        (
+            "computeColumnMetrics",
+            config.compute_column_metrics.map(|v| json!(v)),
+        ),
+        ("metrics", config.metrics.as_ref().map(|v| json!(v))),
+        (
+            "processPiiSensitive",
+            config.process_pii_sensitive.map(|v| json!(v)),
+        ),
+        (
+            "generateSampleData",
+            config.generate_sample_data.map(|v| json!(v)),
+        ),
+        ("threadCount", yaml(&config.thread_count)),
+        ("timeoutSeconds", yaml(&config.timeout_seconds)),
+        ("useStatistics", config.use_statistics.map(|v| json!(v))),
+        (
+            "randomizedSample",
+            config.randomized_sample.map(|v| json!(v)),
+        ),
+        (
+            "samplingMethodType",
+            config.sampling_method_type.as_ref().map(|v| json!(v)),
+        ),
+        ("processingEngine", yaml(&config.processing_engine)),
+        ("confidence", config.confidence.map(|v| json!(v))),
+        (
+            "storeSampleData",
+            config.store_sample_data.map(|v| json!(v)),
+        ),
+        (
+            "enableAutoClassification",
+            config.enable_auto_classification.map(|v| json!(v)),
+        ),
+        (
+            "sampleDataCount",
+            config.sample_data_count.map(|v| json!(v)),
+        ),
+        (
+            "classificationLanguage",
+            config.classification_language.as_ref().map(|v| json!(v)),
+        ),
+    ] {
+        if let Some(value) = value {
+            out.insert(key.into(), value);
+        }
+    }
     let pattern = |p: &FilterPattern| json!({ "includes": p.includes, "excludes": p.excludes });
     for (key, value) in [
         ("databaseFilterPattern", &config.database_filter_pattern),
         ("schemaFilterPattern", &config.schema_filter_pattern),
         ("tableFilterPattern", &config.table_filter_pattern),
+        (
+            "classificationFilterPattern",
+            &config.classification_filter_pattern,
+        ),
     ] {
         if let Some(value) = value {
             out.insert(key.into(), pattern(value));
@@ -130,6 +228,8 @@ pub struct PipelineStatusWriter {
     name: String,
     run_id: String,
     source_config: Value,
+    /// `metadata`, `profiler` or `autoClassification`.
+    pipeline_type: &'static str,
     /// The pipeline exists on the server (found or created).
     found: bool,
     created: bool,
@@ -143,6 +243,7 @@ impl PipelineStatusWriter {
         fqn: &str,
         run_id: &str,
         source_config: Value,
+        pipeline_type: &'static str,
     ) -> Result<PipelineStatusWriter, PipelineStatusError> {
         let (service, name) = split_fqn(fqn)?;
         let client = OpenMetadataClient::new(server)
@@ -154,6 +255,7 @@ impl PipelineStatusWriter {
             name,
             run_id: run_id.to_string(),
             source_config,
+            pipeline_type,
             found: false,
             created: false,
             running_written: false,
@@ -280,7 +382,7 @@ impl PipelineStatusWriter {
         let request = json!({
             "name": self.name,
             "service": { "id": id, "type": "databaseService" },
-            "pipelineType": "metadata",
+            "pipelineType": self.pipeline_type,
             "sourceConfig": self.source_config,
             "airflowConfig": {},
         });
@@ -335,13 +437,13 @@ mod tests {
 
     #[test]
     fn the_source_config_carries_what_the_yaml_set() {
-        let config = DatabaseMetadataPipeline {
+        let config = SourcePipeline {
             include_tags: Some(false),
             table_filter_pattern: Some(FilterPattern {
                 includes: vec![],
                 excludes: vec!["^tmp_".into()],
             }),
-            ..DatabaseMetadataPipeline::default()
+            ..SourcePipeline::default()
         };
         assert_eq!(
             source_config_json(&config),

@@ -288,6 +288,7 @@ fn status_writer(
         fqn,
         run_id,
         source_config,
+        workflow.pipeline().pipeline_type(),
     ))
 }
 

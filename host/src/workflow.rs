@@ -3,6 +3,7 @@
 //! leniency: the v1.3 docs write `database:` where the schema says `databaseName:`; that
 //! spelling is accepted with a warning.
 
+use crate::pipeline::{Invalid, MetricSwitches, PipelineKind, ProcessorConfig, ProfileOptions};
 use crate::secret::Secret;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
@@ -76,13 +77,15 @@ impl fmt::Debug for ConnectionConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceConfig {
-    pub config: DatabaseMetadataPipeline,
+    pub config: SourcePipeline,
 }
 
-/// `metadataIngestion/databaseServiceMetadataPipeline.json`.
+/// `sourceConfig.config`: the fields of `metadataIngestion/databaseServiceMetadataPipeline.json`,
+/// `…ProfilerPipeline.json` and `…AutoClassificationPipeline.json`; [`crate::pipeline`] checks
+/// that only the fields of the pipeline `type` names are set.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct DatabaseMetadataPipeline {
+pub struct SourcePipeline {
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
     #[serde(default)]
@@ -111,6 +114,85 @@ pub struct DatabaseMetadataPipeline {
     pub schema_filter_pattern: Option<FilterPattern>,
     #[serde(default)]
     pub table_filter_pattern: Option<FilterPattern>,
+    // `databaseServiceProfilerPipeline.json` (1.3 to 2.0), read by [`crate::pipeline`].
+    #[serde(default)]
+    pub profile_sample: Option<f64>,
+    #[serde(default)]
+    pub profile_sample_type: Option<SampleType>,
+    #[serde(default)]
+    pub profile_sample_config: Option<ProfileSampleConfig>,
+    #[serde(default)]
+    pub compute_metrics: Option<bool>,
+    #[serde(default)]
+    pub compute_table_metrics: Option<bool>,
+    #[serde(default)]
+    pub compute_column_metrics: Option<bool>,
+    #[serde(default)]
+    pub metrics: Option<Vec<String>>,
+    #[serde(default)]
+    pub process_pii_sensitive: Option<bool>,
+    #[serde(default)]
+    pub generate_sample_data: Option<bool>,
+    #[serde(default)]
+    pub thread_count: Option<serde_yaml::Value>,
+    #[serde(default)]
+    pub timeout_seconds: Option<serde_yaml::Value>,
+    #[serde(default)]
+    pub use_statistics: Option<bool>,
+    #[serde(default)]
+    pub randomized_sample: Option<bool>,
+    #[serde(default)]
+    pub sampling_method_type: Option<String>,
+    #[serde(default)]
+    pub processing_engine: Option<serde_yaml::Value>,
+    #[serde(default)]
+    pub classification_filter_pattern: Option<FilterPattern>,
+    // `databaseServiceAutoClassificationPipeline.json` (1.6 to 2.0); `confidence` is the 1.3
+    // profiler's too.
+    #[serde(default)]
+    pub confidence: Option<f64>,
+    #[serde(default)]
+    pub store_sample_data: Option<bool>,
+    #[serde(default)]
+    pub enable_auto_classification: Option<bool>,
+    #[serde(default)]
+    pub sample_data_count: Option<u64>,
+    #[serde(default)]
+    pub classification_language: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum SampleType {
+    #[serde(rename = "PERCENTAGE")]
+    Percentage,
+    #[serde(rename = "ROWS")]
+    Rows,
+}
+
+/// 2.0's `profileSampleConfig`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ProfileSampleConfig {
+    #[serde(default)]
+    pub sample_config_type: Option<String>,
+    #[serde(default)]
+    pub config: Option<SampleConfig>,
+}
+
+/// `StaticSamplingConfig` or `DynamicSamplingConfig`, whichever fields are set.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SampleConfig {
+    #[serde(default)]
+    pub profile_sample: Option<f64>,
+    #[serde(default)]
+    pub profile_sample_type: Option<SampleType>,
+    #[serde(default)]
+    pub sampling_method_type: Option<String>,
+    #[serde(default)]
+    pub smart_sampling: Option<bool>,
+    #[serde(default)]
+    pub thresholds: Option<Vec<serde_yaml::Value>>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -286,6 +368,15 @@ impl fmt::Display for WorkflowError {
 
 impl std::error::Error for WorkflowError {}
 
+impl From<Invalid> for WorkflowError {
+    fn from(invalid: Invalid) -> WorkflowError {
+        WorkflowError {
+            path: invalid.path,
+            message: invalid.message,
+        }
+    }
+}
+
 /// A workflow with what reading it had to say.
 #[derive(Debug, Clone)]
 pub struct Loaded {
@@ -322,11 +413,18 @@ impl Workflow {
                 path,
             }
         })?;
-        let warnings = workflow.check()?;
-        let raw = serde_yaml::from_str(text).map_err(|e| WorkflowError {
+        let mut warnings = workflow.check()?;
+        let raw: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| WorkflowError {
             path: String::new(),
             message: e.to_string(),
         })?;
+        let kind = PipelineKind::of(workflow.source.source_config.config.kind.as_deref())?;
+        let source_config = raw
+            .get("source")
+            .and_then(|s| s.get("sourceConfig"))
+            .and_then(|s| s.get("config"));
+        kind.check_fields(source_config)?;
+        warnings.extend(workflow.check_pipeline(kind)?);
         Ok(Loaded {
             workflow,
             warnings,
@@ -397,6 +495,80 @@ impl Workflow {
             );
         }
         Ok(warnings)
+    }
+
+    /// The pipeline `sourceConfig.config.type` names (checked when the workflow was read).
+    pub fn pipeline(&self) -> PipelineKind {
+        PipelineKind::of(self.source.source_config.config.kind.as_deref()).unwrap_or_default()
+    }
+
+    /// The profiler's and auto-classification's options that cannot apply, or only in part.
+    fn check_pipeline(&self, kind: PipelineKind) -> Result<Vec<String>, WorkflowError> {
+        let config = &self.source.source_config.config;
+        let mut warnings = Vec::new();
+        if kind == PipelineKind::Metadata {
+            return Ok(warnings);
+        }
+        if config.store_sample_data == Some(true) || config.generate_sample_data == Some(true) {
+            warnings.push(
+                "sampled items never leave the sandbox: `storeSampleData`/`generateSampleData` \
+                 stores no sample data"
+                    .to_string(),
+            );
+        }
+        if config.classification_filter_pattern.is_some() {
+            warnings.push(
+                "`classificationFilterPattern` is not applied: every table the table, schema and \
+                 database filters keep is processed"
+                    .to_string(),
+            );
+        }
+        if let Some(sample) = &config.profile_sample_config
+            && sample
+                .config
+                .as_ref()
+                .is_some_and(|c| c.thresholds.as_ref().is_some_and(|t| !t.is_empty()))
+        {
+            return Err(WorkflowError {
+                path: "source.sourceConfig.config.profileSampleConfig.config.thresholds".into(),
+                message: "row-count thresholds are not supported: give a STATIC \
+                          `profileSample` and `profileSampleType`"
+                    .into(),
+            });
+        }
+        if kind == PipelineKind::Profiler {
+            let processor = self.processor_config()?;
+            ProfileOptions::of(self.metric_switches(), processor.clone())?;
+            if processor.table_config.iter().any(|t| {
+                t.profile_sample.is_some()
+                    || t.profile_sample_config.is_some()
+                    || t.profile_query.is_some()
+                    || t.partition_config.is_some()
+            }) {
+                warnings.push(
+                    "`processor.config.tableConfig`: its `columnConfig` applies; a table's own \
+                     sample, query or partition does not (the pipeline's `profileSample` does)"
+                        .to_string(),
+                );
+            }
+        }
+        Ok(warnings)
+    }
+
+    /// A profiler's `processor.config`.
+    pub fn processor_config(&self) -> Result<ProcessorConfig, Invalid> {
+        ProcessorConfig::of(self.processor.as_ref().and_then(|p| p.config.as_ref()))
+    }
+
+    /// The profiler's switches of `sourceConfig.config`.
+    pub fn metric_switches(&self) -> MetricSwitches {
+        let config = &self.source.source_config.config;
+        MetricSwitches {
+            compute_metrics: config.compute_metrics,
+            compute_table_metrics: config.compute_table_metrics,
+            compute_column_metrics: config.compute_column_metrics,
+            metrics: config.metrics.clone(),
+        }
     }
 
     pub fn service_name(&self) -> &str {

@@ -189,7 +189,14 @@ impl<T: Transport> Run<'_, '_, T> {
                 Err(e) => warnings.extend(self.extras.failed(Extra::Tags, &table.name, &e)),
             }
         }
-        let sample_size = self.settings.tuning.sample_size;
+        let item_count = match &table.details {
+            Some(SourceDetails::DynamoDb(d)) => d.item_count,
+            None => None,
+        };
+        let sample_size = match self.settings.tuning.profile_sample {
+            Some(sample) => sample.items(item_count),
+            None => self.settings.tuning.sample_size,
+        };
         if sample_size > 0 && !self.extras.off(Extra::Sampling).get() {
             let sampling = &self.settings.tuning.sampling;
             let mut sampler = Sampler::new(Options {

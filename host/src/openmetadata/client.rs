@@ -50,6 +50,8 @@ impl std::fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+const JSON_PATCH: &str = "application/json-patch+json";
+
 impl OpenMetadataClient {
     pub fn new(server: &OpenMetadataConnection) -> Result<Self> {
         let base = server.host_port.trim().trim_end_matches('/').to_string();
@@ -100,6 +102,13 @@ impl OpenMetadataClient {
         self.send(Method::DELETE, path, None).await
     }
 
+    /// A JSON Patch (RFC 6902), sent as `application/json-patch+json` as OpenMetadata's
+    /// PATCH endpoints require.
+    pub async fn patch(&self, path: &str, operations: &Value) -> Result<Value, ApiError> {
+        self.send_as(Method::PATCH, path, Some(operations), Some(JSON_PATCH))
+            .await
+    }
+
     /// A `DELETE` with a JSON body (2.0's `deleteStale`).
     pub async fn delete_with(&self, path: &str, body: &Value) -> Result<Value, ApiError> {
         self.send(Method::DELETE, path, Some(body)).await
@@ -110,6 +119,16 @@ impl OpenMetadataClient {
         method: Method,
         path: &str,
         body: Option<&Value>,
+    ) -> Result<Value, ApiError> {
+        self.send_as(method, path, body, None).await
+    }
+
+    async fn send_as(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        content_type: Option<&'static str>,
     ) -> Result<Value, ApiError> {
         let url = format!("{}{path}", self.base);
         let bytes = Bytes::from(body.map(|b| b.to_string()).unwrap_or_default());
@@ -125,6 +144,12 @@ impl OpenMetadataClient {
                     message: format!("invalid request {url}: {e}"),
                 })?;
             *request.headers_mut() = self.headers.clone();
+            if let Some(content_type) = content_type {
+                request.headers_mut().insert(
+                    http::header::CONTENT_TYPE,
+                    HeaderValue::from_static(content_type),
+                );
+            }
             let outcome = {
                 // Never closed, so acquiring cannot fail.
                 let _permit = self.in_flight.acquire().await;

@@ -5,8 +5,9 @@
 //! `ingestion` format holds the connector's own records: `{"scope": …}`, one `{"batch": …}`
 //! per batch, and `{"end": …}`.
 
+use super::rest::Enrich;
 use super::{Format, RunEnd, SinkReport, SinkSpec};
-use crate::entities::{ScopeRequests, TableRequests};
+use crate::entities::{ScopeRequests, TableRequest, TableRequests};
 use crate::runtime::bindings::types::{Batch, RunScope};
 use crate::sanitize;
 use crate::secret::Redactor;
@@ -21,10 +22,13 @@ pub struct LocalWriter {
     records: usize,
     /// Where the sink writes, for its errors.
     target: String,
+    /// A profiler or auto-classification run: each table's profile or PII tags, not its
+    /// entity.
+    enrich: Option<Enrich>,
 }
 
 impl LocalWriter {
-    pub fn open(spec: &SinkSpec, format: Format) -> Result<LocalWriter> {
+    pub fn open(spec: &SinkSpec, format: Format, enrich: Option<Enrich>) -> Result<LocalWriter> {
         let (out, target): (Box<dyn Write + Send>, String) =
             match spec {
                 SinkSpec::File(path) => (
@@ -41,6 +45,7 @@ impl LocalWriter {
             format,
             records: 0,
             target,
+            enrich,
         };
         writer.write_raw(b"[")?;
         Ok(writer)
@@ -54,6 +59,7 @@ impl LocalWriter {
         redactor: &Redactor,
     ) -> Result<()> {
         match self.format {
+            Format::Requests if self.enrich.is_some() => {}
             Format::Requests => {
                 for request in requests.all() {
                     self.record(request)?;
@@ -77,7 +83,14 @@ impl LocalWriter {
         match self.format {
             Format::Requests => {
                 for table in &requests.tables {
-                    self.record(&table.request)?;
+                    match self.enrich.clone() {
+                        None => self.record(&table.request)?,
+                        Some(enrich) => {
+                            if let Some(record) = enrich_record(&enrich, table) {
+                                self.record(&record)?;
+                            }
+                        }
+                    }
                 }
             }
             Format::Ingestion => {
@@ -132,6 +145,38 @@ impl LocalWriter {
     }
 }
 
+/// A profiler's or auto-classification's record for a table, as OpenMetadata's file sink
+/// writes its `ProfilerResponse`: the table's FQN, its `CreateTableProfileRequest` (the
+/// processor's `columnConfig` and the pipeline's metrics applied) and its PII column tags.
+fn enrich_record(enrich: &Enrich, table: &TableRequest) -> Option<serde_json::Value> {
+    let mut record = json!({ "table": table.fully_qualified_name });
+    let mut any = false;
+    if let (Some(options), Some(profile)) = (&enrich.profiles, &table.profile) {
+        let columns: Vec<String> = profile["columnProfile"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["name"].as_str().map(String::from))
+            .collect();
+        let config = options.column_config(&table.fully_qualified_name, None);
+        if let Some((request, _)) = options.shape(profile, &columns, config) {
+            record["profile"] = request;
+            any = true;
+        }
+    }
+    if enrich.column_tags {
+        let tags: Vec<_> = crate::sink::rest::pii_labels(&table.request["columns"])
+            .into_iter()
+            .map(|(column, label)| json!({ "column": column, "tagLabel": label }))
+            .collect();
+        if !tags.is_empty() {
+            record["columnTags"] = json!(tags);
+            any = true;
+        }
+    }
+    any.then_some(record)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,7 +216,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.json");
         let mut writer =
-            LocalWriter::open(&SinkSpec::File(path.clone()), Format::Requests).unwrap();
+            LocalWriter::open(&SinkSpec::File(path.clone()), Format::Requests, None).unwrap();
         writer
             .scope(&scope(), &scope_requests(), &Redactor::default())
             .unwrap();
@@ -196,7 +241,8 @@ mod tests {
     fn an_empty_run_is_an_empty_array() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.json");
-        let writer = LocalWriter::open(&SinkSpec::File(path.clone()), Format::Requests).unwrap();
+        let writer =
+            LocalWriter::open(&SinkSpec::File(path.clone()), Format::Requests, None).unwrap();
         writer
             .finish(&RunEnd {
                 listing_complete: true,

@@ -8,6 +8,7 @@ pub mod rest;
 use crate::bounded::{Notes, Rows};
 use crate::connector::Classification;
 use crate::entities::{ScopeRequests, TableRequests};
+use crate::pipeline::{PipelineKind, ProfileOptions};
 use crate::runtime::bindings::types::{Batch, RunScope};
 use crate::secret::Redactor;
 use crate::workflow::Workflow;
@@ -130,10 +131,37 @@ pub async fn open(
                 server,
                 mark_deleted,
                 classifications.to_vec(),
+                enrich(workflow)?,
             )?))
         }
-        local => Ok(Box::new(LocalWriter::open(local, format)?)),
+        local => Ok(Box::new(LocalWriter::open(
+            local,
+            format,
+            enrich(workflow)?,
+        )?)),
     }
+}
+
+/// What a profiler or auto-classification workflow writes (`None` for the metadata workflow).
+/// The 1.3 profiler tags PII too, with `processPiiSensitive`.
+fn enrich(workflow: &Workflow) -> Result<Option<rest::Enrich>> {
+    let config = &workflow.source.source_config.config;
+    Ok(match workflow.pipeline() {
+        PipelineKind::Metadata => None,
+        PipelineKind::Profiler => Some(rest::Enrich {
+            profiles: Some(
+                workflow
+                    .processor_config()
+                    .and_then(|p| ProfileOptions::of(workflow.metric_switches(), p))
+                    .map_err(crate::workflow::WorkflowError::from)?,
+            ),
+            column_tags: config.process_pii_sensitive == Some(true),
+        }),
+        PipelineKind::AutoClassification => Some(rest::Enrich {
+            profiles: None,
+            column_tags: config.enable_auto_classification != Some(false),
+        }),
+    })
 }
 
 impl Sink for LocalWriter {

@@ -102,7 +102,8 @@ impl Route {
         match self {
             Route::Version => &["GET"],
             Route::Collection(_) => &["GET", "PUT", "POST"],
-            Route::ByName(..) | Route::ById(..) => &["GET", "DELETE"],
+            Route::ByName(..) => &["GET", "DELETE"],
+            Route::ById(..) => &["GET", "DELETE", "PATCH"],
             Route::TableProfile(_) | Route::Bulk(_) => &["PUT"],
             Route::DeleteStale(_) => &["DELETE"],
             Route::OtherByName(..) => &["GET"],
@@ -244,6 +245,12 @@ impl Backend {
                     .ok_or_else(|| ApiError::not_found(kind, &name))?;
                 self.delete(kind, fqn.as_str().unwrap_or_default(), request)
             }
+            (Route::ById(kind, id), "PATCH") => {
+                self.find_by_id(kind, &id, Include::NonDeleted)?;
+                let operations = json_body(request)?;
+                let entity = self.store.patch(kind, &id, &operations, now())?;
+                Ok(Response::json(200, &entity))
+            }
             (Route::ById(kind, id), _) => {
                 let hard = flag(request, "hardDelete");
                 let include = if hard {
@@ -303,6 +310,16 @@ impl Backend {
             .header("content-type")
             .and_then(|t| t.split(';').next())
             .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+        let patch_content = request
+            .header("content-type")
+            .and_then(|t| t.split(';').next())
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json-patch+json"));
+        if method == "PATCH" && !patch_content {
+            return Err(ApiError {
+                status: 415,
+                message: "HTTP 415 Unsupported Media Type".into(),
+            });
+        }
         if matches!(method, "PUT" | "POST") && !json_content {
             return Err(ApiError {
                 status: 415,

@@ -50,6 +50,7 @@ pub(crate) mod http;
 mod ids;
 mod names;
 mod paging;
+mod patch;
 mod pipelines;
 mod rules;
 mod schemas;

@@ -280,6 +280,64 @@ impl Store {
         Ok(deleted.expect("the entity itself"))
     }
 
+    /// Applies a JSON Patch to a live entity ([`super::patch`]): what the server owns is kept,
+    /// tag labels must name live tags, one tag per mutually exclusive classification. Returns
+    /// the entity, its version raised when something changed.
+    pub fn patch(
+        &mut self,
+        kind: EntityType,
+        id: &str,
+        operations: &Value,
+        now: u64,
+    ) -> Result<Value, ApiError> {
+        let (_, old) = self
+            .by_id(id)
+            .filter(|(k, e)| *k == kind && !is_deleted(e))
+            .ok_or_else(|| ApiError::not_found(kind, id))?;
+        let old = old.clone();
+        let mut patched = super::patch::apply(&old, operations)?;
+        for field in SERVER_FIELDS.iter().chain(&[
+            "name",
+            "fullyQualifiedName",
+            "service",
+            "database",
+            "databaseSchema",
+        ]) {
+            match old.get(*field) {
+                Some(value) => patched[*field] = value.clone(),
+                None => {
+                    if let Some(object) = patched.as_object_mut() {
+                        object.remove(*field);
+                    }
+                }
+            }
+        }
+        self.check_tag_labels(&patched)?;
+        let exclusive = |classification: &str| {
+            self.by_fqn(EntityType::Classification, classification)
+                .is_some_and(|c| c["mutuallyExclusive"] == true)
+        };
+        if let Some((a, b)) = super::patch::mutually_exclusive_pair(&patched, &exclusive) {
+            return Err(ApiError::bad_request(format!(
+                "Tag labels {a} and {b} are mutually exclusive and can't be assigned together"
+            )));
+        }
+        let fqn = old["fullyQualifiedName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        if let Some(columns) = patched.get_mut("columns") {
+            set_column_fqns(columns, &fqn)?;
+        }
+        let content = content_of(&patched);
+        if content == content_of(&old) {
+            return Ok(old);
+        }
+        let entity = self.stamped(kind, id, content, version_tenths(&old) + 1, now, false);
+        self.entities_mut(kind).insert(fqn, entity.clone());
+        Ok(entity)
+    }
+
     /// Records a CreateTableProfile (already schema-valid) for a live table; returns the table
     /// with its `profile` and its columns' profiles.
     pub fn add_profile(&mut self, table_id: &str, body: &Value) -> Result<Value, ApiError> {

@@ -14,6 +14,7 @@ mod openmetadata_standin;
 mod operational;
 mod pipeline_status;
 mod portability;
+mod profiler;
 mod progress;
 mod resolution;
 mod run_report;

@@ -527,6 +527,62 @@ fn lineage_needs_both_ends_and_keeps_one_edge_per_pair() {
 }
 
 #[test]
+fn a_table_patch_is_refused_as_the_server_refuses_it() {
+    let om = OpenMetadata::start();
+    let client = Client::new(&om);
+    seed_schema(&om);
+    let table = client.put("/v1/tables", &table_request("orders"));
+    let id = table.json()["id"].as_str().unwrap().to_string();
+    let path = format!("/v1/tables/{id}");
+    om.seed(
+        EntityType::Classification,
+        &json!({"name": "PII", "description": "Personal data", "mutuallyExclusive": true}),
+    );
+    for tag in ["Sensitive", "NonSensitive"] {
+        om.seed(
+            EntityType::Tag,
+            &json!({"name": tag, "description": tag, "classification": "PII"}),
+        );
+    }
+    let label = |tag: &str| json!({"tagFQN": tag, "source": "Classification", "labelType": "Automated", "state": "Suggested"});
+    let patch = |ops: Value, content_type: &str| {
+        client.send("PATCH", &path, Some(ops.to_string()), content_type)
+    };
+    let add = json!([{"op": "add", "path": "/columns/0/tags", "value": [label("PII.Sensitive")]}]);
+    // JSON, not JSON Patch: Jersey's 415.
+    assert_eq!(patch(add.clone(), "application/json").status, 415);
+    let bad_path = json!([{"op": "add", "path": "/columns/9/tags", "value": []}]);
+    assert_eq!(patch(bad_path, "application/json-patch+json").status, 400);
+    let unknown = json!([{"op": "add", "path": "/columns/0/tags", "value": [label("PII.Secret")]}]);
+    let reply = patch(unknown, "application/json-patch+json");
+    assert_eq!(
+        (reply.status, reply.message()),
+        (404, "tag instance for PII.Secret not found".to_string())
+    );
+    let both = json!([{"op": "add", "path": "/columns/0/tags",
+                       "value": [label("PII.Sensitive"), label("PII.NonSensitive")]}]);
+    let reply = patch(both, "application/json-patch+json");
+    assert_eq!(
+        (reply.status, reply.message()),
+        (
+            400,
+            "Tag labels PII.Sensitive and PII.NonSensitive are mutually exclusive and can't be assigned together"
+                .to_string()
+        )
+    );
+    // What the server owns stays; the column gains its tag; the version goes up once.
+    let mut renamed = add.as_array().unwrap().clone();
+    renamed.push(json!({"op": "replace", "path": "/name", "value": "other"}));
+    let reply = patch(Value::Array(renamed), "application/json-patch+json");
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let stored = om.table("local_dynamodb.shop.default.orders").unwrap();
+    assert_eq!(stored["name"], "orders");
+    assert_eq!(stored["version"], 0.2);
+    assert_eq!(stored["columns"][0]["tags"][0]["tagFQN"], "PII.Sensitive");
+    assert_eq!(stored["columns"][1].get("tags"), None);
+}
+
+#[test]
 fn unknown_routes_are_404_and_wrong_methods_405() {
     let om = OpenMetadata::start();
     let client = Client::new(&om);

@@ -21,8 +21,11 @@
 //! With `ingestionPipelineFQN`, the run's status is also written to its ingestion pipeline
 //! ([`pipeline_status`]).
 
+mod enrich;
 mod lineage;
 mod tables;
+
+pub use enrich::{Enrich, pii_labels};
 
 use super::{Listed, RunEnd, SinkReport};
 use crate::connector::Classification;
@@ -70,6 +73,9 @@ pub struct RestWriter {
     names_refused: BTreeSet<String>,
     in_flight: Option<InFlight>,
     lineage: lineage::LineageWriter,
+    /// A profiler or auto-classification run: what it writes onto existing tables.
+    enrich: Option<Enrich>,
+    enriched: enrich::Counts,
     report: SinkReport,
     created: usize,
     updated: usize,
@@ -82,6 +88,7 @@ impl RestWriter {
         server: &OpenMetadataConnection,
         mark_deleted_tables: bool,
         classifications: Vec<Classification>,
+        enrich: Option<Enrich>,
     ) -> Result<RestWriter> {
         Ok(RestWriter {
             client: Arc::new(OpenMetadataClient::new(server)?),
@@ -95,6 +102,8 @@ impl RestWriter {
             service_type: String::new(),
             classifications,
             lineage: lineage::LineageWriter::default(),
+            enrich,
+            enriched: enrich::Counts::default(),
             names_refused: BTreeSet::new(),
             in_flight: None,
             report: SinkReport::default(),
@@ -107,6 +116,9 @@ impl RestWriter {
 
     /// Version check, service, database and schema, then the schema's tables on the server.
     pub async fn scope(&mut self, requests: &ScopeRequests) -> Result<()> {
+        if self.enrich.is_some() {
+            return self.enrich_scope(requests).await;
+        }
         self.version = server_version(&self.client, self.check_version).await?;
         let client = &self.client;
         ensure_service(client, &requests.service).await?;
@@ -142,6 +154,9 @@ impl RestWriter {
     /// The tags a batch needs, then its tables (unchanged ones skipped), handed to the writes
     /// in flight; what finished meanwhile is counted.
     pub async fn tables(&mut self, requests: &TableRequests) {
+        if let Some(enrich) = self.enrich.clone() {
+            return self.enrich_tables(&enrich, requests).await;
+        }
         self.ensure_tags(&requests.tables).await;
         let Some(mut in_flight) = self.in_flight.take() else {
             return;
@@ -185,6 +200,10 @@ impl RestWriter {
     /// schema's tables the listing did not return, but only after a run that listed to its
     /// end and was not stopped.
     pub async fn finish(mut self, end: &RunEnd, listed: &Listed) -> Result<SinkReport> {
+        if let Some(enrich) = self.enrich.clone() {
+            self.enrich_notes(&enrich);
+            return Ok(self.report());
+        }
         if let Some(mut in_flight) = self.in_flight.take() {
             let done = in_flight.drain().await;
             self.count(done);
