@@ -382,6 +382,113 @@ fn check_metrics(path: &str, metrics: &[String]) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// `classificationFilterPattern`: the tables whose tags in OpenMetadata pass it. Each regex is
+/// matched as OpenMetadata matches its filters (Python's `re.match(…, IGNORECASE)`: anchored at
+/// the start only) against each tag's name, or its FQN with `useFqnForFiltering`. With includes,
+/// a table is kept when one of its tags matches one; with excludes only, it is left out when one
+/// of its tags matches one.
+#[derive(Debug, Clone)]
+pub struct ClassificationFilter {
+    includes: Vec<regex_automata::meta::Regex>,
+    excludes: Vec<regex_automata::meta::Regex>,
+    use_fqn: bool,
+}
+
+/// A pattern's compiled size, bounded: the workflow is a tenant's.
+const PATTERN_SIZE_LIMIT: usize = 1 << 20;
+const MAX_PATTERNS: usize = 100;
+
+impl ClassificationFilter {
+    pub fn new(
+        includes: &[String],
+        excludes: &[String],
+        use_fqn: bool,
+    ) -> Result<Option<ClassificationFilter>, Invalid> {
+        if includes.is_empty() && excludes.is_empty() {
+            return Ok(None);
+        }
+        let compile = |list: &[String], which: &str| {
+            let path = format!("source.sourceConfig.config.classificationFilterPattern.{which}");
+            if list.len() > MAX_PATTERNS {
+                return Err(Invalid {
+                    path,
+                    message: format!("more than {MAX_PATTERNS} patterns"),
+                });
+            }
+            list.iter()
+                .map(|pattern| {
+                    regex_automata::meta::Regex::builder()
+                        .syntax(regex_automata::util::syntax::Config::new().case_insensitive(true))
+                        .configure(
+                            regex_automata::meta::Regex::config()
+                                .nfa_size_limit(Some(PATTERN_SIZE_LIMIT))
+                                .dfa_size_limit(Some(PATTERN_SIZE_LIMIT))
+                                .hybrid_cache_capacity(PATTERN_SIZE_LIMIT),
+                        )
+                        .build(pattern)
+                        .map_err(|e| Invalid {
+                            path: path.clone(),
+                            message: format!(
+                                "`{}` is not a pattern this host reads: {e}",
+                                crate::sanitize::name(pattern)
+                            ),
+                        })
+                })
+                .collect::<Result<Vec<_>, Invalid>>()
+        };
+        Ok(Some(ClassificationFilter {
+            includes: compile(includes, "includes")?,
+            excludes: compile(excludes, "excludes")?,
+            use_fqn,
+        }))
+    }
+
+    /// Whether a table with these tag labels (as the server returns them) is kept.
+    pub fn keeps(&self, labels: &Value) -> bool {
+        let names: Vec<String> = labels
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l["tagFQN"].as_str())
+            .map(|fqn| {
+                if self.use_fqn {
+                    fqn.to_string()
+                } else {
+                    tag_name(fqn)
+                }
+            })
+            .collect();
+        let matches = |list: &[regex_automata::meta::Regex]| {
+            names.iter().any(|name| {
+                list.iter().any(|re| {
+                    re.is_match(
+                        regex_automata::Input::new(name).anchored(regex_automata::Anchored::Yes),
+                    )
+                })
+            })
+        };
+        if !self.includes.is_empty() {
+            matches(&self.includes)
+        } else {
+            !matches(&self.excludes)
+        }
+    }
+}
+
+/// A tag's own name: the last part of its FQN (a quoted part may hold dots).
+fn tag_name(fqn: &str) -> String {
+    let mut last = String::new();
+    let mut quoted = false;
+    for c in fqn.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '.' if !quoted => last.clear(),
+            _ => last.push(c),
+        }
+    }
+    last
+}
+
 /// The JSON Patch (RFC 6902) that adds each `(column path, tag label)` to a table whose
 /// columns (as the server returns them) have no tag of that label's classification yet, as
 /// OpenMetadata's PII processor patches them. Returns the operations and the columns tagged.
@@ -593,6 +700,37 @@ mod tests {
         assert_eq!(ops[0]["path"], "/columns/1/tags");
         assert_eq!(ops[0]["value"][0]["tagFQN"], "PII.Sensitive");
         assert_eq!(ops[1]["path"], "/columns/3/children/0/tags/0");
+    }
+
+    #[test]
+    fn the_classification_filter_reads_tag_names_or_fqns() {
+        let labels = json!([{"tagFQN": "POV.Key Data Asset"}, {"tagFQN": "Tier.Tier1"}]);
+        let keep = |includes: &[&str], excludes: &[&str], fqn: bool| {
+            let own = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+            ClassificationFilter::new(&own(includes), &own(excludes), fqn)
+                .unwrap()
+                .unwrap()
+                .keeps(&labels)
+        };
+        assert!(keep(&["key data asset"], &[], false));
+        assert!(!keep(&["data"], &[], false), "anchored at the start");
+        assert!(keep(&["pov\\.key"], &[], true));
+        assert!(!keep(&["pov\\.key"], &[], false));
+        assert!(!keep(&[], &["tier1"], false));
+        assert!(keep(&[], &["tier2"], false));
+        assert!(
+            !ClassificationFilter::new(&["x".into()], &[], false)
+                .unwrap()
+                .unwrap()
+                .keeps(&json!([]))
+        );
+        assert!(
+            ClassificationFilter::new(&[], &[], false)
+                .unwrap()
+                .is_none()
+        );
+        assert!(ClassificationFilter::new(&["(?<=a)b".into()], &[], false).is_err());
+        assert_eq!(tag_name("Glossary.\"a.b\""), "a.b");
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! leniency: the v1.3 docs write `database:` where the schema says `databaseName:`; that
 //! spelling is accepted with a warning.
 
-use crate::pipeline::{Invalid, MetricSwitches, PipelineKind, ProcessorConfig, ProfileOptions};
+use crate::pipeline::{
+    ClassificationFilter, Invalid, MetricSwitches, PipelineKind, ProcessorConfig, ProfileOptions,
+};
 use crate::secret::Secret;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
@@ -516,13 +518,7 @@ impl Workflow {
                     .to_string(),
             );
         }
-        if config.classification_filter_pattern.is_some() {
-            warnings.push(
-                "`classificationFilterPattern` is not applied: every table the table, schema and \
-                 database filters keep is processed"
-                    .to_string(),
-            );
-        }
+        self.classification_filter()?;
         if let Some(sample) = &config.profile_sample_config
             && sample
                 .config
@@ -553,6 +549,19 @@ impl Workflow {
             }
         }
         Ok(warnings)
+    }
+
+    /// `classificationFilterPattern`, compiled (`None` when it has no pattern).
+    pub fn classification_filter(&self) -> Result<Option<ClassificationFilter>, Invalid> {
+        let config = &self.source.source_config.config;
+        let Some(pattern) = &config.classification_filter_pattern else {
+            return Ok(None);
+        };
+        ClassificationFilter::new(
+            &pattern.includes,
+            &pattern.excludes,
+            config.use_fqn_for_filtering.unwrap_or(false),
+        )
     }
 
     /// A profiler's `processor.config`.

@@ -103,6 +103,17 @@ impl LocalWriter {
     }
 
     pub fn finish(mut self, end: &RunEnd) -> Result<SinkReport> {
+        let mut warnings = crate::bounded::Notes::default();
+        if self
+            .enrich
+            .as_ref()
+            .is_some_and(|e| e.classification_filter.is_some())
+        {
+            warnings.push(
+                "`classificationFilterPattern` is not applied: the file and stdout sinks have no \
+                 OpenMetadata tags to match",
+            );
+        }
         if self.format == Format::Ingestion {
             self.record(&json!({
                 "end": {
@@ -113,7 +124,10 @@ impl LocalWriter {
         }
         self.write_raw(b"\n]\n")?;
         self.flush()?;
-        Ok(self.report())
+        Ok(SinkReport {
+            warnings,
+            ..self.report()
+        })
     }
 
     pub fn report(&self) -> SinkReport {

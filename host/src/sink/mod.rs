@@ -146,6 +146,9 @@ pub async fn open(
 /// The 1.3 profiler tags PII too, with `processPiiSensitive`.
 fn enrich(workflow: &Workflow) -> Result<Option<rest::Enrich>> {
     let config = &workflow.source.source_config.config;
+    let classification_filter = workflow
+        .classification_filter()
+        .map_err(crate::workflow::WorkflowError::from)?;
     Ok(match workflow.pipeline() {
         PipelineKind::Metadata => None,
         PipelineKind::Profiler => Some(rest::Enrich {
@@ -156,10 +159,12 @@ fn enrich(workflow: &Workflow) -> Result<Option<rest::Enrich>> {
                     .map_err(crate::workflow::WorkflowError::from)?,
             ),
             column_tags: config.process_pii_sensitive == Some(true),
+            classification_filter,
         }),
         PipelineKind::AutoClassification => Some(rest::Enrich {
             profiles: None,
             column_tags: config.enable_auto_classification != Some(false),
+            classification_filter,
         }),
     })
 }

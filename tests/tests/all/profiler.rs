@@ -305,6 +305,19 @@ fn the_profiler_and_auto_classification_write_only_what_they_own_at_every_versio
             "{version}: {:?}",
             writes(&om)
         );
+        // Only the tables whose tags in OpenMetadata pass `classificationFilterPattern`.
+        let filtered = base(&om).source_config(&format!(
+            "{classification_config}      classificationFilterPattern:\n        includes: ['^tier1']\n"
+        ));
+        let left_out = run(&filtered, processor);
+        assert_eq!(left_out.code(), 0, "{version}: {}", left_out.stderr);
+        assert!(
+            left_out
+                .stderr
+                .contains("classificationFilterPattern: 1 tables left out by their tags"),
+            "{version}: {}",
+            left_out.stderr
+        );
         assert!(
             om.schema_violations().is_empty(),
             "{version}: {:?}",

@@ -14,7 +14,7 @@
 use super::{RestWriter, list_tables, server_version};
 use crate::entities::{ScopeRequests, TableRequests};
 use crate::openmetadata::fqn::{encode, quote};
-use crate::pipeline::{self, ColumnConfig, ProfileOptions};
+use crate::pipeline::{self, ClassificationFilter, ColumnConfig, ProfileOptions};
 use anyhow::{Result, anyhow};
 use futures::StreamExt;
 use serde_json::Value;
@@ -31,6 +31,8 @@ pub struct Enrich {
     pub profiles: Option<ProfileOptions>,
     /// PII tags on columns.
     pub column_tags: bool,
+    /// `classificationFilterPattern`: only tables whose tags in OpenMetadata pass it.
+    pub classification_filter: Option<ClassificationFilter>,
 }
 
 #[derive(Debug, Default)]
@@ -40,6 +42,7 @@ pub(super) struct Counts {
     not_columns: usize,
     tagged_columns: usize,
     tagged_tables: usize,
+    left_out: usize,
 }
 
 struct Job {
@@ -56,6 +59,8 @@ struct Outcome {
     profiled: bool,
     not_columns: usize,
     tagged_columns: usize,
+    /// Left out by `classificationFilterPattern`.
+    left_out: bool,
     failures: Vec<String>,
 }
 
@@ -143,6 +148,7 @@ impl RestWriter {
             .await;
         for outcome in outcomes {
             self.enriched.not_columns += outcome.not_columns;
+            self.enriched.left_out += usize::from(outcome.left_out);
             if outcome.profiled {
                 self.enriched.profiles += 1;
                 self.report.written += 1;
@@ -168,10 +174,10 @@ impl RestWriter {
         if !wants_profile && job.labels.is_empty() {
             return outcome;
         }
-        let fields = match (wants_profile, job.labels.is_empty()) {
-            (true, true) => "columns,tableProfilerConfig",
-            (false, _) => "columns,tags",
-            (true, false) => "columns,tags,tableProfilerConfig",
+        let fields = if wants_profile {
+            "columns,tags,tableProfilerConfig"
+        } else {
+            "columns,tags"
         };
         let table = match self
             .client
@@ -184,6 +190,12 @@ impl RestWriter {
                 return outcome;
             }
         };
+        if let Some(filter) = &enrich.classification_filter
+            && !filter.keeps(&table["tags"])
+        {
+            outcome.left_out = true;
+            return outcome;
+        }
         if let (Some(options), Some(profile)) = (&enrich.profiles, &job.profile) {
             let server_config: Option<ColumnConfig> =
                 serde_json::from_value(table["tableProfilerConfig"].clone()).ok();
@@ -225,6 +237,12 @@ impl RestWriter {
             notes.push(format!(
                 "PII: {} columns tagged in {} tables; {} tables not in OpenMetadata",
                 counts.tagged_columns, counts.tagged_tables, counts.not_in_openmetadata
+            ));
+        }
+        if enrich.classification_filter.is_some() {
+            notes.push(format!(
+                "classificationFilterPattern: {} tables left out by their tags",
+                counts.left_out
             ));
         }
         self.report.notes.extend(notes);
