@@ -437,6 +437,12 @@ pub const KEYS: &[Key] = &[
         ),
         "0",
     ),
+    key(
+        options::INCLUDE_TABLE_ITEMS_KEY,
+        Kind::Text,
+        CONNECTION,
+        "Items read into a table's sample first, by key (BatchGetItem), so that rare attributes get their columns too: a JSON object of table names to lists of up to 100 keys in DynamoDB's JSON, e.g. {\"orders\": [{\"id\": {\"S\": \"o-1\"}}]} (as DataHub's include_table_item). Their read capacity counts against sampleReadCapacityUnits; their values never leave the component.",
+    ),
     lineage_service(key(
         options::KINESIS_MESSAGING_SERVICE_KEY,
         Kind::Text,
@@ -690,6 +696,9 @@ mod tests {
 
     /// A value the settings accept for `k`.
     fn sample(k: &Key) -> String {
+        if k.name == options::INCLUDE_TABLE_ITEMS_KEY {
+            return r#"{"t": [{"id": {"S": "a"}}]}"#.into();
+        }
         match k.kind {
             Kind::Text => "sample-value".into(),
             Kind::Boolean => "true".into(),

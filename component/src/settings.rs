@@ -104,6 +104,8 @@ pub mod keys {
         pub const READ_KINESIS_DESTINATIONS_KEY: &str = "connectionOptions.readKinesisDestinations";
         pub const READ_CONTRIBUTOR_INSIGHTS_KEY: &str = "connectionOptions.readContributorInsights";
         pub const PII_CONFIDENCE_KEY: &str = "connectionOptions.piiConfidence";
+        pub const INCLUDE_TABLE_ITEMS: &str = "includeTableItems";
+        pub const INCLUDE_TABLE_ITEMS_KEY: &str = "connectionOptions.includeTableItems";
     }
 }
 
@@ -173,6 +175,8 @@ pub struct Tuning {
     pub sample_size: u32,
     /// A profiler's sample, per table (it replaces `sample_size`).
     pub profile_sample: Option<ProfileSample>,
+    /// Items the user names by key, per table, read first into its sample (BatchGetItem).
+    pub chosen_items: BTreeMap<String, Vec<serde_json::Value>>,
     pub sampling: Sampling,
     /// The reads made per table beyond DescribeTable.
     pub reads: Reads,
@@ -258,6 +262,7 @@ impl Default for Tuning {
             request_timeout: Duration::from_secs(30),
             sample_size: 0,
             profile_sample: None,
+            chosen_items: BTreeMap::new(),
             sampling: Sampling::default(),
             reads: Reads::default(),
             lineage: LineageServices::default(),
@@ -312,6 +317,10 @@ impl ProfileSample {
         }
     }
 }
+
+/// Keys named per table at most (one BatchGetItem), and the option's length at most.
+const MAX_CHOSEN_ITEMS: usize = 100;
+const MAX_CHOSEN_ITEMS_TEXT: usize = 64 * 1024;
 
 /// The most items one table's sample reads.
 pub const MAX_SAMPLE: u32 = 100_000;
@@ -574,6 +583,7 @@ impl Reader {
             request_timeout,
             sample_size,
             profile_sample: None,
+            chosen_items: self.chosen_items()?,
             sampling,
             reads: Reads {
                 time_to_live: self.boolean(options::READ_TIME_TO_LIVE_KEY, true)?,
@@ -676,6 +686,63 @@ impl Reader {
             }
         }
         Ok(found)
+    }
+
+    /// `connectionOptions.includeTableItems`: a JSON object of table names to lists of keys in
+    /// DynamoDB's JSON (`{"orders": [{"id": {"S": "o-1"}}]}`), as DataHub's
+    /// `include_table_item`. Bounded (100 keys a table, one BatchGetItem; 64 KiB in all); a key
+    /// is one or two attributes of type S, N or B. Its values are never repeated in a message.
+    fn chosen_items(&mut self) -> Result<BTreeMap<String, Vec<serde_json::Value>>> {
+        use serde_json::Value;
+        let key = options::INCLUDE_TABLE_ITEMS_KEY;
+        let Some(text) = self.take_non_empty(key) else {
+            return Ok(BTreeMap::new());
+        };
+        let fail = |why: String| ConnectorError::config(key, why);
+        if text.len() > MAX_CHOSEN_ITEMS_TEXT {
+            return Err(fail(format!(
+                "longer than {} KiB",
+                MAX_CHOSEN_ITEMS_TEXT / 1024
+            )));
+        }
+        let Ok(Value::Object(tables)) = serde_json::from_str::<Value>(&text) else {
+            return Err(fail(
+                "not a JSON object of table names to lists of keys, e.g. {\"orders\": [{\"id\": {\"S\": \"o-1\"}}]}"
+                    .to_string(),
+            ));
+        };
+        let mut chosen = BTreeMap::new();
+        for (table, keys) in tables {
+            let shown: String = table.chars().take(255).collect();
+            let named = |why: &str| fail(format!("table `{shown}`: {why}"));
+            let Value::Array(keys) = keys else {
+                return Err(named("not a list of keys"));
+            };
+            if keys.is_empty() || keys.len() > MAX_CHOSEN_ITEMS {
+                return Err(named("give 1 to 100 keys"));
+            }
+            for item_key in &keys {
+                let Some(attributes) = item_key.as_object() else {
+                    return Err(named("a key is not an object of attributes"));
+                };
+                let typed = |v: &Value| {
+                    v.as_object().is_some_and(|o| {
+                        o.len() == 1
+                            && o.iter().all(|(t, v)| {
+                                matches!(t.as_str(), "S" | "N" | "B") && v.is_string()
+                            })
+                    })
+                };
+                if attributes.is_empty() || attributes.len() > 2 || !attributes.values().all(typed)
+                {
+                    return Err(named(
+                        "a key is one or two attributes, each {\"S\"|\"N\"|\"B\": \"…\"}",
+                    ));
+                }
+            }
+            chosen.insert(table, keys);
+        }
+        Ok(chosen)
     }
 
     fn take(&mut self, key: &str) -> Option<String> {
@@ -924,6 +991,42 @@ mod tests {
         assert_eq!(custom.tuning.sampling.pii_threshold, Some(66));
         let metadata = with(&[("sourceConfig.confidence", "50")]).unwrap();
         assert_eq!(metadata.tuning.sampling.pii_threshold, Some(80));
+    }
+
+    #[test]
+    fn chosen_items_are_a_bounded_object_of_keys_and_never_echoed() {
+        let s = with(&[(
+            "connectionOptions.includeTableItems",
+            r#"{"orders": [{"id": {"S": "o-1"}, "at": {"N": "5"}}]}"#,
+        )])
+        .unwrap();
+        assert_eq!(s.tuning.chosen_items["orders"].len(), 1);
+        let many = format!(
+            r#"{{"t": [{}]}}"#,
+            vec![r#"{"id": {"S": "x"}}"#; 101].join(",")
+        );
+        for bad in [
+            "[1]".to_string(),
+            r#"{"t": []}"#.to_string(),
+            r#"{"t": [{"id": {"M": {}}}]}"#.to_string(),
+            r#"{"t": [{"a": {"S": "1"}, "b": {"S": "2"}, "c": {"S": "3"}}]}"#.to_string(),
+            r#"{"t": [{"id": {"S": "secret-value-123"}}], "u": "x"}"#.to_string(),
+            many,
+        ] {
+            let leaked = "secret-value-123";
+            let error = Settings::from_pairs([
+                ("serviceName", "s"),
+                ("awsConfig.awsRegion", "us-east-1"),
+                ("connectionOptions.includeTableItems", bad.as_str()),
+            ])
+            .unwrap_err();
+            let text = error.to_string();
+            assert!(
+                text.contains("connectionOptions.includeTableItems"),
+                "{text}"
+            );
+            assert!(!text.contains(leaked), "{text}");
+        }
     }
 
     fn config_key(err: ConnectorError) -> String {

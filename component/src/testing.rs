@@ -321,6 +321,32 @@ impl FakeDynamoDb {
                 }
                 Ok(response(200, out.to_string()))
             }
+            "BatchGetItem" => {
+                // The items whose attributes include every attribute of a key; 0.5 read
+                // capacity units per item found.
+                let (table, request) = body["RequestItems"]
+                    .as_object()
+                    .and_then(|m| m.iter().next())
+                    .expect("one table");
+                let all = self.items.get(table).cloned().unwrap_or_default();
+                let found: Vec<&Value> = request["Keys"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|key| {
+                        all.iter().find(|item| {
+                            key.as_object()
+                                .is_some_and(|k| k.iter().all(|(name, v)| item[name] == *v))
+                        })
+                    })
+                    .collect();
+                let out = json!({
+                    "Responses": {table: found},
+                    "UnprocessedKeys": {},
+                    "ConsumedCapacity": [{"TableName": table, "CapacityUnits": 0.5 * found.len() as f64}],
+                });
+                Ok(response(200, out.to_string()))
+            }
             other => panic!("the fake does not answer {other}"),
         }
     }

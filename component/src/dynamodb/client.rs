@@ -18,6 +18,14 @@ pub struct ScanPage {
     pub consumed: Option<f64>,
 }
 
+/// What one BatchGetItem returned for a table.
+pub struct BatchGet {
+    pub items: Vec<Value>,
+    /// Keys DynamoDB left for another call.
+    pub unprocessed: Vec<Value>,
+    pub consumed: f64,
+}
+
 pub struct DynamoDb<'t, T> {
     caller: Caller<'t, T>,
     endpoint: Endpoint,
@@ -162,6 +170,45 @@ impl<'t, T: Transport> DynamoDb<'t, T> {
             CallError::invalid_response(name, format!("the {name} response cannot be read: {e}"))
         })
     }
+}
+
+/// A BatchGetItem answer for `table` (made with [`DynamoDb::call_value`]: a typed call of
+/// its own would be one more async state machine in the component).
+pub fn read_batch_get(table: &str, mut out: Value) -> Result<BatchGet, CallError> {
+    let name = Operation::BatchGetItem.name();
+    let list = |value: Option<Value>, what: &str| match value {
+        Some(Value::Array(items)) => Ok(items),
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(_) => Err(CallError::invalid_response(
+            name,
+            format!("`{what}` is not a list"),
+        )),
+    };
+    let items = list(
+        out.get_mut("Responses")
+            .and_then(|r| r.get_mut(table))
+            .map(Value::take),
+        "Responses",
+    )?;
+    let unprocessed = list(
+        out.get_mut("UnprocessedKeys")
+            .and_then(|u| u.get_mut(table))
+            .and_then(|t| t.get_mut("Keys"))
+            .map(Value::take),
+        "UnprocessedKeys",
+    )?;
+    let consumed = out["ConsumedCapacity"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["CapacityUnits"].as_f64())
+        .filter(|c| c.is_finite() && *c >= 0.0)
+        .sum();
+    Ok(BatchGet {
+        items,
+        unprocessed,
+        consumed,
+    })
 }
 
 /// Reads an answer with `read`: a field of the wrong type is an invalid response that names it.

@@ -24,6 +24,7 @@ pub enum Operation {
     ListExports,
     DescribeExport,
     Scan,
+    BatchGetItem,
 }
 
 impl Operation {
@@ -40,6 +41,7 @@ impl Operation {
             Operation::ListExports => "ListExports",
             Operation::DescribeExport => "DescribeExport",
             Operation::Scan => "Scan",
+            Operation::BatchGetItem => "BatchGetItem",
         }
     }
 }
@@ -98,6 +100,15 @@ pub fn list_tags_of_resource(arn: &str, next_token: Option<&str>) -> Value {
 
 /// One page of a parallel scan (`segment` of `total_segments`), counting the read capacity it
 /// consumes.
+/// BatchGetItem of `keys` (at most 100) of one table, eventually consistent, with the capacity
+/// it consumes.
+pub fn batch_get_item(table: &str, keys: &[Value]) -> Value {
+    json!({
+        "RequestItems": { table: { "Keys": keys } },
+        "ReturnConsumedCapacity": "TOTAL",
+    })
+}
+
 pub fn scan(
     table: &str,
     limit: u32,

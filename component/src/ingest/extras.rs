@@ -40,6 +40,7 @@ enum Extra {
     KinesisDestinations,
     ContributorInsights,
     Exports,
+    ChosenItems,
     Sampling,
 }
 
@@ -62,7 +63,7 @@ impl Extra {
             Extra::ResourcePolicy => reads.resource_policy,
             Extra::KinesisDestinations => reads.kinesis_destinations,
             Extra::ContributorInsights => reads.contributor_insights,
-            Extra::Tags | Extra::Exports | Extra::Sampling => false,
+            Extra::Tags | Extra::Exports | Extra::ChosenItems | Extra::Sampling => false,
         }
     }
 
@@ -75,6 +76,7 @@ impl Extra {
             Extra::KinesisDestinations => Operation::DescribeKinesisStreamingDestination,
             Extra::ContributorInsights => Operation::DescribeContributorInsights,
             Extra::Exports => Operation::ListExports,
+            Extra::ChosenItems => Operation::BatchGetItem,
             Extra::Sampling => Operation::Scan,
         }
     }
@@ -101,6 +103,7 @@ impl Extra {
             Extra::KinesisDestinations => "set connectionOptions.readKinesisDestinations: false",
             Extra::ContributorInsights => "set connectionOptions.readContributorInsights: false",
             Extra::Exports => "remove connectionOptions.s3StorageService",
+            Extra::ChosenItems => "remove connectionOptions.includeTableItems",
             Extra::Sampling => "remove connectionOptions.sampleSize",
         }
     }
@@ -114,6 +117,7 @@ impl Extra {
             Extra::KinesisDestinations => "Kinesis streaming destinations",
             Extra::ContributorInsights => "Contributor Insights status",
             Extra::Exports => "exports to S3",
+            Extra::ChosenItems => "chosen items (includeTableItems)",
             Extra::Sampling => "sampled attributes",
         }
     }
@@ -193,10 +197,17 @@ impl<T: Transport> Run<'_, '_, T> {
             Some(SourceDetails::DynamoDb(d)) => d.item_count,
             None => None,
         };
+        let chosen = self
+            .settings
+            .tuning
+            .chosen_items
+            .get(&table.name)
+            .filter(|_| !self.extras.off(Extra::ChosenItems).get());
         let sample_size = match self.settings.tuning.profile_sample {
             Some(sample) => sample.items(item_count),
             None => self.settings.tuning.sample_size,
-        };
+        }
+        .max(chosen.map_or(0, |keys| keys.len() as u32));
         if sample_size > 0 && !self.extras.off(Extra::Sampling).get() {
             let sampling = &self.settings.tuning.sampling;
             let mut sampler = Sampler::new(Options {
@@ -207,8 +218,32 @@ impl<T: Transport> Run<'_, '_, T> {
                 Some(SourceDetails::DynamoDb(d)) => d.throughput.map(|t| t.read_capacity_units),
                 None => None,
             };
+            let mut consumed = 0.0;
+            if let Some(keys) = chosen {
+                match self.read_chosen(&table.name, keys, &mut sampler).await {
+                    Ok((capacity, missing)) => {
+                        consumed = capacity;
+                        if missing > 0 {
+                            warnings.push(note(format!(
+                                "{missing} of the {} items includeTableItems names were not found",
+                                keys.len()
+                            )));
+                        }
+                    }
+                    Err(e) if e.is_credentials_error() => return Err(e.into_connector_error()),
+                    Err(e) => {
+                        warnings.extend(self.extras.failed(Extra::ChosenItems, &table.name, &e))
+                    }
+                }
+            }
             match self
-                .sample_items(&table.name, sample_size, provisioned, &mut sampler)
+                .sample_items(
+                    &table.name,
+                    sample_size,
+                    provisioned,
+                    consumed,
+                    &mut sampler,
+                )
                 .await
             {
                 Ok(mut report) => {
@@ -346,7 +381,7 @@ fn apply(extra: Extra, table: &mut Table, value: &serde_json::Value) -> Result<(
             table,
             parse(operation, value, m::ContributorInsightsOutput::read)?,
         ),
-        Extra::Tags | Extra::Exports | Extra::Sampling => {}
+        Extra::Tags | Extra::Exports | Extra::ChosenItems | Extra::Sampling => {}
     }
     Ok(())
 }

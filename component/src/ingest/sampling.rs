@@ -17,6 +17,8 @@
 use super::Run;
 use crate::aws::call::CallError;
 use crate::catalog::{SamplingLimit, SamplingReport};
+use crate::dynamodb::client::read_batch_get;
+use crate::dynamodb::operations::{self, Operation};
 use crate::mapping::sample::Sampler;
 use crate::settings::Sampling;
 use crate::transport::Transport;
@@ -69,6 +71,7 @@ impl<T: Transport> Run<'_, '_, T> {
         table: &str,
         size: u32,
         provisioned_rcu: Option<u64>,
+        consumed_before: f64,
         sampler: &mut Sampler,
     ) -> Result<SamplingReport, CallError> {
         let options: &Sampling = &self.settings.tuning.sampling;
@@ -84,6 +87,7 @@ impl<T: Transport> Run<'_, '_, T> {
         let mut positions = vec![Position::Start; total as usize];
         let mut report = SamplingReport {
             total_segments: total,
+            consumed_capacity: consumed_before,
             ..SamplingReport::default()
         };
         let mut limits: Vec<SamplingLimit> = Vec::new();
@@ -175,6 +179,49 @@ impl<T: Transport> Run<'_, '_, T> {
         Ok(report)
     }
 }
+
+impl<T: Transport> Run<'_, '_, T> {
+    /// The items `keys` name (at most 100), read with BatchGetItem into `sampler` before the
+    /// scan: what they cost and how many were not found. Keys DynamoDB leaves unprocessed are
+    /// asked again after a backoff, as the SDKs advise, a few times at most.
+    pub(super) async fn read_chosen(
+        &self,
+        table: &str,
+        keys: &[Value],
+        sampler: &mut Sampler,
+    ) -> Result<(f64, usize), CallError> {
+        let mut pending = keys.to_vec();
+        let mut consumed = 0.0;
+        let mut found = 0;
+        for attempt in 0..CHOSEN_ATTEMPTS {
+            if attempt > 0 {
+                let wait = Duration::from_millis(50 << attempt);
+                self.client.transport().sleep(wait).await;
+            }
+            let value = self
+                .client
+                .call_value(
+                    Operation::BatchGetItem,
+                    operations::batch_get_item(table, &pending),
+                )
+                .await?;
+            let answer = read_batch_get(table, value)?;
+            consumed += answer.consumed;
+            for item in &answer.items {
+                sampler.observe(item);
+            }
+            found += answer.items.len();
+            pending = answer.unprocessed;
+            if pending.is_empty() {
+                break;
+            }
+        }
+        Ok((consumed, keys.len().saturating_sub(found)))
+    }
+}
+
+/// BatchGetItem calls per table at most, the first included.
+const CHOSEN_ATTEMPTS: u32 = 4;
 
 /// Items to ask for in the next page: what is left of the sample and of the segment's share,
 /// and no more than the capacity left buys at what items cost so far.

@@ -925,6 +925,100 @@ fn denied_exports_are_one_warning_naming_both_actions() {
     );
 }
 
+#[test]
+fn chosen_items_are_read_first_into_the_sample_and_their_capacity_counts() {
+    let mut all = items(30);
+    all[25]["only_here"] = json!({"S": "rare"});
+    let fake = FakeDynamoDb::new()
+        .table("t")
+        .items("t", all)
+        .script_times(
+            "BatchGetItem",
+            1,
+            Scripted::Status(
+                200,
+                json!({"Responses": {"t": []},
+                       "UnprocessedKeys": {"t": {"Keys": [{"id": {"S": "25"}}, {"id": {"S": "404"}}]}},
+                       "ConsumedCapacity": [{"TableName": "t", "CapacityUnits": 0.0}]}),
+            ),
+        );
+    let ingestion = block_on(ingest(
+        &settings(&[
+            ("connectionOptions.sampleSize", "5"),
+            ("connectionOptions.sampleSegments", "1"),
+            (
+                "connectionOptions.includeTableItems",
+                r#"{"t": [{"id": {"S": "25"}}, {"id": {"S": "404"}}]}"#,
+            ),
+        ]),
+        &fake,
+    ))
+    .unwrap();
+    // Unprocessed keys asked again, as the SDKs advise.
+    assert_eq!(fake.calls("BatchGetItem"), 2);
+    let table = &ingestion.tables[0];
+    assert!(
+        table.columns.iter().any(|c| c.name == "only_here"),
+        "{:?}",
+        table.columns
+    );
+    let sampling = table.sampling.as_ref().unwrap();
+    assert_eq!(sampling.items, 5, "1 chosen, then 4 scanned");
+    // 0.5 for the chosen item, 2.0 for the 4 scanned.
+    assert_eq!(sampling.consumed_capacity, 2.5);
+    assert_eq!(ingestion.warnings.len(), 1, "{:?}", ingestion.warnings);
+    assert!(
+        ingestion.warnings[0]
+            .message
+            .contains("1 of the 2 items includeTableItems names were not found"),
+        "{:?}",
+        ingestion.warnings
+    );
+    // Denied: one warning naming the action and the key; the scan still samples.
+    let denied = FakeDynamoDb::new()
+        .table("t")
+        .items("t", items(30))
+        .script_times(
+            "BatchGetItem",
+            1,
+            Scripted::Status(
+                400,
+                json!({"__type": "com.amazon.coral.service#AccessDeniedException",
+                       "message": "not authorized to perform: dynamodb:BatchGetItem"}),
+            ),
+        );
+    let ingestion = block_on(ingest(
+        &settings(&[
+            ("connectionOptions.sampleSize", "5"),
+            (
+                "connectionOptions.includeTableItems",
+                r#"{"t": [{"id": {"S": "3"}}]}"#,
+            ),
+        ]),
+        &denied,
+    ))
+    .unwrap();
+    assert!(
+        ingestion.warnings[0]
+            .message
+            .contains("grant dynamodb:BatchGetItem or remove connectionOptions.includeTableItems"),
+        "{:?}",
+        ingestion.warnings
+    );
+    assert_eq!(ingestion.tables[0].sampling.as_ref().unwrap().items, 5);
+    // Named items alone turn sampling on for their table.
+    let only = FakeDynamoDb::new().table("t").items("t", items(30));
+    let ingestion = block_on(ingest(
+        &settings(&[(
+            "connectionOptions.includeTableItems",
+            r#"{"t": [{"id": {"S": "3"}}]}"#,
+        )]),
+        &only,
+    ))
+    .unwrap();
+    assert_eq!(ingestion.tables[0].sampling.as_ref().unwrap().items, 1);
+}
+
 fn scans(fake: &FakeDynamoDb) -> Vec<serde_json::Value> {
     fake.requests
         .borrow()

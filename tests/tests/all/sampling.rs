@@ -405,3 +405,64 @@ fn the_read_capacity_cap_is_honoured_as_dynamodb_counts_it() {
     assert!(report["items"].as_u64().unwrap() < 200, "{report}");
     assert!(report["segments_read"].as_u64().unwrap() >= 1);
 }
+
+/// DataHub's `include_table_item`, on DynamoDB Local: items named by key are read first
+/// (BatchGetItem), so an attribute only they hold gets its column although a bounded scan
+/// misses it; the sample still stops at `sampleSize`.
+#[test]
+fn chosen_items_bring_the_attributes_a_bounded_scan_misses() {
+    // Its own server: the other tests count what they list.
+    let server = Server::start(Kind::DynamoDbLocal);
+    let key = "AKIDCHOSEN";
+    let admin = Admin::new(&server.endpoint(), key);
+    admin.create_table("chosen", &[("id", "S", "HASH")]);
+    for i in 0..30 {
+        admin.put_item(
+            "chosen",
+            json!({"id": {"S": format!("c{i:02}")}, format!("only_{i:02}"): {"N": i.to_string()}}),
+        );
+    }
+    let workflow = |extra: &str| {
+        Workflow::new("chosen", &server.endpoint(), key)
+            .without_tags()
+            .connection(&format!(
+                "      connectionOptions:\n        sampleSize: 3\n        sampleSegments: 1\n        sampleConvergenceItems: 0\n{extra}"
+            ))
+    };
+    let only_columns = |entities: &[Value]| -> Vec<String> {
+        let table = entities
+            .iter()
+            .find(|e| e["name"] == "chosen" && e.get("columns").is_some())
+            .expect("the table");
+        table["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| c["name"].as_str())
+            .filter(|n| n.starts_with("only_"))
+            .map(String::from)
+            .collect()
+    };
+    let (_, entities) = host::ingest_to_stdout(&workflow(""));
+    let scanned = only_columns(&entities);
+    assert_eq!(scanned.len(), 3, "{scanned:?}");
+    let missed = (0..30)
+        .map(|i| format!("{i:02}"))
+        .find(|i| !scanned.contains(&format!("only_{i}")))
+        .unwrap();
+    let chosen = format!(
+        "        includeTableItems: '{{\"chosen\": [{{\"id\": {{\"S\": \"c{missed}\"}}}}]}}'\n"
+    );
+    let (run, entities) = host::ingest_to_stdout(&workflow(&chosen));
+    let columns = only_columns(&entities);
+    assert!(
+        columns.contains(&format!("only_{missed}")),
+        "{columns:?}\n{}",
+        run.stderr
+    );
+    assert_eq!(
+        columns.len(),
+        3,
+        "the chosen item, then 2 scanned: {columns:?}"
+    );
+}
