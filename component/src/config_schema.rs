@@ -27,6 +27,8 @@ pub enum Kind {
     Url,
     /// A JSON array of regular expressions.
     Patterns,
+    /// A part of the workflow with structure of its own (a mapping or a list), as JSON text.
+    Document,
 }
 
 /// One key.
@@ -213,16 +215,16 @@ pub const KEYS: &[Key] = &[
         "Profiler: what profileSample counts; default PERCENTAGE.",
     ),
     key(
-        keys::PROFILE_SAMPLE_CONFIG_SAMPLE,
-        Kind::Decimal,
-        "source.sourceConfig.config.profileSampleConfig.config.profileSample",
-        "Profiler (OpenMetadata 2.0): profileSample, in profileSampleConfig.",
+        keys::PROFILE_SAMPLE_CONFIG,
+        Kind::Document,
+        "source.sourceConfig.config.profileSampleConfig",
+        "Profiler (OpenMetadata 2.0): the sample, STATIC (config.profileSample and profileSampleType) or DYNAMIC (config.thresholds: the first whose rowCountThreshold the table's item count reaches, from the highest; the whole table below the lowest or without thresholds).",
     ),
     key(
-        keys::PROFILE_SAMPLE_CONFIG_TYPE,
-        Kind::OneOf(&["PERCENTAGE", "ROWS"]),
-        "source.sourceConfig.config.profileSampleConfig.config.profileSampleType",
-        "Profiler (OpenMetadata 2.0): profileSampleType, in profileSampleConfig.",
+        keys::PROCESSOR_TABLE_CONFIG,
+        Kind::Document,
+        "processor.config.tableConfig",
+        "Profiler: per table (fullyQualifiedName), its own profileSample, profileSampleType or profileSampleConfig, which win over the pipeline's.",
     ),
     default(
         key(
@@ -678,6 +680,10 @@ fn property(k: &Key) -> Value {
             p.insert("x-kind".into(), json!("json-array-of-regex"));
             p.insert("contentMediaType".into(), json!("application/json"));
         }
+        Kind::Document => {
+            p.insert("x-kind".into(), json!("json-document"));
+            p.insert("contentMediaType".into(), json!("application/json"));
+        }
     }
     if let Some(default) = k.default {
         p.insert("default".into(), json!(default));
@@ -699,6 +705,9 @@ mod tests {
         if k.name == options::INCLUDE_TABLE_ITEMS_KEY {
             return r#"{"t": [{"id": {"S": "a"}}]}"#.into();
         }
+        if k.name == keys::PROCESSOR_TABLE_CONFIG {
+            return "[]".into();
+        }
         match k.kind {
             Kind::Text => "sample-value".into(),
             Kind::Boolean => "true".into(),
@@ -707,13 +716,14 @@ mod tests {
             Kind::OneOf(values) => values[0].into(),
             Kind::Url => "http://127.0.0.1:8000".into(),
             Kind::Patterns => "[\"^a\"]".into(),
+            Kind::Document => "{}".into(),
         }
     }
 
     #[test]
     fn every_declared_key_is_read_by_the_settings_and_the_required_ones_are_required() {
         // 2.0's spelling of the profiler's sample excludes 1.x's: read on its own.
-        let exclusive = keys::PROFILE_SAMPLE_CONFIG_SAMPLE;
+        let exclusive = keys::PROFILE_SAMPLE_CONFIG;
         let all: Vec<(String, String)> = KEYS
             .iter()
             .filter(|k| k.name != keys::ASSUME_ROLE_ARN && k.name != exclusive)
@@ -722,7 +732,10 @@ mod tests {
         Settings::from_pairs(all.clone()).unwrap();
         let mut alone = all.clone();
         alone.retain(|(n, _)| n != keys::PROFILE_SAMPLE);
-        alone.push((exclusive.to_string(), "1".to_string()));
+        alone.push((
+            exclusive.to_string(),
+            r#"{"config": {"profileSample": 1}}"#.to_string(),
+        ));
         Settings::from_pairs(alone).unwrap();
         for k in KEYS.iter().filter(|k| k.required) {
             let without: Vec<(String, String)> =

@@ -40,6 +40,7 @@ pub enum CredentialProvider {
 pub enum ValueShape {
     Scalar,
     List,
+    Document,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +101,7 @@ pub fn manifest() -> Manifest {
                 yaml_aliases: k.yaml_aliases.iter().map(|a| a.to_string()).collect(),
                 shape: match k.kind {
                     Kind::Patterns => ValueShape::List,
+                    Kind::Document => ValueShape::Document,
                     _ => ValueShape::Scalar,
                 },
                 secret: k.secret,
@@ -248,6 +250,10 @@ mod tests {
             key("sourceConfig.tableFilterPattern.includes").shape,
             ValueShape::List
         );
+        assert_eq!(
+            key("sourceConfig.profileSampleConfig").shape,
+            ValueShape::Document
+        );
         let secrets: Vec<&str> = m
             .keys
             .iter()
@@ -263,7 +269,8 @@ mod tests {
                 k.yaml_path == "source.serviceName"
                     || k.yaml_path == "workflowConfig.loggerLevel"
                     || k.yaml_path.starts_with("source.serviceConnection.config.")
-                    || k.yaml_path.starts_with("source.sourceConfig.config."),
+                    || k.yaml_path.starts_with("source.sourceConfig.config.")
+                    || k.yaml_path == "processor.config.tableConfig",
                 "{} reads {}",
                 k.name,
                 k.yaml_path

@@ -41,9 +41,9 @@ pub mod keys {
     /// The profiler's sample (1.3 to 1.9, and 2.0's static `profileSampleConfig`).
     pub const PROFILE_SAMPLE: &str = "sourceConfig.profileSample";
     pub const PROFILE_SAMPLE_TYPE: &str = "sourceConfig.profileSampleType";
-    pub const PROFILE_SAMPLE_CONFIG_SAMPLE: &str = "sourceConfig.profileSampleConfig.profileSample";
-    pub const PROFILE_SAMPLE_CONFIG_TYPE: &str =
-        "sourceConfig.profileSampleConfig.profileSampleType";
+    /// 2.0's `profileSampleConfig` and the processor's `tableConfig`, as JSON documents.
+    pub const PROFILE_SAMPLE_CONFIG: &str = "sourceConfig.profileSampleConfig";
+    pub const PROCESSOR_TABLE_CONFIG: &str = "processor.tableConfig";
     /// The 1.3 profiler's PII tagging, and its threshold (auto-classification's too).
     pub const PROCESS_PII_SENSITIVE: &str = "sourceConfig.processPiiSensitive";
     pub const CONFIDENCE: &str = "sourceConfig.confidence";
@@ -173,8 +173,10 @@ pub struct Tuning {
     pub request_timeout: Duration,
     /// Items to scan per table to infer non-key attributes; 0 turns scanning off.
     pub sample_size: u32,
-    /// A profiler's sample, per table (it replaces `sample_size`).
-    pub profile_sample: Option<ProfileSample>,
+    /// A profiler's sample (it replaces `sample_size`), and the tables with one of their own
+    /// by FQN.
+    pub profile_sample: Option<SampleRule>,
+    pub table_samples: Vec<(String, SampleRule)>,
     /// Items the user names by key, per table, read first into its sample (BatchGetItem).
     pub chosen_items: BTreeMap<String, Vec<serde_json::Value>>,
     pub sampling: Sampling,
@@ -262,6 +264,7 @@ impl Default for Tuning {
             request_timeout: Duration::from_secs(30),
             sample_size: 0,
             profile_sample: None,
+            table_samples: Vec::new(),
             chosen_items: BTreeMap::new(),
             sampling: Sampling::default(),
             reads: Reads::default(),
@@ -317,6 +320,110 @@ impl ProfileSample {
         }
     }
 }
+
+/// A profiler's sample for a table: one fixed sample, or 2.0's dynamic tiers (the first whose
+/// row-count threshold the table reaches, from the highest); the whole table otherwise.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SampleRule {
+    /// `(rowCountThreshold, sample)`, highest threshold first; a fixed sample is `(0, sample)`.
+    tiers: Vec<(u64, ProfileSample)>,
+}
+
+impl SampleRule {
+    pub fn fixed(sample: ProfileSample) -> SampleRule {
+        SampleRule {
+            tiers: vec![(0, sample)],
+        }
+    }
+
+    /// Items to sample from a table of `item_count` items (unknown: the largest tier).
+    pub fn items(&self, item_count: Option<u64>) -> u32 {
+        let count = item_count.unwrap_or(u64::MAX);
+        self.tiers
+            .iter()
+            .find(|(threshold, _)| count >= *threshold)
+            .map_or(ProfileSample::Percentage(100.0), |(_, sample)| *sample)
+            .items(item_count)
+    }
+}
+
+/// A sample as OpenMetadata writes one: `value` a number, `kind` `PERCENTAGE` (the default)
+/// or `ROWS`. `None` when `value` is absent.
+fn sample_of(
+    key: &str,
+    value: &serde_json::Value,
+    kind: &serde_json::Value,
+) -> Result<Option<ProfileSample>> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    let rows = match kind {
+        serde_json::Value::Null => false,
+        k if k == "PERCENTAGE" => false,
+        k if k == "ROWS" => true,
+        _ => {
+            return Err(ConnectorError::config(
+                key,
+                "a profileSampleType is not PERCENTAGE or ROWS",
+            ));
+        }
+    };
+    let number = value.as_f64().filter(|n| n.is_finite());
+    match (rows, number) {
+        (true, Some(n)) if n >= 1.0 && n <= MAX_SAMPLE as f64 && n.fract() == 0.0 => {
+            Ok(Some(ProfileSample::Rows(n as u32)))
+        }
+        (false, Some(n)) if n > 0.0 && n <= 100.0 => Ok(Some(ProfileSample::Percentage(n))),
+        (true, _) => Err(ConnectorError::config(
+            key,
+            "a ROWS profileSample is a whole number from 1 to 100000",
+        )),
+        (false, _) => Err(ConnectorError::config(
+            key,
+            "a PERCENTAGE profileSample is a number above 0 to 100",
+        )),
+    }
+}
+
+/// 2.0's `profileSampleConfig`: `{"sampleConfigType": "STATIC" | "DYNAMIC", "config": …}`.
+/// STATIC: `config.profileSample` and `profileSampleType`; DYNAMIC: `config.thresholds`
+/// (`rowCountThreshold`, `profileSample`, `profileSampleType`), and without thresholds (smart
+/// sampling) the whole table, within the sampling's limits.
+fn sample_config(key: &str, document: &serde_json::Value) -> Result<Option<SampleRule>> {
+    let config = &document["config"];
+    if let Some(thresholds) = config["thresholds"].as_array() {
+        if thresholds.len() > MAX_THRESHOLDS {
+            return Err(ConnectorError::config(key, "more than 20 thresholds"));
+        }
+        let mut tiers = Vec::with_capacity(thresholds.len());
+        for tier in thresholds {
+            let threshold = tier["rowCountThreshold"]
+                .as_u64()
+                .filter(|t| *t >= 1)
+                .ok_or_else(|| {
+                    ConnectorError::config(
+                        key,
+                        "a threshold's rowCountThreshold is not a whole number from 1",
+                    )
+                })?;
+            let sample = sample_of(key, &tier["profileSample"], &tier["profileSampleType"])?
+                .ok_or_else(|| ConnectorError::config(key, "a threshold without profileSample"))?;
+            // Highest threshold first (at most 20: an insertion, not a sort).
+            let at = tiers
+                .iter()
+                .position(|(t, _)| *t < threshold)
+                .unwrap_or(tiers.len());
+            tiers.insert(at, (threshold, sample));
+        }
+        return Ok(Some(SampleRule { tiers }));
+    }
+    Ok(
+        sample_of(key, &config["profileSample"], &config["profileSampleType"])?
+            .map(SampleRule::fixed),
+    )
+}
+
+const MAX_THRESHOLDS: usize = 20;
 
 /// Keys named per table at most (one BatchGetItem), and the option's length at most.
 const MAX_CHOSEN_ITEMS: usize = 100;
@@ -583,6 +690,7 @@ impl Reader {
             request_timeout,
             sample_size,
             profile_sample: None,
+            table_samples: Vec::new(),
             chosen_items: self.chosen_items()?,
             sampling,
             reads: Reads {
@@ -609,7 +717,8 @@ impl Reader {
         source: &mut SourceSettings,
         tuning: &mut Tuning,
     ) -> Result<()> {
-        let sample = self.profile_sample()?;
+        let sample = self.profile_rule()?;
+        let table_samples = self.table_samples()?;
         let process_pii = self.boolean(keys::PROCESS_PII_SENSITIVE, false)?;
         let confidence = self.decimal(keys::CONFIDENCE, 0.0..=100.0, "0 to 100")?;
         let enable = self.boolean(keys::ENABLE_AUTO_CLASSIFICATION, true)?;
@@ -632,7 +741,8 @@ impl Reader {
             Pipeline::Profiler => {
                 // No sample given: the whole table, as OpenMetadata's profiler, within the
                 // sample's capacity and time limits.
-                tuning.profile_sample = Some(sample.unwrap_or(ProfileSample::Percentage(100.0)));
+                tuning.profile_sample = Some(sample.unwrap_or_default());
+                tuning.table_samples = table_samples;
                 tuning.sampling.pii_threshold = process_pii.then_some(threshold);
             }
             _ => {
@@ -647,45 +757,71 @@ impl Reader {
         Ok(())
     }
 
-    /// `profileSample` with `profileSampleType` (default PERCENTAGE), or 2.0's
-    /// `profileSampleConfig.config` pair; at most one of the two.
-    fn profile_sample(&mut self) -> Result<Option<ProfileSample>> {
-        let mut found = None;
-        for (value_key, type_key) in [
-            (keys::PROFILE_SAMPLE, keys::PROFILE_SAMPLE_TYPE),
-            (
-                keys::PROFILE_SAMPLE_CONFIG_SAMPLE,
-                keys::PROFILE_SAMPLE_CONFIG_TYPE,
-            ),
-        ] {
-            let rows = match self.take_non_empty(type_key).as_deref() {
-                None | Some("PERCENTAGE") => false,
-                Some("ROWS") => true,
-                Some(other) => {
-                    return Err(ConnectorError::config(
-                        type_key,
-                        format!("`{other}` is not PERCENTAGE or ROWS"),
-                    ));
-                }
+    /// The pipeline's sample: 1.x's `profileSample` with `profileSampleType` (default
+    /// PERCENTAGE), or 2.0's `profileSampleConfig`; at most one of the two.
+    fn profile_rule(&mut self) -> Result<Option<SampleRule>> {
+        let kind = self.take_non_empty(keys::PROFILE_SAMPLE_TYPE);
+        let value = self.take_non_empty(keys::PROFILE_SAMPLE);
+        let flat = match value {
+            None => None,
+            Some(text) => {
+                let number = crate::number::parse_f64(&text).map(serde_json::Value::from);
+                let kind = kind.map(serde_json::Value::from).unwrap_or_default();
+                sample_of(keys::PROFILE_SAMPLE, &number.unwrap_or_default(), &kind)?
+            }
+        };
+        let document = self.document(keys::PROFILE_SAMPLE_CONFIG)?;
+        let from_document = match &document {
+            Some(config) => sample_config(keys::PROFILE_SAMPLE_CONFIG, config)?,
+            None => None,
+        };
+        if flat.is_some() && document.is_some() {
+            return Err(ConnectorError::config(
+                keys::PROFILE_SAMPLE_CONFIG,
+                "set with profileSample: give one of the two",
+            ));
+        }
+        Ok(flat.map(SampleRule::fixed).or(from_document))
+    }
+
+    /// The processor's `tableConfig`: the tables (by FQN) with a sample of their own.
+    fn table_samples(&mut self) -> Result<Vec<(String, SampleRule)>> {
+        let key = keys::PROCESSOR_TABLE_CONFIG;
+        let Some(document) = self.document(key)? else {
+            return Ok(Vec::new());
+        };
+        let entries = document
+            .as_array()
+            .ok_or_else(|| ConnectorError::config(key, "not a list of tables"))?;
+        let mut rules = Vec::new();
+        for entry in entries {
+            let Some(fqn) = entry["fullyQualifiedName"].as_str() else {
+                return Err(ConnectorError::config(
+                    key,
+                    "an entry without fullyQualifiedName",
+                ));
             };
-            let value = if rows {
-                self.number(value_key, 1, MAX_SAMPLE as u64)?
-                    .map(|n| ProfileSample::Rows(n as u32))
-            } else {
-                self.decimal(value_key, 0.000_001..=100.0, "above 0 to 100")?
-                    .map(ProfileSample::Percentage)
+            let own = sample_of(key, &entry["profileSample"], &entry["profileSampleType"])?
+                .map(SampleRule::fixed);
+            let config = match entry.get("profileSampleConfig") {
+                Some(config) if !config.is_null() => sample_config(key, config)?,
+                _ => None,
             };
-            if let Some(value) = value {
-                if found.is_some() {
-                    return Err(ConnectorError::config(
-                        value_key,
-                        "set with profileSample: give one of the two",
-                    ));
-                }
-                found = Some(value);
+            if let Some(rule) = own.or(config) {
+                rules.push((fqn.to_string(), rule));
             }
         }
-        Ok(found)
+        Ok(rules)
+    }
+
+    /// A document key's JSON (the host wrote it from the workflow).
+    fn document(&mut self, key: &str) -> Result<Option<serde_json::Value>> {
+        match self.take_non_empty(key) {
+            None => Ok(None),
+            Some(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|_| ConnectorError::config(key, "not a JSON document")),
+        }
     }
 
     /// `connectionOptions.includeTableItems`: a JSON object of table names to lists of keys in
@@ -945,13 +1081,18 @@ mod tests {
         assert_eq!(sample.items(Some(0)), 0);
         let rows = with(&[
             ("sourceConfig.type", "Profiler"),
-            ("sourceConfig.profileSampleConfig.profileSample", "40"),
-            ("sourceConfig.profileSampleConfig.profileSampleType", "ROWS"),
+            (
+                "sourceConfig.profileSampleConfig",
+                r#"{"sampleConfigType": "STATIC", "config": {"profileSample": 40, "profileSampleType": "ROWS"}}"#,
+            ),
             ("sourceConfig.processPiiSensitive", "true"),
             ("sourceConfig.confidence", "90"),
         ])
         .unwrap();
-        assert_eq!(rows.tuning.profile_sample, Some(ProfileSample::Rows(40)));
+        assert_eq!(
+            rows.tuning.profile_sample,
+            Some(SampleRule::fixed(ProfileSample::Rows(40)))
+        );
         assert_eq!(rows.tuning.sampling.pii_threshold, Some(90));
         let whole = with(&[("sourceConfig.type", "Profiler")]).unwrap();
         assert_eq!(
@@ -961,9 +1102,58 @@ mod tests {
         let both = with(&[
             ("sourceConfig.type", "Profiler"),
             ("sourceConfig.profileSample", "10"),
-            ("sourceConfig.profileSampleConfig.profileSample", "10"),
+            (
+                "sourceConfig.profileSampleConfig",
+                r#"{"config": {"profileSample": 10}}"#,
+            ),
         ]);
         assert!(both.is_err());
+        // 2.0's dynamic tiers: the highest threshold the table reaches; the whole table below.
+        let tiers = with(&[
+            ("sourceConfig.type", "Profiler"),
+            (
+                "sourceConfig.profileSampleConfig",
+                r#"{"sampleConfigType": "DYNAMIC", "config": {"thresholds": [
+                    {"rowCountThreshold": 1000, "profileSample": 50},
+                    {"rowCountThreshold": 100000, "profileSample": 2000, "profileSampleType": "ROWS"}]}}"#,
+            ),
+            (
+                "processor.tableConfig",
+                r#"[{"fullyQualifiedName": "s.default.default.t", "profileSample": 7, "profileSampleType": "ROWS",
+                     "columnConfig": {"excludeColumns": ["a"]}},
+                    {"fullyQualifiedName": "s.default.default.u", "columnConfig": {}}]"#,
+            ),
+        ])
+        .unwrap();
+        let rule = tiers.tuning.profile_sample.unwrap();
+        assert_eq!(rule.items(Some(500)), 500);
+        assert_eq!(rule.items(Some(4_000)), 2_000);
+        assert_eq!(rule.items(Some(1_000_000)), 2_000);
+        let [(fqn, rule)] = tiers.tuning.table_samples.as_slice() else {
+            panic!("{:?}", tiers.tuning.table_samples)
+        };
+        assert_eq!(
+            (fqn.as_str(), rule.items(Some(500))),
+            ("s.default.default.t", 7)
+        );
+        for bad in [
+            r#"{"config": {"profileSample": 0}}"#,
+            r#"{"config": {"profileSample": 2.5, "profileSampleType": "ROWS"}}"#,
+            r#"{"config": {"thresholds": [{"profileSample": 5}]}}"#,
+            r#"{"config": {"profileSample": 5, "profileSampleType": "ITEMS"}}"#,
+            "not json",
+        ] {
+            let error = with(&[
+                ("sourceConfig.type", "Profiler"),
+                ("sourceConfig.profileSampleConfig", bad),
+            ])
+            .unwrap_err();
+            assert_eq!(
+                config_key(error),
+                "sourceConfig.profileSampleConfig",
+                "{bad}"
+            );
+        }
         let zero = with(&[("sourceConfig.profileSample", "0")]).unwrap_err();
         assert_eq!(config_key(zero), "sourceConfig.profileSample");
     }

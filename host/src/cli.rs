@@ -159,7 +159,7 @@ pub struct WitPackageArgs {
     #[arg(long, default_value = "wit", value_name = "DIR")]
     pub wit: PathBuf,
 
-    /// Where to write the package, e.g. dist/catalog-connector@0.5.0.wasm.
+    /// Where to write the package, e.g. dist/catalog-connector@0.6.0.wasm.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
 }

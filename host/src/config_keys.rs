@@ -257,6 +257,9 @@ fn lookup<'a>(document: &'a Yaml, path: &str) -> Option<&'a Yaml> {
         .try_fold(document, |node, part| node.as_mapping()?.get(part))
 }
 
+/// A document key's JSON at most: the workflow is a tenant's, and the component reads it whole.
+const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
+
 /// The key's text at `path`: `None` when it is absent, null or an empty list.
 fn read(document: &Yaml, path: &str, shape: Shape) -> Result<Option<String>, WorkflowError> {
     let Some(value) = lookup(document, path) else {
@@ -275,6 +278,18 @@ fn read(document: &Yaml, path: &str, shape: Shape) -> Result<Option<String>, Wor
                 .then(|| serde_json::to_string(&texts).expect("strings serialize")))
         }
         (Shape::List, _) => Err(wrong("must be a list")),
+        (Shape::Document, value @ (Yaml::Mapping(_) | Yaml::Sequence(_))) => {
+            let json = serde_json::to_string(value)
+                .map_err(|e| wrong(&format!("cannot be read as JSON: {e}")))?;
+            if json.len() > MAX_DOCUMENT_BYTES {
+                return Err(wrong(&format!(
+                    "is larger than {} KiB",
+                    MAX_DOCUMENT_BYTES / 1024
+                )));
+            }
+            Ok(Some(json))
+        }
+        (Shape::Document, _) => Err(wrong("must be a mapping or a list")),
         (Shape::Scalar, value) => {
             scalar(value).ok_or_else(|| wrong("must be a string, number or boolean"))
         }
@@ -501,6 +516,17 @@ workflowConfig:
         assert!(error.message.contains("must be a string"), "{error}");
         let nested = DOCS.replace("sampleSize: 10", "sampleSize: {a: 1}");
         assert!(bound(&nested).is_err());
+        // A document: its JSON, bounded; a scalar is not one.
+        assert_eq!(
+            read(&document, "a.c", Shape::Document).unwrap().unwrap(),
+            r#"["x",{"y":1}]"#
+        );
+        let error = read(&document, "a.b", Shape::Document).unwrap_err();
+        assert!(error.message.contains("a mapping or a list"), "{error}");
+        let huge: Yaml =
+            serde_yaml::from_str(&format!("a: [{}]", vec!["word"; 20_000].join(","))).unwrap();
+        let error = read(&huge, "a", Shape::Document).unwrap_err();
+        assert!(error.message.contains("larger than 64 KiB"), "{error}");
     }
 
     #[test]

@@ -23,11 +23,13 @@ const RESERVED_CLASSIFICATIONS: &[&str] = &["PII", "Tier", "Certification"];
 const MAX_NAME_CHARS: usize = 256;
 const MAX_WORD_CHARS: usize = 64;
 
-/// The parts of the workflow a connector's keys may read.
+/// The parts of the workflow a connector's keys may read: the source's configuration and the
+/// processor's (a profiler's per-table samples), never the sink's or the server's.
 const READABLE_PATHS: &[&str] = &["source.serviceName", "workflowConfig.loggerLevel"];
 const READABLE_PREFIXES: &[&str] = &[
     "source.serviceConnection.config.",
     "source.sourceConfig.config.",
+    "processor.config.",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +42,8 @@ pub enum Credentials {
 pub enum Shape {
     Scalar,
     List,
+    /// A mapping or list, as JSON text.
+    Document,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,6 +144,7 @@ impl Manifest {
                 shape: match k.shape {
                     wit::ValueShape::Scalar => Shape::Scalar,
                     wit::ValueShape::List => Shape::List,
+                    wit::ValueShape::Document => Shape::Document,
                 },
                 secret,
                 stored: k.stored && !secret,
@@ -342,7 +347,7 @@ fn readable(key: &str, path: &str) -> Result<(), String> {
         return Err(format!(
             "key `{}` reads `{}`, outside the source's configuration (`source.serviceName`, \
              `source.serviceConnection.config.*`, `source.sourceConfig.config.*`, \
-             `workflowConfig.loggerLevel`)",
+             `processor.config.*`, `workflowConfig.loggerLevel`)",
             sanitize::name(key),
             sanitize::name(&path.chars().take(4 * MAX_NAME_CHARS).collect::<String>())
         ));
@@ -590,6 +595,8 @@ pub(crate) mod tests {
         };
         assert!(with_key(alias).is_err());
         assert!(with_key(key("k", "source.serviceConnection.config.k")).is_ok());
+        assert!(with_key(key("k", "processor.config.tableConfig")).is_ok());
+        assert!(with_key(key("k", "processor.type")).is_err());
     }
 
     #[test]

@@ -519,31 +519,18 @@ impl Workflow {
             );
         }
         self.classification_filter()?;
-        if let Some(sample) = &config.profile_sample_config
-            && sample
-                .config
-                .as_ref()
-                .is_some_and(|c| c.thresholds.as_ref().is_some_and(|t| !t.is_empty()))
-        {
-            return Err(WorkflowError {
-                path: "source.sourceConfig.config.profileSampleConfig.config.thresholds".into(),
-                message: "row-count thresholds are not supported: give a STATIC \
-                          `profileSample` and `profileSampleType`"
-                    .into(),
-            });
-        }
         if kind == PipelineKind::Profiler {
             let processor = self.processor_config()?;
             ProfileOptions::of(self.metric_switches(), processor.clone())?;
-            if processor.table_config.iter().any(|t| {
-                t.profile_sample.is_some()
-                    || t.profile_sample_config.is_some()
-                    || t.profile_query.is_some()
-                    || t.partition_config.is_some()
-            }) {
+            if processor
+                .table_config
+                .iter()
+                .any(|t| t.profile_query.is_some() || t.partition_config.is_some())
+            {
                 warnings.push(
-                    "`processor.config.tableConfig`: its `columnConfig` applies; a table's own \
-                     sample, query or partition does not (the pipeline's `profileSample` does)"
+                    "`processor.config.tableConfig`: `profileQuery` and `partitionConfig` are not \
+                     applied (the connector samples each table itself; a table's sample and \
+                     columns are)"
                         .to_string(),
                 );
             }

@@ -481,6 +481,7 @@ impl From<m::Manifest> for wit::ConnectorManifest {
                     shape: match k.shape {
                         m::ValueShape::Scalar => wit::ValueShape::Scalar,
                         m::ValueShape::List => wit::ValueShape::List,
+                        m::ValueShape::Document => wit::ValueShape::Document,
                     },
                     secret: k.secret,
                     stored: k.stored,

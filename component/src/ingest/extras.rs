@@ -203,9 +203,16 @@ impl<T: Transport> Run<'_, '_, T> {
             .chosen_items
             .get(&table.name)
             .filter(|_| !self.extras.off(Extra::ChosenItems).get());
-        let sample_size = match self.settings.tuning.profile_sample {
-            Some(sample) => sample.items(item_count),
-            None => self.settings.tuning.sample_size,
+        let tuning = &self.settings.tuning;
+        let rule = tuning
+            .table_samples
+            .iter()
+            .find(|(fqn, _)| *fqn == table.fully_qualified_name)
+            .map(|(_, rule)| rule)
+            .or(tuning.profile_sample.as_ref());
+        let sample_size = match rule {
+            Some(rule) => rule.items(item_count),
+            None => tuning.sample_size,
         }
         .max(chosen.map_or(0, |keys| keys.len() as u32));
         if sample_size > 0 && !self.extras.off(Extra::Sampling).get() {

@@ -11,7 +11,7 @@ use wasm_metadata::{
 pub const COMPONENT_NAME: &str = "dynamodb-connector";
 /// What the connector is, for its metadata.
 pub const COMPONENT_DESCRIPTION: &str = "OpenMetadata's DynamoDB metadata connector as a \
-     WebAssembly component (world catalog:connector/metadata-source@0.5.0)";
+     WebAssembly component (world catalog:connector/metadata-source@0.6.0)";
 
 /// What `ddb-catalog component stamp` writes.
 #[derive(Debug, Clone, PartialEq, Eq)]

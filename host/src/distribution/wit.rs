@@ -68,7 +68,7 @@ pub fn world_of(component: &[u8]) -> Result<World, String> {
 }
 
 /// The WIT package in `dir` (with its `deps/`), encoded as a binary WIT package, and its name
-/// (`catalog:connector@0.5.0`).
+/// (`catalog:connector@0.6.0`).
 pub fn build_package(dir: &Path) -> Result<(Vec<u8>, String), String> {
     let mut resolve = Resolve::default();
     let (package, _) = resolve
@@ -104,7 +104,7 @@ mod tests {
     #[test]
     fn the_contract_encodes_as_a_binary_wit_package_and_back() {
         let (bytes, name) = build_package(&wit_dir()).unwrap();
-        assert_eq!(name, "catalog:connector@0.5.0");
+        assert_eq!(name, "catalog:connector@0.6.0");
         let (resolve, package) = read_package(&bytes).unwrap();
         assert_eq!(package_name(&resolve, package), name);
         let source = resolve.packages[package].interfaces["source"];

@@ -648,13 +648,13 @@ fn inspect_shows_metadata_digest_signature_world_and_configuration_schema() {
         "    wasi:config/store@0.2.0-rc.1".to_string(),
         "  WIT:".to_string(),
         "    world root {".to_string(),
-        "      export catalog:connector/source@0.5.0;".to_string(),
+        "      export catalog:connector/source@0.6.0;".to_string(),
     ] {
         assert!(out.contains(&expected), "no `{expected}` in:\n{out}");
     }
     let exports = out
         .lines()
-        .find(|l| l.starts_with("    catalog:connector/source@0.5.0: "))
+        .find(|l| l.starts_with("    catalog:connector/source@0.6.0: "))
         .unwrap_or_else(|| panic!("no source export in:\n{out}"));
     for function in [
         "test-connection",
@@ -920,7 +920,7 @@ fn a_tls_registry_is_verified_against_the_system_certificate_store() {
 #[test]
 fn the_wit_package_decodes_to_the_contract() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("catalog-connector@0.5.0.wasm");
+    let out = dir.path().join("catalog-connector@0.6.0.wasm");
     let wit = e2e::workspace_root().join("wit");
     let run = ddb(&[
         "component",
@@ -931,7 +931,7 @@ fn the_wit_package_decodes_to_the_contract() {
         path(&out),
     ]);
     assert_eq!(run.code(), 0, "{}", run.stderr);
-    assert_eq!(run.stdout.trim(), "catalog:connector@0.5.0");
+    assert_eq!(run.stdout.trim(), "catalog:connector@0.6.0");
     let bytes = std::fs::read(&out).unwrap();
     // A binary WIT package is a component-model binary.
     assert_eq!(&bytes[..8], b"\0asm\x0d\x00\x01\x00");
@@ -943,7 +943,7 @@ fn the_wit_package_decodes_to_the_contract() {
     );
     assert_eq!(
         name.version.as_ref().map(|v| v.to_string()).as_deref(),
-        Some("0.5.0")
+        Some("0.6.0")
     );
     let source = resolve.packages[package].interfaces["source"];
     let functions = &resolve.interfaces[source].functions;
@@ -1103,7 +1103,7 @@ fn the_static_linux_binary_runs_the_released_component() {
         for name in [
             "ddb-catalog",
             "dynamodb_connector.wasm",
-            "catalog-connector@0.5.0.wasm",
+            "catalog-connector@0.6.0.wasm",
         ] {
             assert!(
                 sums.lines().any(|l| l.ends_with(&format!("  {name}"))),

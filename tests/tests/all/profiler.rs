@@ -102,19 +102,31 @@ fn the_profiler_and_auto_classification_write_only_what_they_own_at_every_versio
     for version in SERVER_VERSIONS {
         let om = OpenMetadata::builder().version(version).start();
         let v2 = version.starts_with('2');
+        // 2.0: dynamic tiers (40 items reach the 30 threshold: 50 %); 1.x: 20 rows for the
+        // pipeline, and 10 for `people` in the processor's tableConfig, which wins.
         let profiler_json = if v2 {
-            json!({"type": "Profiler", "profileSampleConfig": {"sampleConfigType": "STATIC",
-                   "config": {"profileSample": 50, "profileSampleType": "PERCENTAGE"}},
+            json!({"type": "Profiler", "profileSampleConfig": {"sampleConfigType": "DYNAMIC",
+                   "config": {"thresholds": [
+                       {"rowCountThreshold": 30, "profileSample": 50, "profileSampleType": "PERCENTAGE"},
+                       {"rowCountThreshold": 100000, "profileSample": 5, "profileSampleType": "ROWS"}]}},
                    "metrics": ["valuesCount", "nullCount", "rowCount", "min", "max"]})
         } else {
             json!({"type": "Profiler", "profileSample": 20, "profileSampleType": "ROWS"})
         };
         let profiler_config = if v2 {
-            "      type: Profiler\n      profileSampleConfig:\n        sampleConfigType: STATIC\n        config:\n          profileSample: 50\n          profileSampleType: PERCENTAGE\n      metrics: [valuesCount, nullCount, rowCount, min, max]\n"
+            "      type: Profiler\n      profileSampleConfig:\n        sampleConfigType: DYNAMIC\n        config:\n          thresholds:\n            - {rowCountThreshold: 30, profileSample: 50, profileSampleType: PERCENTAGE}\n            - {rowCountThreshold: 100000, profileSample: 5, profileSampleType: ROWS}\n      metrics: [valuesCount, nullCount, rowCount, min, max]\n"
         } else {
             "      type: Profiler\n      profileSample: 20\n      profileSampleType: ROWS\n"
         };
-        let processor = "processor:\n  type: orm-profiler\n  config:\n    tableConfig:\n      - fullyQualifiedName: profiled.default.default.people\n        columnConfig:\n          excludeColumns: [note]\n";
+        let table_sample = if v2 {
+            ""
+        } else {
+            "        profileSample: 10\n        profileSampleType: ROWS\n"
+        };
+        let processor = format!(
+            "processor:\n  type: orm-profiler\n  config:\n    tableConfig:\n      - fullyQualifiedName: profiled.default.default.people\n{table_sample}        columnConfig:\n          excludeColumns: [note]\n"
+        );
+        let processor = processor.as_str();
         let profiler = base(&om).source_config(profiler_config);
         assert_valid_pipeline(version, "databaseServiceProfilerPipeline", &profiler_json);
 
@@ -205,8 +217,12 @@ fn the_profiler_and_auto_classification_write_only_what_they_own_at_every_versio
             "{names:?}"
         );
         let id_profile = columns.iter().find(|c| c["name"] == "id").unwrap();
-        // 20 rows, or 50 % of DynamoDB's ItemCount (40).
-        assert_eq!(id_profile["valuesCount"], 20.0, "{version}: {id_profile}");
+        // 50 % of DynamoDB's ItemCount (40), or the table's own 10 rows.
+        let sampled = if v2 { 20.0 } else { 10.0 };
+        assert_eq!(
+            id_profile["valuesCount"], sampled,
+            "{version}: {id_profile}"
+        );
         if v2 {
             // Only the metrics asked for (and the fields that are not metrics).
             assert!(id_profile.get("distinctCount").is_none(), "{id_profile}");
@@ -353,14 +369,14 @@ fn a_pipelines_foreign_field_or_unknown_metric_is_refused_before_any_run() {
         refused.stderr
     );
     let thresholds = base(&om).source_config(
-        "      type: Profiler\n      profileSampleConfig:\n        sampleConfigType: DYNAMIC\n        config:\n          thresholds:\n            - {rowCountThreshold: 1000, profileSample: 10}\n",
+        "      type: Profiler\n      profileSampleConfig:\n        sampleConfigType: DYNAMIC\n        config:\n          thresholds:\n            - {rowCountThreshold: 0, profileSample: 10}\n",
     );
+    // The connector reads the document: its refusal stops the run before any request.
     let refused = run(&thresholds, "");
-    assert_eq!(refused.code(), 2, "{}", refused.stderr);
+    assert_eq!(refused.code(), 1, "{}", refused.stderr);
     assert!(
-        refused
-            .stderr
-            .contains("row-count thresholds are not supported"),
+        refused.stderr.contains("sourceConfig.profileSampleConfig")
+            && refused.stderr.contains("rowCountThreshold"),
         "{}",
         refused.stderr
     );
