@@ -541,17 +541,23 @@ fn column_pointer(columns: &Value, path: &str, base: &str) -> Option<String> {
     column_pointer(&list[i]["children"], rest?, &format!("{base}/{i}/children"))
 }
 
-/// Column profile names of the server's columns: `parent.child` for nested ones.
-pub fn column_paths(columns: &Value) -> Vec<String> {
-    fn walk(columns: &Value, prefix: &str, out: &mut Vec<String>) {
+/// Calls `visit` with each column (children after their parent) and its profile name:
+/// `parent.child` for nested ones.
+pub fn each_column(columns: &Value, visit: &mut dyn FnMut(&str, &Value)) {
+    fn walk(columns: &Value, prefix: &str, visit: &mut dyn FnMut(&str, &Value)) {
         for column in columns.as_array().into_iter().flatten() {
             let path = format!("{prefix}{}", column["name"].as_str().unwrap_or_default());
-            walk(&column["children"], &format!("{path}."), out);
-            out.push(path);
+            visit(&path, column);
+            walk(&column["children"], &format!("{path}."), visit);
         }
     }
+    walk(columns, "", visit);
+}
+
+/// Column profile names of the server's columns.
+pub fn column_paths(columns: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    walk(columns, "", &mut out);
+    each_column(columns, &mut |path, _| out.push(path.to_string()));
     out
 }
 

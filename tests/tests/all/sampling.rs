@@ -172,7 +172,8 @@ fn assert_profile_is_openmetadatas(sent: &Value, expected: &serde_json::Map<Stri
     }
 }
 
-fn column<'a>(table: &'a Value, name: &str) -> &'a Value {
+/// The column `name` of a table entity.
+pub(crate) fn column<'a>(table: &'a Value, name: &str) -> &'a Value {
     table["columns"]
         .as_array()
         .unwrap()
@@ -181,7 +182,8 @@ fn column<'a>(table: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no column {name} in {table}"))
 }
 
-fn tags(column: &Value) -> Vec<String> {
+/// A column's tag FQNs; each label must be Automated and Suggested (auto-classification's).
+pub(crate) fn tags(column: &Value) -> Vec<String> {
     column["tags"]
         .as_array()
         .into_iter()

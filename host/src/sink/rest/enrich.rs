@@ -252,22 +252,17 @@ impl RestWriter {
 /// `(column path, label)` for each `PII` label on the request's columns, nested ones as
 /// `parent.child`.
 pub fn pii_labels(columns: &Value) -> Vec<(String, Value)> {
-    fn walk(columns: &Value, prefix: &str, out: &mut Vec<(String, Value)>) {
-        for column in columns.as_array().into_iter().flatten() {
-            let path = format!("{prefix}{}", column["name"].as_str().unwrap_or_default());
-            for label in column["tags"].as_array().into_iter().flatten() {
-                if label["tagFQN"]
-                    .as_str()
-                    .is_some_and(|t| t.starts_with("PII."))
-                {
-                    out.push((path.clone(), label.clone()));
-                }
-            }
-            walk(&column["children"], &format!("{path}."), out);
-        }
-    }
     let mut out = Vec::new();
-    walk(columns, "", &mut out);
+    pipeline::each_column(columns, &mut |path, column| {
+        for label in column["tags"].as_array().into_iter().flatten() {
+            if label["tagFQN"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("PII."))
+            {
+                out.push((path.to_string(), label.clone()));
+            }
+        }
+    });
     out
 }
 
