@@ -390,6 +390,12 @@ fn sample_of(
 /// (`rowCountThreshold`, `profileSample`, `profileSampleType`), and without thresholds (smart
 /// sampling) the whole table, within the sampling's limits.
 fn sample_config(key: &str, document: &serde_json::Value) -> Result<Option<SampleRule>> {
+    if !document.is_object() || !(document["config"].is_object() || document["config"].is_null()) {
+        return Err(ConnectorError::config(
+            key,
+            "a profileSampleConfig is a mapping with a `config` mapping",
+        ));
+    }
     let config = &document["config"];
     if let Some(thresholds) = config["thresholds"].as_array() {
         if thresholds.len() > MAX_THRESHOLDS {
@@ -749,6 +755,7 @@ impl Reader {
                 tuning.sample_size = if enable {
                     count.map_or(50, |n| n as u32)
                 } else {
+                    tuning.chosen_items.clear();
                     0
                 };
                 tuning.sampling.pii_threshold = enable.then_some(threshold);
@@ -778,7 +785,7 @@ impl Reader {
         if flat.is_some() && document.is_some() {
             return Err(ConnectorError::config(
                 keys::PROFILE_SAMPLE_CONFIG,
-                "set with profileSample: give one of the two",
+                "give profileSample or profileSampleConfig, not both",
             ));
         }
         Ok(flat.map(SampleRule::fixed).or(from_document))
@@ -807,6 +814,12 @@ impl Reader {
                 Some(config) if !config.is_null() => sample_config(key, config)?,
                 _ => None,
             };
+            if own.is_some() && config.is_some() {
+                return Err(ConnectorError::config(
+                    key,
+                    "give profileSample or profileSampleConfig, not both",
+                ));
+            }
             if let Some(rule) = own.or(config) {
                 rules.push((fqn.to_string(), rule));
             }
@@ -875,6 +888,10 @@ impl Reader {
                         "a key is one or two attributes, each {\"S\"|\"N\"|\"B\": \"…\"}",
                     ));
                 }
+            }
+            if keys.iter().enumerate().any(|(i, k)| keys[..i].contains(k)) {
+                // DynamoDB refuses a BatchGetItem that names an item twice.
+                return Err(named("a key is named twice"));
             }
             chosen.insert(table, keys);
         }
@@ -1141,6 +1158,8 @@ mod tests {
             r#"{"config": {"profileSample": 2.5, "profileSampleType": "ROWS"}}"#,
             r#"{"config": {"thresholds": [{"profileSample": 5}]}}"#,
             r#"{"config": {"profileSample": 5, "profileSampleType": "ITEMS"}}"#,
+            r#"[1, 2]"#,
+            r#"{"config": 5}"#,
             "not json",
         ] {
             let error = with(&[
@@ -1201,6 +1220,8 @@ mod tests {
             r#"{"t": [{"id": {"M": {}}}]}"#.to_string(),
             r#"{"t": [{"a": {"S": "1"}, "b": {"S": "2"}, "c": {"S": "3"}}]}"#.to_string(),
             r#"{"t": [{"id": {"S": "secret-value-123"}}], "u": "x"}"#.to_string(),
+            r#"{"t": [{"id": {"S": "secret-value-123"}}, {"id": {"S": "secret-value-123"}}]}"#
+                .to_string(),
             many,
         ] {
             let leaked = "secret-value-123";

@@ -294,25 +294,38 @@ impl ProfileOptions {
     }
 
     /// The `CreateTableProfileRequest` to send: only columns the server's table has
-    /// (`server_columns`, as profile names: `parent.child`), those `columns` allows, the
-    /// metrics asked for. `None` when nothing is computed.
+    /// (`server_columns`, the table's `columns` as the server returns them), those `columns`
+    /// selects, the metrics asked for; and how many sampled columns the table does not have.
+    /// `None` when nothing is computed.
+    ///
+    /// Columns are selected as OpenMetadata's profiler does (`profiler/processor/core.py`,
+    /// `columns`): `includeColumns` wins (`columnName: all` is every column, with its
+    /// metrics), else `excludeColumns` leaves columns out; a parent's name covers its children.
     pub fn shape(
         &self,
         profile: &Value,
-        server_columns: &[String],
+        server_columns: &Value,
         columns: Option<&ColumnConfig>,
     ) -> Option<(Value, usize)> {
         if !self.compute {
             return None;
         }
+        let paths: std::collections::HashSet<String> =
+            column_paths(server_columns).into_iter().collect();
         let mut table = profile["tableProfile"].clone();
         if !self.table_metrics {
             table = json!({ "timestamp": table["timestamp"] });
         } else if let Some(object) = table.as_object_mut() {
-            let top_level = server_columns.iter().filter(|c| !c.contains('.')).count();
+            let top_level = server_columns.as_array().map_or(0, Vec::len);
             object.insert("columnCount".into(), json!(top_level));
             object.retain(|key, _| self.keeps(key, None));
         }
+        let covers = |given: &str, name: &str| {
+            given == name
+                || name
+                    .strip_prefix(given)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        };
         let mut kept = Vec::new();
         let mut not_columns = 0;
         for column in profile["columnProfile"].as_array().into_iter().flatten() {
@@ -320,25 +333,21 @@ impl ProfileOptions {
                 break;
             }
             let name = column["name"].as_str().unwrap_or_default();
-            if !server_columns.iter().any(|c| c == name) {
+            if !paths.contains(name) {
                 not_columns += 1;
                 continue;
             }
-            let top = name.split('.').next().unwrap_or(name);
             let mut per_column = None;
             if let Some(config) = columns {
-                if config.exclude_columns.iter().any(|c| c == name || c == top) {
-                    continue;
-                }
                 if !config.include_columns.is_empty() {
-                    let Some(included) = config
-                        .include_columns
-                        .iter()
-                        .find(|c| c.column_name == name || c.column_name == top)
-                    else {
+                    let Some(included) = config.include_columns.iter().find(|c| {
+                        c.column_name.eq_ignore_ascii_case("all") || covers(&c.column_name, name)
+                    }) else {
                         continue;
                     };
                     per_column = included.metrics.as_deref();
+                } else if config.exclude_columns.iter().any(|c| covers(c, name)) {
+                    continue;
                 }
             }
             let mut column = column.clone();
@@ -382,19 +391,20 @@ fn check_metrics(path: &str, metrics: &[String]) -> Result<(), Invalid> {
     Ok(())
 }
 
-/// `classificationFilterPattern`: the tables whose tags in OpenMetadata pass it. Each regex is
-/// matched as OpenMetadata matches its filters (Python's `re.match(…, IGNORECASE)`: anchored at
-/// the start only) against each tag's name, or its FQN with `useFqnForFiltering`. With includes,
-/// a table is kept when one of its tags matches one; with excludes only, it is left out when one
-/// of its tags matches one.
+/// `classificationFilterPattern`: the tables whose tags in OpenMetadata pass it, as
+/// OpenMetadata's profiler decides (`profiler/source/fetcher/fetcher_strategy.py`,
+/// `filter_classifications`, with `utils/filters.py`'s rule for each tag): each tag's name (its
+/// FQN with `useFqnForFiltering`) is matched like Python's `re.match(…, IGNORECASE)`; a table is
+/// left out as soon as one of its tags is (with includes, a tag no include matches; else a tag
+/// an exclude matches), and a table without tags is left out only when there are includes.
 #[derive(Debug, Clone)]
 pub struct ClassificationFilter {
-    includes: Vec<regex_automata::meta::Regex>,
-    excludes: Vec<regex_automata::meta::Regex>,
+    includes: Option<regex_automata::meta::Regex>,
+    excludes: Option<regex_automata::meta::Regex>,
     use_fqn: bool,
 }
 
-/// A pattern's compiled size, bounded: the workflow is a tenant's.
+/// The compiled size of one list of patterns, bounded: the workflow is a tenant's.
 const PATTERN_SIZE_LIMIT: usize = 1 << 20;
 const MAX_PATTERNS: usize = 100;
 
@@ -408,6 +418,9 @@ impl ClassificationFilter {
             return Ok(None);
         }
         let compile = |list: &[String], which: &str| {
+            if list.is_empty() {
+                return Ok(None);
+            }
             let path = format!("source.sourceConfig.config.classificationFilterPattern.{which}");
             if list.len() > MAX_PATTERNS {
                 return Err(Invalid {
@@ -415,26 +428,21 @@ impl ClassificationFilter {
                     message: format!("more than {MAX_PATTERNS} patterns"),
                 });
             }
-            list.iter()
-                .map(|pattern| {
-                    regex_automata::meta::Regex::builder()
-                        .syntax(regex_automata::util::syntax::Config::new().case_insensitive(true))
-                        .configure(
-                            regex_automata::meta::Regex::config()
-                                .nfa_size_limit(Some(PATTERN_SIZE_LIMIT))
-                                .dfa_size_limit(Some(PATTERN_SIZE_LIMIT))
-                                .hybrid_cache_capacity(PATTERN_SIZE_LIMIT),
-                        )
-                        .build(pattern)
-                        .map_err(|e| Invalid {
-                            path: path.clone(),
-                            message: format!(
-                                "`{}` is not a pattern this host reads: {e}",
-                                crate::sanitize::name(pattern)
-                            ),
-                        })
+            regex_automata::meta::Regex::builder()
+                .syntax(regex_automata::util::syntax::Config::new().case_insensitive(true))
+                .configure(
+                    regex_automata::meta::Regex::config()
+                        .nfa_size_limit(Some(PATTERN_SIZE_LIMIT))
+                        .onepass_size_limit(Some(PATTERN_SIZE_LIMIT))
+                        .dfa_size_limit(Some(PATTERN_SIZE_LIMIT))
+                        .hybrid_cache_capacity(PATTERN_SIZE_LIMIT),
+                )
+                .build_many(list)
+                .map(Some)
+                .map_err(|e| Invalid {
+                    path,
+                    message: format!("a pattern this host cannot read: {e}"),
                 })
-                .collect::<Result<Vec<_>, Invalid>>()
         };
         Ok(Some(ClassificationFilter {
             includes: compile(includes, "includes")?,
@@ -457,21 +465,21 @@ impl ClassificationFilter {
                     tag_name(fqn)
                 }
             })
+            .filter(|name| !name.is_empty())
             .collect();
-        let matches = |list: &[regex_automata::meta::Regex]| {
-            names.iter().any(|name| {
-                list.iter().any(|re| {
-                    re.is_match(
-                        regex_automata::Input::new(name).anchored(regex_automata::Anchored::Yes),
-                    )
-                })
-            })
-        };
-        if !self.includes.is_empty() {
-            matches(&self.includes)
-        } else {
-            !matches(&self.excludes)
+        if names.is_empty() {
+            return self.includes.is_none();
         }
+        let matches = |re: &regex_automata::meta::Regex, name: &str| {
+            re.is_match(regex_automata::Input::new(name).anchored(regex_automata::Anchored::Yes))
+        };
+        names
+            .iter()
+            .all(|name| match (&self.includes, &self.excludes) {
+                (Some(includes), _) => matches(includes, name),
+                (None, Some(excludes)) => !matches(excludes, name),
+                (None, None) => true,
+            })
     }
 }
 
@@ -489,40 +497,49 @@ fn tag_name(fqn: &str) -> String {
     last
 }
 
+/// OpenMetadata's PII tags: the only labels an auto-classification adds.
+pub const PII_TAGS: [&str; 2] = ["PII.Sensitive", "PII.NonSensitive"];
+
 /// The JSON Patch (RFC 6902) that adds each `(column path, tag label)` to a table whose
 /// columns (as the server returns them) have no tag of that label's classification yet, as
-/// OpenMetadata's PII processor patches them. Returns the operations and the columns tagged.
+/// OpenMetadata's PII processor patches them: only `PII.Sensitive` or `PII.NonSensitive`, one
+/// per column, each `add` after a `test` of the column's name (a table changed since it was read
+/// fails its patch rather than tagging another column). Returns the operations and the columns
+/// tagged.
 pub fn column_tag_patch(server_columns: &Value, labels: &[(String, Value)]) -> (Vec<Value>, usize) {
     let mut operations = Vec::new();
-    let mut tagged = 0;
+    let mut done: Vec<&str> = Vec::new();
     for (path, label) in labels {
-        let Some(pointer) = column_pointer(server_columns, path, "/columns") else {
+        let tag = label["tagFQN"].as_str().unwrap_or_default();
+        if !PII_TAGS.contains(&tag) || done.contains(&path.as_str()) {
+            continue;
+        }
+        let Some(pointer) = column_pointer(server_columns, path, "") else {
             continue;
         };
-        let column = server_columns
-            .pointer(pointer.strip_prefix("/columns").unwrap_or(&pointer))
-            .unwrap_or(&Value::Null);
-        let tag = label["tagFQN"].as_str().unwrap_or_default();
-        let classification = tag.split('.').next().unwrap_or(tag);
-        let existing = column["tags"].as_array();
-        let has_one = existing.into_iter().flatten().any(|t| {
+        let column = server_columns.pointer(&pointer).unwrap_or(&Value::Null);
+        let has_one = column["tags"].as_array().into_iter().flatten().any(|t| {
             t["tagFQN"]
                 .as_str()
-                .is_some_and(|fqn| fqn.split('.').next() == Some(classification))
+                .is_some_and(|fqn| fqn.split('.').next() == Some("PII"))
         });
         if has_one {
             continue;
         }
-        match existing {
-            Some(tags) => operations.push(json!({
-                "op": "add", "path": format!("{pointer}/tags/{}", tags.len()), "value": label,
-            })),
-            None => operations.push(json!({
-                "op": "add", "path": format!("{pointer}/tags"), "value": [label],
-            })),
-        }
-        tagged += 1;
+        operations.push(json!({
+            "op": "test", "path": format!("/columns{pointer}/name"), "value": column["name"],
+        }));
+        operations.push(match column.get("tags") {
+            Some(Value::Array(_)) => json!({
+                "op": "add", "path": format!("/columns{pointer}/tags/-"), "value": label,
+            }),
+            _ => json!({
+                "op": "add", "path": format!("/columns{pointer}/tags"), "value": [label],
+            }),
+        });
+        done.push(path);
     }
+    let tagged = done.len();
     (operations, tagged)
 }
 
@@ -587,10 +604,8 @@ mod tests {
         })
     }
 
-    fn columns() -> Vec<String> {
-        ["pk", "email", "address", "address.city"]
-            .map(String::from)
-            .to_vec()
+    fn columns() -> Value {
+        json!([{"name": "pk"}, {"name": "email"}, {"name": "address", "children": [{"name": "city"}]}])
     }
 
     #[test]
@@ -643,6 +658,30 @@ mod tests {
             request["columnProfile"],
             json!([{"name": "email", "timestamp": 1, "nullCount": 270.0}])
         );
+        // Includes win over excludes; `all` is every column; a parent covers its children.
+        let both = ColumnConfig {
+            include_columns: vec![IncludedColumn {
+                column_name: "address".into(),
+                metrics: None,
+            }],
+            exclude_columns: vec!["address".into()],
+        };
+        let (request, _) = options(None)
+            .shape(&profile(), &columns(), Some(&both))
+            .unwrap();
+        assert_eq!(request["columnProfile"][0]["name"], "address.city");
+        let all = ColumnConfig {
+            include_columns: vec![IncludedColumn {
+                column_name: "all".into(),
+                metrics: Some(vec!["valuesCount".into()]),
+            }],
+            exclude_columns: Vec::new(),
+        };
+        let (request, _) = options(None)
+            .shape(&profile(), &columns(), Some(&all))
+            .unwrap();
+        assert_eq!(request["columnProfile"].as_array().unwrap().len(), 3);
+        assert!(request["columnProfile"][0].get("nullCount").is_none());
     }
 
     #[test]
@@ -703,9 +742,25 @@ mod tests {
             ],
         );
         assert_eq!(tagged, 2);
-        assert_eq!(ops[0]["path"], "/columns/1/tags");
-        assert_eq!(ops[0]["value"][0]["tagFQN"], "PII.Sensitive");
-        assert_eq!(ops[1]["path"], "/columns/3/children/0/tags/0");
+        assert_eq!(
+            ops[0],
+            json!({"op": "test", "path": "/columns/1/name", "value": "email"})
+        );
+        assert_eq!(ops[1]["path"], "/columns/1/tags");
+        assert_eq!(ops[1]["value"][0]["tagFQN"], "PII.Sensitive");
+        assert_eq!(ops[2]["path"], "/columns/3/children/0/name");
+        assert_eq!(ops[3]["path"], "/columns/3/children/0/tags/-");
+        // One PII tag a column, and only OpenMetadata's two: a guest's inventions are left out.
+        let (ops, tagged) = column_tag_patch(
+            &server,
+            &[
+                ("email".into(), label("PII.Sensitive")),
+                ("email".into(), label("PII.NonSensitive")),
+                ("pk".into(), label("PII.Invented")),
+                ("pk".into(), label("Tier.Tier1")),
+            ],
+        );
+        assert_eq!((ops.len(), tagged), (2, 1));
     }
 
     #[test]
@@ -718,12 +773,24 @@ mod tests {
                 .unwrap()
                 .keeps(&labels)
         };
-        assert!(keep(&["key data asset"], &[], false));
-        assert!(!keep(&["data"], &[], false), "anchored at the start");
-        assert!(keep(&["pov\\.key"], &[], true));
-        assert!(!keep(&["pov\\.key"], &[], false));
+        // With includes, every tag must pass: one that no include matches leaves the table out.
+        assert!(keep(&["key data asset", "tier"], &[], false));
+        assert!(!keep(&["key data asset"], &[], false));
+        assert!(
+            !keep(&["data", "tier"], &[], false),
+            "anchored at the start"
+        );
+        assert!(keep(&["pov\\.key", "tier\\."], &[], true));
+        assert!(!keep(&["pov\\.key", "tier\\."], &[], false));
         assert!(!keep(&[], &["tier1"], false));
         assert!(keep(&[], &["tier2"], false));
+        // Without tags: left out only when there are includes.
+        assert!(
+            ClassificationFilter::new(&[], &["x".into()], false)
+                .unwrap()
+                .unwrap()
+                .keeps(&json!([]))
+        );
         assert!(
             !ClassificationFilter::new(&["x".into()], &[], false)
                 .unwrap()

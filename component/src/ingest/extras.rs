@@ -104,7 +104,7 @@ impl Extra {
             Extra::ContributorInsights => "set connectionOptions.readContributorInsights: false",
             Extra::Exports => "remove connectionOptions.s3StorageService",
             Extra::ChosenItems => "remove connectionOptions.includeTableItems",
-            Extra::Sampling => "remove connectionOptions.sampleSize",
+            Extra::Sampling => "stop sampling (connectionOptions.sampleSize, includeTableItems)",
         }
     }
 
@@ -228,12 +228,15 @@ impl<T: Transport> Run<'_, '_, T> {
             let mut consumed = 0.0;
             if let Some(keys) = chosen {
                 match self.read_chosen(&table.name, keys, &mut sampler).await {
-                    Ok((capacity, missing)) => {
-                        consumed = capacity;
-                        if missing > 0 {
+                    Ok(read) => {
+                        consumed = read.consumed;
+                        if read.missing + read.unread > 0 {
                             warnings.push(note(format!(
-                                "{missing} of the {} items includeTableItems names were not found",
-                                keys.len()
+                                "{} of the {} items includeTableItems names were not found, {} \
+                                 not read (unprocessed, or no read capacity left)",
+                                read.missing,
+                                keys.len(),
+                                read.unread
                             )));
                         }
                     }
@@ -249,6 +252,7 @@ impl<T: Transport> Run<'_, '_, T> {
                     sample_size,
                     provisioned,
                     consumed,
+                    chosen.map_or(&[][..], Vec::as_slice),
                     &mut sampler,
                 )
                 .await

@@ -72,6 +72,7 @@ impl<T: Transport> Run<'_, '_, T> {
         size: u32,
         provisioned_rcu: Option<u64>,
         consumed_before: f64,
+        chosen: &[Value],
         sampler: &mut Sampler,
     ) -> Result<SamplingReport, CallError> {
         let options: &Sampling = &self.settings.tuning.sampling;
@@ -152,7 +153,9 @@ impl<T: Transport> Run<'_, '_, T> {
                 segments_read[segment as usize] = true;
                 let consumed = page.consumed.unwrap_or(0.0);
                 report.consumed_capacity += consumed;
-                for item in page.items.iter().take((size - sampler.items()) as usize) {
+                // The chosen items were read first: the scan does not count them again.
+                let fresh = page.items.iter().filter(|item| !is_chosen(item, chosen));
+                for item in fresh.take((size - sampler.items()) as usize) {
                     sampler.observe(item);
                 }
                 positions[segment as usize] = match page.next {
@@ -180,21 +183,38 @@ impl<T: Transport> Run<'_, '_, T> {
     }
 }
 
+/// What reading the chosen items came to.
+#[derive(Debug, Default)]
+pub(super) struct Chosen {
+    /// Read capacity they consumed.
+    pub consumed: f64,
+    /// Keys that matched no item.
+    pub missing: usize,
+    /// Keys DynamoDB still left unprocessed after the last attempt, or the capacity ran out.
+    pub unread: usize,
+}
+
 impl<T: Transport> Run<'_, '_, T> {
-    /// The items `keys` name (at most 100), read with BatchGetItem into `sampler` before the
-    /// scan: what they cost and how many were not found. Keys DynamoDB leaves unprocessed are
-    /// asked again after a backoff, as the SDKs advise, a few times at most.
+    /// The items `keys` name (at most 100, distinct), read with BatchGetItem into `sampler`
+    /// before the scan, which skips them. Keys DynamoDB leaves unprocessed are asked again after
+    /// a backoff, as the SDKs advise, a few times at most and only while the table's sample has
+    /// read capacity left. What the endpoint answers is bounded by what was asked: no more
+    /// items than keys, no unprocessed key that was not asked for.
     pub(super) async fn read_chosen(
         &self,
         table: &str,
         keys: &[Value],
         sampler: &mut Sampler,
-    ) -> Result<(f64, usize), CallError> {
+    ) -> Result<Chosen, CallError> {
+        let capacity = self.settings.tuning.sampling.read_capacity_units;
         let mut pending = keys.to_vec();
-        let mut consumed = 0.0;
+        let mut chosen = Chosen::default();
         let mut found = 0;
         for attempt in 0..CHOSEN_ATTEMPTS {
             if attempt > 0 {
+                if chosen.consumed >= capacity {
+                    break;
+                }
                 let wait = Duration::from_millis(50 << attempt);
                 self.client.transport().sleep(wait).await;
             }
@@ -206,18 +226,35 @@ impl<T: Transport> Run<'_, '_, T> {
                 )
                 .await?;
             let answer = read_batch_get(table, value)?;
-            consumed += answer.consumed;
-            for item in &answer.items {
+            chosen.consumed += answer.consumed;
+            let asked = pending.len();
+            for item in answer.items.iter().take(keys.len() - found) {
                 sampler.observe(item);
+                found += 1;
             }
-            found += answer.items.len();
-            pending = answer.unprocessed;
+            let unprocessed: Vec<Value> = answer
+                .unprocessed
+                .into_iter()
+                .filter(|k| pending.contains(k))
+                .take(asked)
+                .collect();
+            pending = unprocessed;
             if pending.is_empty() {
                 break;
             }
         }
-        Ok((consumed, keys.len().saturating_sub(found)))
+        chosen.unread = pending.len();
+        chosen.missing = keys.len().saturating_sub(found + chosen.unread);
+        Ok(chosen)
     }
+}
+
+/// Whether `item` is one of the items `keys` name (every attribute of a key equal).
+pub(super) fn is_chosen(item: &Value, keys: &[Value]) -> bool {
+    keys.iter().any(|key| {
+        key.as_object()
+            .is_some_and(|k| k.iter().all(|(name, value)| item.get(name) == Some(value)))
+    })
 }
 
 /// BatchGetItem calls per table at most, the first included.

@@ -1006,6 +1006,24 @@ fn chosen_items_are_read_first_into_the_sample_and_their_capacity_counts() {
         ingestion.warnings
     );
     assert_eq!(ingestion.tables[0].sampling.as_ref().unwrap().items, 5);
+    // A chosen item the scan reaches too is counted once.
+    let twice = FakeDynamoDb::new().table("t").items("t", items(30));
+    let ingestion = block_on(ingest(
+        &settings(&[
+            ("connectionOptions.sampleSize", "5"),
+            ("connectionOptions.sampleSegments", "1"),
+            (
+                "connectionOptions.includeTableItems",
+                r#"{"t": [{"id": {"S": "2"}}]}"#,
+            ),
+        ]),
+        &twice,
+    ))
+    .unwrap();
+    let table = &ingestion.tables[0];
+    let id = table.columns.iter().find(|c| c.name == "id").unwrap();
+    let profile = id.profile.as_ref().unwrap();
+    assert_eq!((profile.values_count, profile.distinct_count), (5, Some(5)));
     // Named items alone turn sampling on for their table.
     let only = FakeDynamoDb::new().table("t").items("t", items(30));
     let ingestion = block_on(ingest(

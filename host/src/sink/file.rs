@@ -166,14 +166,8 @@ fn enrich_record(enrich: &Enrich, table: &TableRequest) -> Option<serde_json::Va
     let mut record = json!({ "table": table.fully_qualified_name });
     let mut any = false;
     if let (Some(options), Some(profile)) = (&enrich.profiles, &table.profile) {
-        let columns: Vec<String> = profile["columnProfile"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|c| c["name"].as_str().map(String::from))
-            .collect();
         let config = options.column_config(&table.fully_qualified_name, None);
-        if let Some((request, _)) = options.shape(profile, &columns, config) {
+        if let Some((request, _)) = options.shape(profile, &table.request["columns"], config) {
             record["profile"] = request;
             any = true;
         }

@@ -270,6 +270,23 @@ fn the_profiler_and_auto_classification_write_only_what_they_own_at_every_versio
             .filter(|w| w.starts_with("PATCH"))
             .collect();
         assert_eq!(patches, [format!("PATCH /api/v1/tables/{id}")], "{version}");
+        // Every other write: OpenMetadata's PII classification and its two tags when the
+        // server lacks them (the metadata run did not classify), and the pipeline's status.
+        for call in om.calls().iter().filter(|c| c.method != "GET") {
+            let allowed = match call.path.as_str() {
+                "/api/v1/classifications" => call.body.as_ref().unwrap()["name"] == "PII",
+                "/api/v1/tags" => {
+                    let body = call.body.as_ref().unwrap();
+                    body["classification"] == "PII"
+                        && ["Sensitive", "NonSensitive"].contains(&body["name"].as_str().unwrap())
+                }
+                path => {
+                    path.starts_with("/api/v1/services/ingestionPipelines")
+                        || call.method == "PATCH"
+                }
+            };
+            assert!(allowed, "{version}: {} {}", call.method, call.path);
+        }
         // `computeMetrics: false` (1.3) and auto-classification store no profile.
         assert_eq!(om.profiles(TABLE).len(), profiles_before, "{version}");
         if !first {

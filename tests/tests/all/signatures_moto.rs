@@ -298,6 +298,24 @@ fn what_the_identity_may_not_do_is_a_warning_or_a_clear_stop() {
         assert!(run.stderr.contains(&remedy), "{remedy}:\n{}", run.stderr);
     }
 
+    // Items named by key (BatchGetItem) and the sample they start (Scan): one warning each,
+    // naming the action and what turns it off; the tables are still ingested.
+    let (key, secret) = &users[0].1;
+    let mut chosen = Workflow::new("iam", &server.endpoint(), key).connection(
+        "      connectionOptions:\n        includeTableItems: '{\"iam_a\": [{\"id\": {\"S\": \"a1\"}}]}'\n",
+    );
+    chosen.secret = secret.clone();
+    let path = chosen.write(dir.path(), "chosen.yaml");
+    let run = host::run(&["ingest", "-c", path.to_str().unwrap(), "--output", "-"]);
+    assert_eq!(run.code(), 0, "{}", run.stderr);
+    assert!(run.stderr.contains("Warnings: 8"), "{}", run.stderr);
+    for remedy in [
+        "grant dynamodb:BatchGetItem or remove connectionOptions.includeTableItems",
+        "grant dynamodb:Scan or stop sampling (connectionOptions.sampleSize, includeTableItems)",
+    ] {
+        assert!(run.stderr.contains(remedy), "{remedy}:\n{}", run.stderr);
+    }
+
     let run = run_as(users[1].0, &users[1].1);
     assert_eq!(run.code(), 1, "{}", run.stderr);
     assert_eq!(

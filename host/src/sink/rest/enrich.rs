@@ -128,13 +128,18 @@ impl RestWriter {
             });
         }
         if enrich.column_tags {
+            // Only OpenMetadata's own two PII tags: whatever else a connector labels a
+            // column with, an auto-classification creates no classification or tag.
+            let is_pii_tag = |(c, t): &(String, String)| {
+                pipeline::PII_TAGS.contains(&format!("{c}.{t}").as_str())
+            };
             let pii: Vec<_> = requests
                 .tables
                 .iter()
-                .filter(|t| t.tags.iter().any(|(c, _)| c == super::PII))
+                .filter(|t| t.tags.iter().any(is_pii_tag))
                 .cloned()
                 .map(|mut t| {
-                    t.tags.retain(|(c, _)| c == super::PII);
+                    t.tags.retain(is_pii_tag);
                     t
                 })
                 .collect();
@@ -200,8 +205,8 @@ impl RestWriter {
             let server_config: Option<ColumnConfig> =
                 serde_json::from_value(table["tableProfilerConfig"].clone()).ok();
             let columns = options.column_config(&job.fqn, server_config.as_ref());
-            let paths = pipeline::column_paths(&table["columns"]);
-            if let Some((request, not_columns)) = options.shape(profile, &paths, columns) {
+            if let Some((request, not_columns)) = options.shape(profile, &table["columns"], columns)
+            {
                 outcome.not_columns = not_columns;
                 let path = format!("/v1/tables/{}/tableProfile", job.id);
                 match self.client.put(&path, &request).await {
@@ -249,7 +254,8 @@ impl RestWriter {
     }
 }
 
-/// `(column path, label)` for each `PII` label on the request's columns, nested ones as
+/// `(column path, label)` for each `PII.Sensitive`/`PII.NonSensitive` label on the request's
+/// columns, nested ones as
 /// `parent.child`.
 pub fn pii_labels(columns: &Value) -> Vec<(String, Value)> {
     let mut out = Vec::new();
@@ -257,7 +263,7 @@ pub fn pii_labels(columns: &Value) -> Vec<(String, Value)> {
         for label in column["tags"].as_array().into_iter().flatten() {
             if label["tagFQN"]
                 .as_str()
-                .is_some_and(|t| t.starts_with("PII."))
+                .is_some_and(|t| pipeline::PII_TAGS.contains(&t))
             {
                 out.push((path.to_string(), label.clone()));
             }
