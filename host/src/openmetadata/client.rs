@@ -52,6 +52,26 @@ impl std::error::Error for ApiError {}
 
 const JSON_PATCH: &str = "application/json-patch+json";
 
+/// The most of an answer the client holds: what a server (or whatever answers at its address)
+/// sends beyond it is not read, and the call fails without a retry.
+pub const MAX_RESPONSE_BYTES: usize = 64 << 20;
+
+/// An answer over [`MAX_RESPONSE_BYTES`].
+#[derive(Debug)]
+struct TooLarge;
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the answer is larger than {} MiB",
+            MAX_RESPONSE_BYTES >> 20
+        )
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
 impl OpenMetadataClient {
     pub fn new(server: &OpenMetadataConnection) -> Result<Self> {
         let base = server.host_port.trim().trim_end_matches('/').to_string();
@@ -165,7 +185,7 @@ impl OpenMetadataClient {
                     None,
                 ),
                 Ok(Err(e)) => (
-                    true,
+                    e.downcast_ref::<TooLarge>().is_none(),
                     ApiError {
                         status: 0,
                         message: format!("{method} {url}: {e:#}"),
@@ -214,7 +234,14 @@ impl OpenMetadataClient {
     ) -> Result<(StatusCode, HeaderMap, String)> {
         let response = self.client.request(request).await?;
         let (parts, body) = response.into_parts();
-        let body = body.collect().await?.to_bytes();
+        let body = http_body_util::Limited::new(body, MAX_RESPONSE_BYTES)
+            .collect()
+            .await
+            .map_err(|e| match e.downcast::<http_body_util::LengthLimitError>() {
+                Ok(_) => anyhow::Error::new(TooLarge),
+                Err(e) => anyhow!("{e}"),
+            })?
+            .to_bytes();
         Ok((
             parts.status,
             parts.headers,

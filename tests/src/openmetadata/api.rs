@@ -593,6 +593,7 @@ fn fault_response(fault: Fault) -> Response {
         }
         Fault::ServiceUnavailable => nginx(503, "Service Temporarily Unavailable"),
         Fault::GatewayTimeout => nginx(504, "Gateway Time-out"),
+        Fault::Oversized => Response::html(200, " ".repeat(65 << 20)),
     }
 }
 

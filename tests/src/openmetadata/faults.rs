@@ -12,6 +12,8 @@ pub enum Fault {
     ServiceUnavailable,
     /// 504 with an HTML body, as nginx gives when the server is too slow.
     GatewayTimeout,
+    /// 200 with a body of 65 MiB: more than a client should hold.
+    Oversized,
 }
 
 impl Fault {
@@ -20,6 +22,7 @@ impl Fault {
             Fault::TooManyRequests => 429,
             Fault::ServiceUnavailable => 503,
             Fault::GatewayTimeout => 504,
+            Fault::Oversized => 200,
         }
     }
 }

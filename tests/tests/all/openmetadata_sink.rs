@@ -277,6 +277,37 @@ fn a_rerun_sends_no_unchanged_table_a_change_is_sent_and_a_dropped_table_is_soft
     );
 }
 
+/// Everything an endpoint sends is hostile: an answer larger than the client holds (64 MiB)
+/// is not read to its end, fails its call once (no retry), and the run says why.
+#[test]
+fn an_oversized_answer_is_not_held_and_not_asked_again() {
+    let om = OpenMetadata::start();
+    om.fail_next(
+        RequestMatch::path("/api/v1/system/version"),
+        5,
+        Fault::Oversized,
+    );
+    let workflow = rest_workflow(
+        Workflow::new("oversized", &dynamodb_local().endpoint(), "AKIDOVERSIZED").without_tags(),
+        &om,
+        "",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(&workflow, dir.path());
+    assert_eq!(run.code(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("the answer is larger than 64 MiB"),
+        "{}",
+        run.stderr
+    );
+    let asked = om
+        .calls()
+        .iter()
+        .filter(|c| c.path == "/api/v1/system/version")
+        .count();
+    assert_eq!(asked, 1, "not asked again");
+}
+
 #[test]
 fn throttled_and_failing_calls_are_retried_and_a_refused_table_is_named() {
     let key = "AKIDSINKFAULTS";
