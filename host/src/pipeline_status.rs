@@ -20,8 +20,8 @@ use crate::openmetadata::client::{ApiError, OpenMetadataClient};
 use crate::openmetadata::fqn::{self, encode, quote};
 use crate::sanitize;
 use crate::summary::{PipelineState, PipelineStatusOutcome as Outcome, StepSummary};
-use crate::workflow::{FilterPattern, OpenMetadataConnection, SampleType, SourcePipeline};
-use serde_json::{Map, Value, json};
+use crate::workflow::{OpenMetadataConnection, SourcePipeline};
+use serde_json::{Value, json};
 use std::fmt;
 
 /// Why a pipeline status could not be written.
@@ -75,149 +75,20 @@ pub fn split_fqn(fqn: &str) -> Result<(String, String), PipelineStatusError> {
 /// The workflow's `sourceConfig` as a `CreateIngestionPipelineRequest` carries it: the keys the
 /// YAML set, with its `type` (`DatabaseMetadata` when it sets none).
 pub fn source_config_json(config: &SourcePipeline) -> Value {
-    let mut out = Map::new();
-    out.insert(
-        "type".into(),
-        json!(config.kind.as_deref().unwrap_or("DatabaseMetadata")),
-    );
-    let flags = [
-        ("markDeletedTables", config.mark_deleted_tables),
-        ("includeTables", config.include_tables),
-        ("includeViews", config.include_views),
-        ("includeTags", config.include_tags),
-        ("includeOwners", config.include_owners),
-        ("includeStoredProcedures", config.include_stored_procedures),
-        (
-            "markDeletedStoredProcedures",
-            config.mark_deleted_stored_procedures,
-        ),
-        ("useFqnForFiltering", config.use_fqn_for_filtering),
-    ];
-    for (key, value) in flags {
-        if let Some(value) = value {
-            out.insert(key.into(), json!(value));
-        }
+    let mut config = serde_json::to_value(config).unwrap_or_default();
+    drop_nulls(&mut config);
+    if config.get("type").is_none() {
+        config["type"] = json!("DatabaseMetadata");
     }
-    for (key, value) in [
-        ("queryLogDuration", config.query_log_duration),
-        (
-            "queryParsingTimeoutLimit",
-            config.query_parsing_timeout_limit,
-        ),
-    ] {
-        if let Some(value) = value {
-            out.insert(key.into(), json!(value));
-        }
+    json!({ "config": config })
+}
+
+/// Leaves out what the YAML did not set (serialised as null), at every depth.
+fn drop_nulls(value: &mut Value) {
+    if let Some(object) = value.as_object_mut() {
+        object.retain(|_, v| !v.is_null());
+        object.values_mut().for_each(drop_nulls);
     }
-    let yaml =
-        |v: &Option<serde_yaml::Value>| v.as_ref().and_then(|v| serde_json::to_value(v).ok());
-    let sample_type = |t: Option<SampleType>| {
-        t.map(|t| {
-            json!(if t == SampleType::Rows {
-                "ROWS"
-            } else {
-                "PERCENTAGE"
-            })
-        })
-    };
-    let profile_sample_config = config.profile_sample_config.as_ref().map(|c| {
-        let mut inner = Map::new();
-        if let Some(sample) = &c.config {
-            for (key, value) in [
-                ("profileSample", sample.profile_sample.map(|v| json!(v))),
-                ("profileSampleType", sample_type(sample.profile_sample_type)),
-                (
-                    "samplingMethodType",
-                    sample.sampling_method_type.as_ref().map(|v| json!(v)),
-                ),
-                ("smartSampling", sample.smart_sampling.map(|v| json!(v))),
-            ] {
-                if let Some(value) = value {
-                    inner.insert(key.into(), value);
-                }
-            }
-        }
-        let mut outer = Map::new();
-        if let Some(t) = &c.sample_config_type {
-            outer.insert("sampleConfigType".into(), json!(t));
-        }
-        if c.config.is_some() {
-            outer.insert("config".into(), Value::Object(inner));
-        }
-        Value::Object(outer)
-    });
-    // The profiler's and auto-classification's fields, as the YAML set them.
-    for (key, value) in [
-        ("profileSample", config.profile_sample.map(|v| json!(v))),
-        ("profileSampleType", sample_type(config.profile_sample_type)),
-        ("profileSampleConfig", profile_sample_config),
-        ("computeMetrics", config.compute_metrics.map(|v| json!(v))),
-        (
-            "computeTableMetrics",
-            config.compute_table_metrics.map(|v| json!(v)),
-        ),
-        (
-            "computeColumnMetrics",
-            config.compute_column_metrics.map(|v| json!(v)),
-        ),
-        ("metrics", config.metrics.as_ref().map(|v| json!(v))),
-        (
-            "processPiiSensitive",
-            config.process_pii_sensitive.map(|v| json!(v)),
-        ),
-        (
-            "generateSampleData",
-            config.generate_sample_data.map(|v| json!(v)),
-        ),
-        ("threadCount", yaml(&config.thread_count)),
-        ("timeoutSeconds", yaml(&config.timeout_seconds)),
-        ("useStatistics", config.use_statistics.map(|v| json!(v))),
-        (
-            "randomizedSample",
-            config.randomized_sample.map(|v| json!(v)),
-        ),
-        (
-            "samplingMethodType",
-            config.sampling_method_type.as_ref().map(|v| json!(v)),
-        ),
-        ("processingEngine", yaml(&config.processing_engine)),
-        ("confidence", config.confidence.map(|v| json!(v))),
-        (
-            "storeSampleData",
-            config.store_sample_data.map(|v| json!(v)),
-        ),
-        (
-            "enableAutoClassification",
-            config.enable_auto_classification.map(|v| json!(v)),
-        ),
-        (
-            "sampleDataCount",
-            config.sample_data_count.map(|v| json!(v)),
-        ),
-        (
-            "classificationLanguage",
-            config.classification_language.as_ref().map(|v| json!(v)),
-        ),
-    ] {
-        if let Some(value) = value {
-            out.insert(key.into(), value);
-        }
-    }
-    let pattern = |p: &FilterPattern| json!({ "includes": p.includes, "excludes": p.excludes });
-    for (key, value) in [
-        ("databaseFilterPattern", &config.database_filter_pattern),
-        ("schemaFilterPattern", &config.schema_filter_pattern),
-        ("tableFilterPattern", &config.table_filter_pattern),
-        (
-            "classificationFilterPattern",
-            &config.classification_filter_pattern,
-        ),
-    ] {
-        if let Some(value) = value {
-            out.insert(key.into(), pattern(value));
-        }
-    }
-    json!({ "config": Value::Object(out) })
 }
 
 /// Writes one run's status to its ingestion pipeline.
@@ -418,6 +289,7 @@ impl PipelineStatusWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::workflow::FilterPattern;
 
     #[test]
     fn fqns_split_into_service_and_pipeline() {

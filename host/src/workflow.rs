@@ -7,7 +7,7 @@ use crate::pipeline::{
     ClassificationFilter, Invalid, MetricSwitches, PipelineKind, ProcessorConfig, ProfileOptions,
 };
 use crate::secret::Secret;
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -85,7 +85,7 @@ pub struct SourceConfig {
 /// `sourceConfig.config`: the fields of `metadataIngestion/databaseServiceMetadataPipeline.json`,
 /// `…ProfilerPipeline.json` and `…AutoClassificationPipeline.json`; [`crate::pipeline`] checks
 /// that only the fields of the pipeline `type` names are set.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SourcePipeline {
     #[serde(default, rename = "type")]
@@ -163,7 +163,7 @@ pub struct SourcePipeline {
     pub classification_language: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 pub enum SampleType {
     #[serde(rename = "PERCENTAGE")]
     Percentage,
@@ -172,7 +172,7 @@ pub enum SampleType {
 }
 
 /// 2.0's `profileSampleConfig`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ProfileSampleConfig {
     #[serde(default)]
@@ -182,7 +182,7 @@ pub struct ProfileSampleConfig {
 }
 
 /// `StaticSamplingConfig` or `DynamicSamplingConfig`, whichever fields are set.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SampleConfig {
     #[serde(default)]
@@ -197,7 +197,7 @@ pub struct SampleConfig {
     pub thresholds: Option<Vec<serde_yaml::Value>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FilterPattern {
     #[serde(default, deserialize_with = "null_as_default")]

@@ -11,9 +11,8 @@
 //!   (JSON Patch) adding a tag to each column that has no `PII` tag yet; everything else on
 //!   the table stays as it is.
 
-use super::{RestWriter, list_tables, server_version};
+use super::{RestWriter, ensure_service, list_tables, server_version};
 use crate::entities::{ScopeRequests, TableRequests};
-use crate::openmetadata::fqn::{encode, quote};
 use crate::pipeline::{self, ClassificationFilter, ColumnConfig, ProfileOptions};
 use anyhow::{Result, anyhow};
 use futures::StreamExt;
@@ -68,29 +67,7 @@ impl RestWriter {
     /// The server's version, the service (which must exist) and the schema's tables.
     pub(super) async fn enrich_scope(&mut self, requests: &ScopeRequests) -> Result<()> {
         self.version = server_version(&self.client, self.check_version).await?;
-        let name = requests.service["name"].as_str().unwrap_or_default();
-        let path = format!(
-            "/v1/services/databaseServices/name/{}",
-            encode(&quote(name))
-        );
-        let service = match self.client.get(&path).await {
-            Ok(service) => service,
-            Err(e) if e.status == 404 => {
-                return Err(anyhow!(
-                    "OpenMetadata has no database service `{}`: run the metadata workflow first",
-                    crate::sanitize::name(name)
-                ));
-            }
-            Err(e) => return Err(anyhow!("reading the database service: {e}")),
-        };
-        if service["serviceType"] != requests.service["serviceType"] {
-            return Err(anyhow!(
-                "OpenMetadata's service `{}` is of type {}, not {}",
-                crate::sanitize::name(name),
-                crate::sanitize::name(service["serviceType"].as_str().unwrap_or_default()),
-                requests.service["serviceType"]
-            ));
-        }
+        ensure_service(&self.client, &requests.service, false).await?;
         self.service_type = requests.service["serviceType"]
             .as_str()
             .unwrap_or_default()

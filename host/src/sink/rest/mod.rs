@@ -121,7 +121,7 @@ impl RestWriter {
         }
         self.version = server_version(&self.client, self.check_version).await?;
         let client = &self.client;
-        ensure_service(client, &requests.service).await?;
+        ensure_service(client, &requests.service, true).await?;
         self.service_type = requests.service["serviceType"]
             .as_str()
             .unwrap_or_default()
@@ -646,7 +646,9 @@ async fn server_version(client: &OpenMetadataClient, check: bool) -> Result<Serv
     }
 }
 
-async fn ensure_service(client: &OpenMetadataClient, request: &Value) -> Result<()> {
+/// The database service `request` names, of its type: created when absent if `create`, else
+/// (a profiler's or auto-classification's run, which writes onto what exists) an error.
+async fn ensure_service(client: &OpenMetadataClient, request: &Value, create: bool) -> Result<()> {
     let name = request["name"].as_str().unwrap_or_default();
     let path = format!(
         "/v1/services/databaseServices/name/{}",
@@ -664,6 +666,10 @@ async fn ensure_service(client: &OpenMetadataClient, request: &Value) -> Result<
             }
             Ok(())
         }
+        Err(e) if e.status == 404 && !create => Err(anyhow!(
+            "OpenMetadata has no database service `{}`: run the metadata workflow first",
+            crate::sanitize::name(name)
+        )),
         Err(e) if e.status == 404 => client
             .put("/v1/services/databaseServices", request)
             .await
